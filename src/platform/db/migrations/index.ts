@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as foundation from './20261121T2130_foundation.ts';
+
+/** Every migration in order. Name = timestamp + subject; never rename or edit one that has shipped. */
+export const migrations: Record<string, Migration> = {
+  '20261121T2130_foundation': foundation,
+};
