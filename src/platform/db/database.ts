@@ -37,14 +37,19 @@ const INT8_ARRAY = 1016;
 const DATE = 1082;
 const DATE_ARRAY = 1182;
 
+// The runtime object has create(); its published type says otherwise.
+const arrayParser = pg.types.arrayParser as unknown as {
+  create(source: string, transform: (x: string) => unknown): { parse(): unknown[] };
+};
+
 function pgTypes(): pg.CustomTypesConfig {
   return {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
       if (oid === INT8) return (v: string) => BigInt(v);
       if (oid === INT8_ARRAY)
-        return (v: string) => pg.types.arrayParser.create(v, (x: string) => (x === null ? null : BigInt(x))).parse();
+        return (v: string) => arrayParser.create(v, (x: string) => (x === null ? null : BigInt(x))).parse();
       if (oid === DATE) return (v: string) => v;
-      if (oid === DATE_ARRAY) return (v: string) => pg.types.arrayParser.create(v, (x: string) => x).parse();
+      if (oid === DATE_ARRAY) return (v: string) => arrayParser.create(v, (x: string) => x).parse();
       return pg.types.getTypeParser(oid, format as any);
     }) as pg.CustomTypesConfig['getTypeParser'],
   };

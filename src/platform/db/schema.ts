@@ -54,6 +54,7 @@ export interface UsersTable {
   locale: string | null;
   totp_secret_enc: string | null;
   totp_enabled: Generated<boolean>;
+  totp_last_step: bigint | null;
   failed_login_count: Generated<number>;
   locked_until: Date | null;
   password_changed_at: Date | null;

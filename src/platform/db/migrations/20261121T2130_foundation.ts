@@ -53,6 +53,7 @@ const statements = [
     locale text,
     totp_secret_enc text,
     totp_enabled boolean not null default false,
+    totp_last_step bigint,
     failed_login_count integer not null default 0,
     locked_until timestamptz,
     password_changed_at timestamptz,

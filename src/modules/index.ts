@@ -1,0 +1,27 @@
+import type { AppContext } from '../platform/context.ts';
+import type { TypedApp } from '../platform/http/app.ts';
+import type { JobQueue } from '../platform/jobs/queue.ts';
+import { apiTokenRoutes } from './api-tokens/api-tokens.routes.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { organizationRoutes } from './organizations/organizations.routes.ts';
+import { roleRoutes } from './roles/roles.routes.ts';
+import { settingsRoutes } from './settings/settings.routes.ts';
+import { defineSystemJobs } from './system/system.jobs.ts';
+import { userRoutes } from './users/users.routes.ts';
+
+/** Every module's HTTP routes, in the order they appear in the API document. */
+export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
+  authRoutes,
+  organizationRoutes,
+  userRoutes,
+  roleRoutes,
+  apiTokenRoutes,
+  auditRoutes,
+  settingsRoutes,
+];
+
+/** Every module's background jobs and schedules. */
+export function defineJobs(jobs: JobQueue, ctx: AppContext): void {
+  defineSystemJobs(jobs, ctx);
+}

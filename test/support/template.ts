@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import { openDatabase, type Database } from '../../src/platform/db/database.ts';
+import { migrateToLatest } from '../../src/platform/db/migrate.ts';
+import { JobQueue } from '../../src/platform/jobs/queue.ts';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+/** Changes whenever a migration or the job-queue version changes, so templates rebuild themselves. */
+export function schemaFingerprint(): string {
+  const h = createHash('sha256');
+  const dir = path.join(root, 'src/platform/db/migrations');
+  for (const f of fs.readdirSync(dir).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+  h.update(fs.readFileSync(path.join(root, 'src/platform/auth/permissions.ts')));
+  h.update(JSON.parse(fs.readFileSync(path.join(root, 'node_modules/pg-boss/package.json'), 'utf8')).version);
+  return h.digest('hex').slice(0, 12);
+}
+
+async function prepare(db: Database): Promise<void> {
+  await migrateToLatest(db);
+  const jobs = new JobQueue(db.sql, pino({ level: 'silent' }));
+  await jobs.start({ work: false });
+  await jobs.stop();
+}
+
+export function pgliteTemplatePath(): string {
+  return path.join(root, 'node_modules/.cache/uplink', `pglite-template-${schemaFingerprint()}.tar.gz`);
+}
+
+export async function buildPgliteTemplate(): Promise<string> {
+  const file = pgliteTemplatePath();
+  if (fs.existsSync(file)) return file;
+  const db = await openDatabase({});
+  await prepare(db);
+  const dump = await db.pglite!.dumpDataDir('gzip');
+  await db.close();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+  fs.renameSync(tmp, file);
+  return file;
+}
+
+export function serverTemplateName(): string {
+  return `uplink_tpl_${schemaFingerprint()}`;
+}
+
+export function urlForDatabase(baseUrl: string, name: string): string {
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function buildServerTemplate(baseUrl: string): Promise<string> {
+  const name = serverTemplateName();
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (exists.rowCount) return name;
+    const building = `${name}_build_${process.pid}`;
+    await admin.query(`drop database if exists "${building}"`);
+    await admin.query(`create database "${building}"`);
+    const db = await openDatabase({ databaseUrl: urlForDatabase(baseUrl, building) });
+    try {
+      await prepare(db);
+    } finally {
+      await db.close();
+    }
+    await admin.query(`alter database "${building}" rename to "${name}"`);
+    return name;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Drops databases left behind by test runs that were killed. */
+export async function dropStaleTestDatabases(baseUrl: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    const rows = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'uplink_t\\_%' or (datname like 'uplink_tpl_%' and datname <> $1)", [
+      serverTemplateName(),
+    ]);
+    for (const r of rows.rows) await admin.query(`drop database if exists "${r.datname}" with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
