@@ -25,7 +25,9 @@ export interface TestContext {
 }
 
 /** A migrated database, the app context and the HTTP app (driven with inject). Closed after the file. */
-export async function createTestContext(opts: { config?: Partial<Config>; startJobs?: boolean; autoClose?: boolean } = {}): Promise<TestContext> {
+export async function createTestContext(
+  opts: { config?: Partial<Config>; startJobs?: boolean; autoClose?: boolean; webDir?: string } = {},
+): Promise<TestContext> {
   const database = await createTestDatabase();
   const clock = new TestClock(new Date());
   const config: Config = { ...loadConfig({ UPLINK_DATA_DIR: '/tmp/uplink-test-unused', LOG_LEVEL: 'silent' }), ...opts.config };
@@ -42,7 +44,7 @@ export async function createTestContext(opts: { config?: Partial<Config>; startJ
   };
   defineJobs(jobs, ctx);
   if (opts.startJobs) await jobs.start({ work: true, pollingIntervalSeconds: 0.5 });
-  const app = await buildHttpApp(ctx, { modules: httpModules });
+  const app = await buildHttpApp(ctx, { modules: httpModules, webDir: opts.webDir });
   await app.ready();
   const t: TestContext = {
     database,
