@@ -1,10 +1,11 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError, type Config, type Role } from './platform/config.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { SecretBox } from './platform/crypto.ts';
-import { openDatabase, type Database } from './platform/db/database.ts';
+import { openDatabase, type Database, type OpenOptions } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { buildHttpApp } from './platform/http/app.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
@@ -34,21 +35,94 @@ export interface Runtime {
 
 export const defaultWebDir = path.resolve(import.meta.dirname, '..', 'web', 'dist');
 
+/**
+ * Opens the database the configuration names. The embedded engine is one PostgreSQL backend that
+ * a single process may hold: a second process opening the same folder would corrupt it, so the
+ * folder is locked for as long as the database is open (the server, or a CLI command).
+ */
+export async function openConfiguredDatabase(config: Config, logger: Logger): Promise<Database> {
+  if (config.databaseUrl) return openOrExplain({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, logger });
+  const pgliteDir = path.join(config.dataDir, 'pglite');
+  const release = lockDataDir(config.dataDir);
+  try {
+    const database = await openOrExplain({ pgliteDir, logger });
+    return {
+      ...database,
+      close: async () => {
+        try {
+          await database.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+const heldDataDirs = new Set<string>();
+
+/**
+ * Takes <data dir>/pglite.lock for this process. A lock left by a process that has gone is taken
+ * over; so is one carrying our own pid (a container restarted as pid 1 after a crash).
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, 'pglite.lock');
+  if (heldDataDirs.has(file)) throw new ConfigError(`the embedded database in ${dataDir} is already open in this process`);
+  fs.mkdirSync(dataDir, { recursive: true });
+  for (;;) {
+    try {
+      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      heldDataDirs.add(file);
+      return () => {
+        heldDataDirs.delete(file);
+        fs.rmSync(file, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`cannot create ${file}: ${(err as Error).message}`);
+    }
+    const holder = readLockHolder(file);
+    if (holder !== process.pid && processAlive(holder))
+      throw new ConfigError(
+        `the embedded database in ${dataDir} is in use by another Uplink process (pid ${holder}); stop it first (if none runs, delete ${file})`,
+      );
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** The pid in a lock file; NaN when it vanished or is unreadable (treated as stale). */
+function readLockHolder(file: string): number {
+  try {
+    return Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function openOrExplain(opts: OpenOptions): Promise<Database> {
+  return openDatabase(opts).catch((err: Error) => {
+    throw new ConfigError(`cannot open the database: ${err.message}`);
+  });
+}
+
 /** Composition root: config → database → migrations → jobs → the chosen roles. */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
-  const database =
-    opts.database ??
-    (await openDatabase({
-      databaseUrl: config.databaseUrl,
-      pgliteDir: path.join(config.dataDir, 'pglite'),
-      poolSize: config.dbPoolSize,
-      logger,
-    }).catch((err: Error) => {
-      throw new ConfigError(`cannot open the database: ${err.message}`);
-    }));
+  const database = opts.database ?? (await openConfiguredDatabase(config, logger));
   const stops: (() => Promise<void>)[] = [];
   const ownsDatabase = !opts.database;
   try {
