@@ -190,8 +190,8 @@ export async function switchOrganization(deps: Deps, actor: Actor, organizationI
   return me(deps, { ...p, scope: { orgId: org.id, orgPath: org.path } });
 }
 
-async function checkNewPassword(deps: Deps, password: string, user: User): Promise<void> {
-  const settings = await readSettings(deps.db);
+async function checkNewPassword(db: Deps['db'], password: string, user: User): Promise<void> {
+  const settings = await readSettings(db);
   const problem = passwordProblem(password, settings.passwordMinLength, [user.email, user.name]);
   if (problem) throw new BadRequestError(`The new password ${problem}`, [{ field: 'newPassword', message: problem }]);
 }
@@ -209,7 +209,7 @@ export async function changePassword(
   if (!user) throw new UnauthorizedError();
   if (!(await verifyPassword(user.password_hash, input.currentPassword)))
     throw new BadRequestError('The current password is incorrect', [{ field: 'currentPassword', message: 'is incorrect' }]);
-  await checkNewPassword(deps, input.newPassword, user);
+  await checkNewPassword(deps.db, input.newPassword, user);
   const hash = await hashPassword(input.newPassword);
   await deps.db.transaction().execute(async (trx) => {
     await userRepo.update(trx, user.id, { password_hash: hash, password_changed_at: deps.clock.now() });
@@ -231,7 +231,7 @@ export async function resetPassword(deps: Deps, input: { token: string; newPassw
     if (!t?.user_id) throw new BadRequestError('This link is invalid, used or expired; ask for a new one', [{ field: 'token', message: 'is invalid or expired' }]);
     const user = await userRepo.findById(trx, t.user_id);
     if (!user) throw new BadRequestError('This link is invalid, used or expired');
-    await checkNewPassword(deps, input.newPassword, user);
+    await checkNewPassword(trx, input.newPassword, user);
     await userRepo.update(trx, user.id, {
       password_hash: await hashPassword(input.newPassword),
       password_changed_at: deps.clock.now(),

@@ -29,8 +29,8 @@ function mapRole(r: { key: string; name: string; description: string; builtin: b
   return { key: r.key, name: r.name, description: r.description, builtin: r.builtin, permissions: r.permissions };
 }
 
-async function checkPermissionKeys(deps: Deps, keys: string[]): Promise<string[]> {
-  const known = new Set((await repo.allPermissionKeys(deps.db)).map((p) => p.key));
+async function checkPermissionKeys(db: Deps['db'], keys: string[]): Promise<string[]> {
+  const known = new Set((await repo.allPermissionKeys(db)).map((p) => p.key));
   const unknown = keys.filter((k) => !known.has(k));
   if (unknown.length) throw new BadRequestError(`Unknown permission(s): ${unknown.join(', ')}`, [{ field: 'permissions', message: 'contains unknown permissions' }]);
   return [...new Set(keys)].sort();
@@ -59,7 +59,7 @@ function rootActor(actor: Actor) {
 
 export async function createRole(deps: Deps, actor: Actor, input: z.infer<typeof createRoleSchema>): Promise<RoleOut> {
   requirePermission(actor, 'roles.create');
-  const permissions = await checkPermissionKeys(deps, input.permissions);
+  const permissions = await checkPermissionKeys(deps.db, input.permissions);
   assertCanGrant(actor, permissions, 'create this role');
   return deps.db.transaction().execute(async (trx) => {
     if (await repo.findRole(trx, input.key)) throw new ConflictError('A role with this key exists', [{ field: 'key', message: 'is taken' }]);
@@ -80,7 +80,7 @@ export async function updateRole(deps: Deps, actor: Actor, key: string, input: z
     assertCanGrant(actor, before.permissions, 'change this role');
     let permissions = before.permissions;
     if (input.permissions) {
-      permissions = await checkPermissionKeys(deps, input.permissions);
+      permissions = await checkPermissionKeys(trx, input.permissions);
       assertCanGrant(actor, permissions, 'grant these permissions');
       await repo.setPermissions(trx, key, permissions);
     }

@@ -79,6 +79,8 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
       [INT8]: (v: string) => BigInt(v),
       [DATE]: (v: string) => v,
       [pgliteTypes.NUMERIC]: (v: string) => v,
+      // PGlite hands bytea out as Uint8Array; node-postgres as Buffer. Buffer everywhere.
+      [pgliteTypes.BYTEA]: (v: unknown) => (typeof v === 'string' ? Buffer.from(v.slice(2), 'hex') : Buffer.from(v as Uint8Array)),
     },
   });
   const lock = new SessionLock();
