@@ -12,21 +12,20 @@ export interface TestDatabase extends Database {
   url?: string;
 }
 
-/** A fresh, migrated database for one test file: a PGlite clone or a server database from the template. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A database for one test file: by default a clone of the migrated template (a PGlite data-dir
+ * copy, or `create database … template` on the server); with `empty`, a database nothing has
+ * touched yet (to migrate from scratch).
+ */
+export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL;
   if (!base) {
+    if (opts.empty) return openDatabase({});
     const blob = new Blob([fs.readFileSync(inject('pgliteTemplate'))]);
     return openDatabase({ pgliteLoadDataDir: blob });
   }
   const name = `uplink_t_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  try {
-    await admin.query(`create database "${name}" template "${inject('serverTemplate')}"`);
-  } finally {
-    await admin.end();
-  }
+  await adminQuery(base, opts.empty ? `create database "${name}"` : `create database "${name}" template "${inject('serverTemplate')}"`);
   const url = urlForDatabase(base, name);
   const db = await openDatabase({ databaseUrl: url, poolSize: 5 });
   return {
@@ -34,13 +33,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url,
     close: async () => {
       await db.close();
-      const a = new pg.Client({ connectionString: base });
-      await a.connect();
-      try {
-        await a.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await a.end();
-      }
+      await adminQuery(base, `drop database if exists "${name}" with (force)`);
     },
   };
+}
+
+async function adminQuery(baseUrl: string, text: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    await admin.query(text);
+  } finally {
+    await admin.end();
+  }
 }
