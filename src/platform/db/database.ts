@@ -30,13 +30,15 @@ export interface Database {
 /*
  * Both engines parse the same types the same way:
  * int8 → bigint, numeric and numeric[] → string (exact), date → 'YYYY-MM-DD' string, timestamptz → Date,
- * json/jsonb → parsed values.
+ * interval → its PostgreSQL text ('3 days 04:05:06'), json/jsonb → parsed values.
  */
 const INT8 = 20;
 const INT8_ARRAY = 1016;
 const DATE = 1082;
 const DATE_ARRAY = 1182;
 const NUMERIC_ARRAY = 1231;
+const INTERVAL = 1186;
+const INTERVAL_ARRAY = 1187;
 
 // The runtime object has create(); its published type says otherwise.
 const arrayParser = pg.types.arrayParser as unknown as {
@@ -49,9 +51,9 @@ function pgTypes(): pg.CustomTypesConfig {
       if (oid === INT8) return (v: string) => BigInt(v);
       if (oid === INT8_ARRAY)
         return (v: string) => arrayParser.create(v, (x: string) => (x === null ? null : BigInt(x))).parse();
-      if (oid === DATE) return (v: string) => v;
+      if (oid === DATE || oid === INTERVAL) return (v: string) => v;
       // node-postgres turns numeric[] into JS numbers (1.10 → 1.1, lossy past 15 digits): keep the text.
-      if (oid === DATE_ARRAY || oid === NUMERIC_ARRAY) return (v: string) => arrayParser.create(v, (x: string) => x).parse();
+      if (oid === DATE_ARRAY || oid === NUMERIC_ARRAY || oid === INTERVAL_ARRAY) return (v: string) => arrayParser.create(v, (x: string) => x).parse();
       return pg.types.getTypeParser(oid, format as any);
     }) as pg.CustomTypesConfig['getTypeParser'],
   };
