@@ -1,0 +1,30 @@
+import {
+  IconBuildingCommunity,
+  IconHome,
+  IconKey,
+  IconListSearch,
+  IconSettings,
+  IconShieldLock,
+  IconUserCircle,
+  IconUsers,
+  type Icon,
+} from '@tabler/icons-react';
+
+export interface NavItem {
+  path: string;
+  labelKey: string;
+  icon: Icon;
+  /** Hidden from users without this permission; the server refuses them anyway. */
+  permission?: string;
+}
+
+export const navItems: NavItem[] = [
+  { path: '/', labelKey: 'nav.dashboard', icon: IconHome },
+  { path: '/organizations', labelKey: 'nav.organizations', icon: IconBuildingCommunity, permission: 'organizations.read' },
+  { path: '/users', labelKey: 'nav.users', icon: IconUsers, permission: 'users.read' },
+  { path: '/roles', labelKey: 'nav.roles', icon: IconShieldLock, permission: 'roles.read' },
+  { path: '/api-tokens', labelKey: 'nav.apiTokens', icon: IconKey, permission: 'api_tokens.read' },
+  { path: '/audit', labelKey: 'nav.audit', icon: IconListSearch, permission: 'audit.read' },
+  { path: '/settings', labelKey: 'nav.settings', icon: IconSettings, permission: 'settings.read' },
+  { path: '/account', labelKey: 'nav.account', icon: IconUserCircle },
+];

@@ -1,0 +1,61 @@
+import { useQuery } from '@tanstack/react-query';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { Loading, QueryError } from './components/feedback.tsx';
+import { fetchMe, meQueryKey, MeContext, useSetupStatus } from './features/auth/session.ts';
+import { AppLayout } from './features/layout/AppLayout.tsx';
+
+const LoginPage = lazy(() => import('./features/auth/LoginPage.tsx'));
+const SetupPage = lazy(() => import('./features/auth/SetupPage.tsx'));
+const ResetPasswordPage = lazy(() => import('./features/auth/ResetPasswordPage.tsx'));
+const DashboardPage = lazy(() => import('./features/dashboard/DashboardPage.tsx'));
+const OrganizationsPage = lazy(() => import('./features/organizations/OrganizationsPage.tsx'));
+const UsersPage = lazy(() => import('./features/users/UsersPage.tsx'));
+const RolesPage = lazy(() => import('./features/roles/RolesPage.tsx'));
+const ApiTokensPage = lazy(() => import('./features/api-tokens/ApiTokensPage.tsx'));
+const AuditPage = lazy(() => import('./features/audit/AuditPage.tsx'));
+const SettingsPage = lazy(() => import('./features/settings/SettingsPage.tsx'));
+const AccountPage = lazy(() => import('./features/account/AccountPage.tsx'));
+
+/** Signed-in area: sends strangers to the sign-in page (or to first-run setup) and back after. */
+function RequireSignIn({ children }: { children: ReactNode }) {
+  const location = useLocation();
+  const setup = useSetupStatus();
+  const me = useQuery({ queryKey: meQueryKey, queryFn: fetchMe, staleTime: Infinity });
+  if (setup.isPending || me.isPending) return <Loading />;
+  if (me.isError) return <QueryError error={me.error} />;
+  if (!me.data) {
+    if (setup.data?.needed) return <Navigate to="/setup" replace />;
+    return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  }
+  return <MeContext.Provider value={me.data}>{children}</MeContext.Provider>;
+}
+
+export function AppRoutes() {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/setup" element={<SetupPage />} />
+        <Route path="/reset-password" element={<ResetPasswordPage />} />
+        <Route
+          element={
+            <RequireSignIn>
+              <AppLayout />
+            </RequireSignIn>
+          }
+        >
+          <Route index element={<DashboardPage />} />
+          <Route path="organizations" element={<OrganizationsPage />} />
+          <Route path="users" element={<UsersPage />} />
+          <Route path="roles" element={<RolesPage />} />
+          <Route path="api-tokens" element={<ApiTokensPage />} />
+          <Route path="audit" element={<AuditPage />} />
+          <Route path="settings" element={<SettingsPage />} />
+          <Route path="account" element={<AccountPage />} />
+          <Route path="*" element={<Navigate to="/" replace />} />
+        </Route>
+      </Routes>
+    </Suspense>
+  );
+}
