@@ -72,10 +72,12 @@ export class JobQueue {
     if (!opts.work) return;
     this.#working = true;
     for (const def of this.#defs.values()) {
-      await boss.work(def.name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize: 1 }, async (jobs) => {
+      // includeMetadata: without it pg-boss hands out only id, name and data, and retryCount is lost.
+      const workOptions = { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize: 1, includeMetadata: true as const };
+      await boss.work(def.name, workOptions, async (jobs) => {
         for (const job of jobs) {
           const payload = def.payload.parse(job.data);
-          await def.handler(payload, { jobId: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
+          await def.handler(payload, { jobId: job.id, retryCount: job.retryCount });
         }
       });
       if (def.cron) await boss.schedule(def.name, def.cron, (def.cronPayload ?? {}) as object, { tz: def.timezone ?? 'UTC' });
