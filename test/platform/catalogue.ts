@@ -1,12 +1,10 @@
 import type { Database } from '../../src/platform/db/database.ts';
 
-/** One schema's catalogue as sorted text lines per kind of object, for comparing two databases. */
-export type Catalogue = Record<string, string[]>;
 
 const notExtensionMember = (catalog: string, oid: string) =>
   `not exists (select 1 from pg_depend dep where dep.classid = '${catalog}'::regclass and dep.objid = ${oid} and dep.deptype = 'e')`;
 
-const queries: Record<string, string> = {
+const queries = {
   relations: `
     select format('%s kind=%s persistence=%s rls=%s', c.relname, c.relkind, c.relpersistence, c.relrowsecurity)
       || coalesce(' partition by ' || pg_get_partkeydef(c.oid), '')
@@ -70,9 +68,12 @@ const queries: Record<string, string> = {
   extensions: `select e.extname as line from pg_extension e join pg_namespace n on n.oid = e.extnamespace where n.nspname = $1`,
 };
 
+/** One schema's catalogue as sorted text lines per kind of object, for comparing two databases. */
+export type Catalogue = Record<keyof typeof queries, string[]>;
+
 export async function dumpSchema(db: Database, schema: string): Promise<Catalogue> {
-  const catalogue: Catalogue = {};
-  for (const [kind, text] of Object.entries(queries)) {
+  const catalogue = {} as Catalogue;
+  for (const [kind, text] of Object.entries(queries) as [keyof typeof queries, string][]) {
     const result = await db.sql.executeSql(text, [schema]);
     catalogue[kind] = result.rows.map((r: { line: string }) => r.line).sort();
   }
