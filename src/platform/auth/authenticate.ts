@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { safeEqual, sha256 } from '../crypto.ts';
 import type { DB } from '../db/schema.ts';
@@ -25,9 +25,13 @@ declare module 'fastify' {
   }
 }
 
-async function rolePermissions(db: Kysely<DB>, roleKey: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('role_permissions').select('permission_key').where('role_key', '=', roleKey).execute();
-  return new Set(rows.map((r) => r.permission_key));
+/** The role's permissions, fetched in the same query as the session or token (one round trip per request). */
+function permissionsOf(eb: ExpressionBuilder<any, any>, roleColumn: string) {
+  return eb
+    .selectFrom('role_permissions as rp')
+    .select(sql<string[]>`coalesce(array_agg(rp.permission_key), '{}')`.as('p'))
+    .whereRef('rp.role_key', '=', roleColumn as any)
+    .as('permissions');
 }
 
 export async function principalFromSession(
@@ -57,6 +61,7 @@ export async function principalFromSession(
       'home.path as homePath',
       'active.id as activeId',
       'active.path as activePath',
+      (eb) => permissionsOf(eb, 'u.role_key'),
     ])
     .where('s.token_hash', '=', sha256(token))
     .executeTakeFirst();
@@ -84,7 +89,7 @@ export async function principalFromSession(
     locale: row.locale,
     home: { orgId: row.homeId, orgPath: row.homePath },
     scope: { orgId: row.activeId, orgPath: row.activePath },
-    permissions: await rolePermissions(db, row.role_key),
+    permissions: new Set(row.permissions as string[]),
     sessionId: row.sessionId,
     csrfToken: row.csrf_token,
   };
@@ -109,6 +114,7 @@ export async function principalFromApiToken(db: Kysely<DB>, clock: Clock, token:
       'u.status',
       'o.id as orgId',
       'o.path as orgPath',
+      (eb) => permissionsOf(eb, 'u.role_key'),
     ])
     .where('t.token_hash', '=', sha256(token))
     .executeTakeFirst();
@@ -119,7 +125,7 @@ export async function principalFromApiToken(db: Kysely<DB>, clock: Clock, token:
     await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.tokenId).execute();
   }
   // A token can do what its scopes say and its owner's role still allows, never more.
-  const rolePerms = await rolePermissions(db, row.role_key);
+  const rolePerms = new Set(row.permissions as string[]);
   const permissions = new Set(row.scopes.filter((s) => rolePerms.has(s)));
   const scope = { orgId: row.orgId, orgPath: row.orgPath };
   return {
