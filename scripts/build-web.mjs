@@ -30,6 +30,8 @@ function isFresh() {
 if (process.argv.includes('--if-stale') && isFresh()) {
   console.log('web app is up to date (web/dist)');
 } else {
+  // Callers such as vitest set NODE_ENV=test, which would bundle React's development build.
+  process.env.NODE_ENV = 'production';
   await build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: 'warn' });
   console.log('built the web app into web/dist');
 }

@@ -1,10 +1,11 @@
 import { DirectionProvider, MantineProvider, createTheme, useDirection } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter } from 'react-router-dom';
 import { ApiError } from './api/client.ts';
+import { sessionEnded } from './features/auth/session.ts';
 import { directionOf } from './i18n/languages.ts';
 import { AppRoutes } from './routes.tsx';
 
@@ -15,7 +16,13 @@ const theme = createTheme({
     'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans Bengali", "Noto Sans Arabic", "Helvetica Neue", Arial, sans-serif',
 });
 
-const queryClient = new QueryClient({
+const onError = (error: unknown) => {
+  if (error instanceof ApiError && error.status === 401) sessionEnded(queryClient);
+};
+
+const queryClient: QueryClient = new QueryClient({
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
   defaultOptions: {
     queries: {
       staleTime: 30_000,
@@ -40,7 +47,7 @@ export function App() {
     <DirectionProvider initialDirection={directionOf(document.documentElement.lang)} detectDirection={false}>
       <DirectionSync />
       <MantineProvider theme={theme} defaultColorScheme="light">
-        <Notifications position="top-center" />
+        <Notifications position="bottom-right" autoClose={4000} />
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>
             <AppRoutes />

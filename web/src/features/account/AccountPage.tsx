@@ -1,4 +1,4 @@
-import { Button, Card, Group, PasswordInput, Select, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, Select, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.ts';
@@ -9,6 +9,7 @@ import { isLanguage, languages } from '../../i18n/languages.ts';
 import { applyMe, useMe } from '../auth/session.ts';
 import { SessionsCard } from './SessionsCard.tsx';
 import { TwoFactorCard } from './TwoFactorCard.tsx';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 function ProfileCard() {
   const { t, i18n } = useTranslation();
@@ -71,14 +72,14 @@ function PasswordCard() {
         <Stack>
           <Title order={4}>{t('account.password.title')}</Title>
           <FormError error={save.error} />
-          <PasswordInput
+          <PasswordField
             label={t('account.password.current')}
             autoComplete="current-password"
             {...form.text('currentPassword')}
             error={fieldError(save.error, 'currentPassword')}
             required
           />
-          <PasswordInput
+          <PasswordField
             label={t('account.password.new')}
             autoComplete="new-password"
             {...form.text('newPassword')}

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Code, Group, Image, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, Image, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { api, unwrap } from '../../api/client.ts';
 import { FormError, useNotify } from '../../components/feedback.tsx';
 import { fieldError, useFormValues } from '../../components/forms.ts';
 import { applyMe, useMe } from '../auth/session.ts';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 function qrDataUrl(text: string): string {
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(renderSVG(text, { border: 2 }))}`;
@@ -60,7 +61,7 @@ export function TwoFactorCard() {
           <form onSubmit={form.submit((v) => disable.mutate(v.password))}>
             <Stack>
               <FormError error={disable.error} />
-              <PasswordInput
+              <PasswordField
                 label={t('account.twoFactor.passwordToDisable')}
                 autoComplete="current-password"
                 {...form.text('password')}

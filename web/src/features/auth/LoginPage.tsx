@@ -1,4 +1,4 @@
-import { Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { FormError } from '../../components/feedback.tsx';
 import { fieldError, useFormValues } from '../../components/forms.ts';
 import { PublicLayout } from './PublicLayout.tsx';
 import { signedIn, useSetupStatus } from './session.ts';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 export default function LoginPage() {
   const { t } = useTranslation();
@@ -69,7 +70,7 @@ export default function LoginPage() {
                 required
                 autoFocus
               />
-              <PasswordInput
+              <PasswordField
                 label={t('auth.login.password')}
                 autoComplete="current-password"
                 {...form.text('password')}

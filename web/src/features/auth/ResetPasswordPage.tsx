@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, PasswordInput, Stack } from '@mantine/core';
+import { Alert, Anchor, Button, Stack } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { FormError } from '../../components/feedback.tsx';
 import { fieldError, useFormValues } from '../../components/forms.ts';
 import { useHashParam } from '../../lib/location-hash.ts';
 import { PublicLayout } from './PublicLayout.tsx';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 /** Sets a new password with a one-time link (`/reset-password#token=…`) issued by an administrator. */
 export default function ResetPasswordPage() {
@@ -40,14 +41,14 @@ export default function ResetPasswordPage() {
         <form onSubmit={submit}>
           <Stack>
             <FormError error={reset.error} />
-            <PasswordInput
+            <PasswordField
               label={t('auth.reset.newPassword')}
               autoComplete="new-password"
               {...form.text('password')}
               error={fieldError(reset.error, 'newPassword', 'token')}
               required
             />
-            <PasswordInput
+            <PasswordField
               label={t('auth.reset.confirm')}
               autoComplete="new-password"
               {...form.text('confirm')}

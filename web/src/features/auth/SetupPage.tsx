@@ -1,4 +1,4 @@
-import { Alert, Button, Divider, PasswordInput, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Divider, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate } from 'react-router-dom';
@@ -9,6 +9,7 @@ import { languages, isLanguage } from '../../i18n/languages.ts';
 import { useHashParam } from '../../lib/location-hash.ts';
 import { PublicLayout } from './PublicLayout.tsx';
 import { signedIn, useSetupStatus } from './session.ts';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 const currencies = Intl.supportedValuesOf('currency');
 const timeZones = Intl.supportedValuesOf('timeZone');
@@ -99,7 +100,7 @@ export default function SetupPage() {
             <Divider label={t('setup.adminSection')} labelPosition="left" />
             <TextInput label={t('setup.adminName')} {...form.text('name')} error={fieldError(save.error, 'admin.name')} required />
             <TextInput label={t('setup.adminEmail')} type="email" {...form.text('email')} error={fieldError(save.error, 'admin.email')} required />
-            <PasswordInput
+            <PasswordField
               label={t('setup.adminPassword')}
               autoComplete="new-password"
               {...form.text('password')}

@@ -11,11 +11,23 @@ export function useSetupStatus() {
   return useQuery({ queryKey: ['setup'], queryFn: () => unwrap(api.GET('/api/setup')), staleTime: Infinity });
 }
 
+/**
+ * A hint that this browser holds a session. The cookie itself is HttpOnly; without the hint the
+ * app shows the sign-in page straight away instead of asking the API and getting a 401.
+ */
+const sessionHintKey = 'uplink.signedIn';
+
+function forgetSession(): void {
+  setCsrfToken(null);
+  localStorage.removeItem(sessionHintKey);
+}
+
 /** Who is signed in, or null when nobody is (401). */
 export async function fetchMe(): Promise<Me | null> {
+  if (!localStorage.getItem(sessionHintKey)) return null;
   const result = await api.GET('/api/auth/me');
   if (result.response.status === 401) {
-    setCsrfToken(null);
+    forgetSession();
     return null;
   }
   const me = await unwrap(Promise.resolve(result));
@@ -26,6 +38,7 @@ export async function fetchMe(): Promise<Me | null> {
 /** Stores a fresh identity (sign-in, organization switch, password change) in the query cache. */
 export function applyMe(queryClient: QueryClient, me: Me): void {
   setCsrfToken(me.csrfToken);
+  localStorage.setItem(sessionHintKey, '1');
   queryClient.setQueryData(meQueryKey, me);
 }
 
@@ -35,9 +48,15 @@ export async function signedIn(queryClient: QueryClient, me: Me): Promise<void> 
   if (isLanguage(me.user.locale)) await setLanguage(me.user.locale);
 }
 
+/** The server no longer knows the session (expired, ended elsewhere): back to the sign-in page. */
+export function sessionEnded(queryClient: QueryClient): void {
+  forgetSession();
+  queryClient.setQueryData(meQueryKey, null);
+}
+
 export async function signOut(queryClient: QueryClient): Promise<void> {
   await unwrap(api.POST('/api/auth/logout'));
-  setCsrfToken(null);
+  forgetSession();
   queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== meQueryKey[0] });
   queryClient.setQueryData(meQueryKey, null);
 }

@@ -9,7 +9,7 @@ function Fact({ label, value }: { label: string; value: string }) {
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
-      <Text>{value}</Text>
+      <Text style={{ overflowWrap: 'anywhere' }}>{value}</Text>
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { Button, Group, Modal, PasswordInput, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import { isLanguage, languages } from '../../i18n/languages.ts';
 import { useFormat } from '../../lib/use-format.ts';
 import { useMe } from '../auth/session.ts';
 import { useUserOptions } from './options.ts';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 /** A one-time password link with its expiry, shown once after it is issued. */
 export function PasswordLinkModal({ link, onClose }: { link: { url: string; expiresAt: string }; onClose: () => void }) {
@@ -108,7 +109,7 @@ export function UserForm({ user, onClose }: { user?: User; onClose: () => void }
               clearable
             />
             {!editing && (
-              <PasswordInput
+              <PasswordField
                 label={t('users.form.password')}
                 description={t('users.form.passwordHelp')}
                 autoComplete="new-password"
