@@ -69,7 +69,10 @@ export function keyset<DB, TB extends keyof DB, O>(
     if (c.s !== raw || typeof c.id !== 'string' || (typeof c.v !== 'string' && typeof c.v !== 'number'))
       throw new BadRequestError('The cursor belongs to another sort order', [{ field: 'cursor', message: 'does not match sort' }]);
     const op = sql.raw(desc ? '<' : '>');
-    q = q.where(sql<boolean>`(${sql.ref(column)}, ${sql.ref(spec.id)}) ${op} (${c.v}, ${c.id})`) as typeof q;
+    // The cursor's copy of the value went through JS, where a timestamp loses its microseconds; compare
+    // with the cursor row's stored value (same query, so same scope), and use the copy only if it is gone.
+    const stored = qb.clearSelect().select(sql.ref(column).as('v')).where(sql.ref(spec.id), '=', c.id);
+    q = q.where(sql<boolean>`(${sql.ref(column)}, ${sql.ref(spec.id)}) ${op} (coalesce(${stored}, ${c.v}), ${c.id})`) as typeof q;
   }
   const dir = desc ? 'desc' : 'asc';
   return q
