@@ -87,6 +87,10 @@ export async function buildHttpApp(ctx: AppContext, opts: HttpOptions): Promise<
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
+  // The interactive docs are public like the document they render; their routes come from the plugin.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), auth: 'public' };
+  });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   const metrics = createMetrics(ctx);
