@@ -217,6 +217,8 @@ describe('sign-in, sessions and credentials', async () => {
     const ids = json(await api.get('/api/organizations?limit=200')).items.map((o: { id: string }) => o.id);
     expect(ids).toContain(tree.subA.id);
     expect(ids).not.toContain(tree.resellerB.id);
+    const audited = await ctx.db.selectFrom('audit_log').select('action').where('action', '=', 'auth.switch_organization').where('actor_id', '=', user.id).execute();
+    expect(audited).toHaveLength(1);
     const reseller = await sessionFor(t, await seedUser(ctx, tree.resellerA, 'reseller'));
     expect((await reseller.post('/api/auth/organization', { organizationId: tree.resellerB.id })).statusCode).toBe(404);
   });

@@ -186,7 +186,18 @@ export async function switchOrganization(deps: Deps, actor: Actor, organizationI
   if (!p.sessionId) throw new BadRequestError('API tokens are bound to one organization');
   const org = await orgRepo.findInScope(deps.db, p.home, organizationId);
   if (!org) throw new NotFoundError('Organization');
-  await deps.db.updateTable('sessions').set({ active_organization_id: org.id }).where('id', '=', p.sessionId).execute();
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable('sessions').set({ active_organization_id: org.id }).where('id', '=', p.sessionId!).execute();
+    await appendAudit(trx, deps.clock, actor.audit, {
+      action: 'auth.switch_organization',
+      organizationId: org.id,
+      organizationPath: org.path,
+      objectType: 'session',
+      objectId: p.sessionId!,
+      before: { organizationId: p.scope.orgId },
+      after: { organizationId: org.id },
+    });
+  });
   return me(deps, { ...p, scope: { orgId: org.id, orgPath: org.path } });
 }
 
