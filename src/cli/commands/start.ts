@@ -62,16 +62,23 @@ async function start(opts: StartOptions): Promise<number> {
   }
 }
 
-/** Resolves on the first SIGINT/SIGTERM; a second one ends the process at once. */
+/**
+ * Resolves on the first SIGINT/SIGTERM. One Ctrl+C can arrive several times within a moment (from
+ * the terminal's process group, and forwarded by npm and scripts/start.mjs), so repeats within a
+ * second are ignored; a later one ends the process at once when a clean stop hangs.
+ */
 function shutdownSignal(logger: Logger): { wait: Promise<string>; received: boolean } {
   const state = { received: false, wait: Promise.resolve('') };
+  let firstAt = 0;
   state.wait = new Promise((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {
       if (state.received) {
+        if (Date.now() - firstAt < 1000) return;
         process.stderr.write(`uplink: ${sig} again, exiting without a clean shutdown\n`);
         process.exit(1);
       }
       state.received = true;
+      firstAt = Date.now();
       logger.info({ signal: sig }, 'stopping');
       resolve(sig);
     };
