@@ -40,4 +40,5 @@ export function sendCsv(reply: FastifyReply, filename: string, csv: string): Fas
     .send(csv);
 }
 
-export const csvResponse = z.string().describe('CSV file (text/csv)');
+/** A CSV download, documented as text/csv (a bare schema would be documented as application/json). */
+export const csvResponse = { description: 'CSV file', content: { 'text/csv': { schema: z.string() } } };

@@ -1643,13 +1643,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description CSV file (text/csv) */
+                /** @description CSV file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/csv": string;
                     };
                 };
                 /** @description Default Response */
@@ -2215,13 +2215,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description CSV file (text/csv) */
+                /** @description CSV file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/csv": string;
                     };
                 };
                 /** @description Default Response */
@@ -3844,13 +3844,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description CSV file (text/csv) */
+                /** @description CSV file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/csv": string;
                     };
                 };
                 /** @description Default Response */
