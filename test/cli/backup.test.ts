@@ -83,7 +83,8 @@ describe(`backup and restore (${engine})`, async () => {
   it('refuses a corrupted archive and changes nothing', async () => {
     const before = await snapshot(target);
     const bytes = Buffer.from(fs.readFileSync(archive));
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = bytes[middle]! ^ 0xff;
     const corrupted = path.join(dir, 'corrupted.jsonl.gz');
     fs.writeFileSync(corrupted, bytes);
     await expect(restore(target, corrupted)).rejects.toThrow(BackupError);
