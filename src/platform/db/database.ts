@@ -123,6 +123,9 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   });
   // An idle client losing its server emits here; without a listener the process would die.
   pool.on('error', (err) => opts.logger?.warn({ err: err.message }, 'database connection lost'));
+  // A client checked out by Kysely has no pool listener: when its connection drops, pg rejects the
+  // running query (the request answers 503) and then emits 'error' on the client, which would crash.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const sql: SqlExecutor = {
     executeSql: async (text, values) => pool.query(text, values as any[]),
