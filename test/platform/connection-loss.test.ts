@@ -19,7 +19,6 @@ describe.skipIf(engine !== 'postgres')('connection loss (PostgreSQL server only:
   let proxy: TcpProxy;
   let t: TestContext;
   let api: Api;
-  let resellerKind: string;
 
   beforeAll(async () => {
     direct = await createTestDatabase();
@@ -30,7 +29,6 @@ describe.skipIf(engine !== 'postgres')('connection loss (PostgreSQL server only:
     await t.ctx.jobs.start({ work: true, pollingIntervalSeconds: 0.5 });
     const tree = await seedTree(t.ctx);
     api = await sessionFor(t, await seedUser(t.ctx, tree.isp, 'admin'));
-    resellerKind = 'reseller';
   });
   afterAll(async () => {
     await proxy?.cut();
@@ -38,7 +36,7 @@ describe.skipIf(engine !== 'postgres')('connection loss (PostgreSQL server only:
     await direct?.close();
   });
 
-  const create = (name: string) => api.post('/api/organizations', { kind: resellerKind, name });
+  const create = (name: string) => api.post('/api/organizations', { kind: 'reseller', name });
 
   it('serves while the database is reachable', async () => {
     expect((await api.get('/api/organizations')).statusCode).toBe(200);
