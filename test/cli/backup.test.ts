@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/platform/clock.ts';
-import type { Database } from '../../src/platform/db/database.ts';
+import { openDatabase, type Database } from '../../src/platform/db/database.ts';
 import { BackupError } from '../../src/platform/backup/archive.ts';
 import { createBackup } from '../../src/platform/backup/backup.ts';
 import { inspectArchive } from '../../src/platform/backup/inspect.ts';
@@ -104,7 +104,34 @@ describe(`backup and restore (${engine})`, async () => {
     expect(await snapshot(target)).toEqual(before);
   });
 
-  describe.runIf(engine === 'postgres')('across engines', () => {
+  describe.runIf(engine === 'postgres')('on a PostgreSQL server', () => {
+    it('refuses, naming the reason, when the database user is not a superuser', async () => {
+      const role = `uplink_cli_${process.pid}_owner`;
+      const su = target.sql;
+      await su.executeSql(`create role "${role}" login`);
+      const url = new URL(target.url!);
+      url.username = role;
+      const owner = await openDatabase({ databaseUrl: url.toString(), poolSize: 1 });
+      try {
+        const before = await snapshot(target);
+        await expect(restore(owner, archive)).rejects.toThrow(`restore needs a PostgreSQL superuser (it turns triggers off while loading rows) and "${role}" is not one`);
+        expect(await snapshot(target)).toEqual(before);
+      } finally {
+        await owner.close();
+        await su.executeSql(`drop role "${role}"`);
+      }
+    });
+
+    it('refuses while another connection (a running Uplink) uses the database', async () => {
+      const service = await openDatabase({ databaseUrl: target.url!, poolSize: 1 });
+      try {
+        await service.ping();
+        await expect(restore(target, archive)).rejects.toThrow('1 other connection(s) use this database; stop every Uplink process using it before restoring');
+      } finally {
+        await service.close();
+      }
+    });
+
     it('moves an embedded database to the server and back', async () => {
       const embedded = await pgliteDatabase();
       const server = await freshDatabase();

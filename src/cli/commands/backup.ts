@@ -56,7 +56,7 @@ async function restore(file: string, opts: { yes?: boolean }): Promise<number> {
         console.error(`the restored audit chain is broken: entry ${result.audit.brokenSeq}: ${result.audit.reason}`);
         return EXIT_AUDIT_BROKEN;
       }
-      console.log(`audit log: ${result.audit.entries} entries, chain intact`);
+      console.log(`audit log: ${result.audit.entries} ${result.audit.entries === 1 ? 'entry' : 'entries'}, chain intact`);
       return 0;
     },
     { singleConnection: true },

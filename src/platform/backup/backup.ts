@@ -34,8 +34,9 @@ export const uplinkVersion: string = JSON.parse(
 
 /**
  * Writes the whole database (schemas public and pgboss) to one archive, read inside a single
- * REPEATABLE READ READ ONLY transaction: every table comes from the same instant, while the
- * service goes on working (on a server; PGlite has one session, so it waits).
+ * REPEATABLE READ READ ONLY transaction: every table comes from the same instant while the
+ * service goes on working. (Only on a server: the embedded database opens in one process at a
+ * time, so `uplink backup` runs while the service is stopped.)
  */
 export async function createBackup(database: Database, opts: BackupOptions): Promise<BackupSummary> {
   const writer = new ArchiveWriter(opts.file);
