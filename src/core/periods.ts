@@ -150,11 +150,6 @@ export function periodContaining(schedule: BillingSchedule, instant: Date): Bill
   return periodsFrom(schedule, instant, 1)[0] as BillingPeriod;
 }
 
-/** The local midnight (start of day) on or before `instant`: where a mid-day change takes effect. */
-export function startOfLocalDay(instant: Date, timeZone: string): Date {
-  return toDate(zoned(instant, timeZone).startOfDay());
-}
-
 /**
  * Whole calendar days from one instant to another in the zone: a 23-hour DST day counts as one
  * day. Refuses spans that are not whole days, since day-based proration would be wrong for them.
@@ -167,6 +162,15 @@ export function calendarDaysBetween(from: Date, to: Date, timeZone: string): num
     throw new RangeError(`${from.toISOString()} to ${to.toISOString()} is not a whole number of days in ${timeZone}`);
   }
   return days;
+}
+
+/**
+ * Whole calendar days that have passed from `from` to `to` in the zone; a day in progress does not
+ * count. From local midnight, 15:00 on the same day is 0 days; the next midnight is 1 day even
+ * when DST made that day 23 hours long.
+ */
+export function elapsedDays(from: Date, to: Date, timeZone: string): number {
+  return zoned(from, timeZone).until(zoned(to, timeZone), { largestUnit: 'days' }).days;
 }
 
 /** Calendar days in a period: 28 to 31 for a month, 1 for a day whatever its length in hours. */
