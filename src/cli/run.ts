@@ -26,6 +26,8 @@ export function describeError(err: unknown): string {
   }
   if (err instanceof ZodError) return err.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
   if (isConnectionError(err)) return `cannot reach the database: ${oneLine(e.message)}`;
+  // 28xxx: wrong user or password; 3D000: no such database.
+  if (e?.code?.startsWith('28') || e?.code === '3D000') return `cannot open the database: ${oneLine(e.message)}`;
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return `database error ${e.code}: ${oneLine(e.message)}`;
   return `unexpected error: ${oneLine(e?.message ?? String(err))}${debug() ? '' : ' (set LOG_LEVEL=debug to see where)'}`;
 }

@@ -67,6 +67,16 @@ describe(`backup and restore (${engine})`, async () => {
     expect(again.audit).toEqual({ ok: true, entries: 10 });
   });
 
+  it('leaves no file behind when a backup cannot be written or fails', async () => {
+    const nowhere = path.join(dir, 'missing-folder', 'x.jsonl.gz');
+    await expect(createBackup(source, { file: nowhere, clock: systemClock })).rejects.toThrow(/cannot write .*x\.jsonl\.gz/);
+    const failing = path.join(dir, 'failing.jsonl.gz');
+    const closed = await freshDatabase();
+    await closed.close();
+    await expect(createBackup(closed, { file: failing, clock: systemClock })).rejects.toThrow();
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('failing'))).toEqual([]);
+  });
+
   it('refuses a truncated archive and changes nothing', async () => {
     const before = await snapshot(target);
     const bytes = fs.readFileSync(archive);

@@ -28,7 +28,8 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 async function dropStale(c: pg.Client): Promise<void> {
   const rows = await c.query<{ datname: string }>("select datname from pg_database where datname like 'uplink\\_cli\\_%'");
   for (const { datname } of rows.rows) {
-    const pid = Number(datname.split('_')[2]);
+    const pid = Number(/^uplink_cli_(\d+)_/.exec(datname)?.[1]);
+    if (!pid) continue;
     let alive = false;
     try {
       process.kill(pid, 0);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createGzip, createGunzip, type Gzip } from 'node:zlib';
 
@@ -59,23 +60,33 @@ export type Row = (string | null)[];
 /** Writes an archive to `<file>.partial` and renames it into place only when complete. */
 export class ArchiveWriter {
   readonly #gzip: Gzip;
+  readonly #out: fs.WriteStream;
   readonly #done: Promise<void>;
   readonly #partial: string;
 
   constructor(private readonly file: string) {
     this.#partial = `${file}.partial`;
+    let fd: number;
+    try {
+      fd = fs.openSync(this.#partial, 'w', 0o600);
+    } catch (err) {
+      throw new BackupError(`cannot write ${file}: ${(err as Error).message}`);
+    }
     this.#gzip = createGzip();
-    const out = fs.createWriteStream(this.#partial, { mode: 0o600 });
+    const out = fs.createWriteStream('', { fd });
+    this.#out = out;
     this.#gzip.pipe(out);
     this.#done = new Promise((resolve, reject) => {
       out.on('finish', resolve);
       out.on('error', reject);
       this.#gzip.on('error', reject);
     });
+    // Observed by line(), finish() and abandon(); this only keeps an early failure from going unhandled.
+    this.#done.catch(() => undefined);
   }
 
   async line(value: unknown): Promise<void> {
-    if (!this.#gzip.write(`${JSON.stringify(value)}\n`)) await once(this.#gzip, 'drain');
+    if (!this.#gzip.write(`${JSON.stringify(value)}\n`)) await Promise.race([once(this.#gzip, 'drain'), this.#done]);
   }
 
   async finish(): Promise<void> {
@@ -84,9 +95,11 @@ export class ArchiveWriter {
     fs.renameSync(this.#partial, this.file);
   }
 
+  /** After a failure: stop writing and remove the partial file. */
   async abandon(): Promise<void> {
     this.#gzip.destroy();
-    await this.#done.catch(() => undefined);
+    this.#out.destroy();
+    await finished(this.#out).catch(() => undefined);
     fs.rmSync(this.#partial, { force: true });
   }
 }
