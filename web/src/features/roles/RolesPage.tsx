@@ -79,6 +79,7 @@ export default function RolesPage() {
             {roles.data.map((r) => (
               <NavLink
                 key={r.key}
+                component="button"
                 label={roleName(r)}
                 description={r.builtin ? t('roles.builtin') : t('roles.custom')}
                 active={r.key === role?.key}
