@@ -51,7 +51,7 @@ interface PeriodSequence {
 
 const monthsPerPeriod = { monthly: 1, quarterly: 3, yearly: 12, month: 1, quarter: 3, year: 12 } as const;
 const epochDate = Temporal.PlainDate.from('1970-01-01');
-const isoDatePattern = /^\d{4}-\d{2}-\d{2}$/;
+const isoDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function zoned(instant: Date, timeZone: string): Temporal.ZonedDateTime {
   return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timeZone);
@@ -61,34 +61,74 @@ function toDate(moment: Temporal.ZonedDateTime): Date {
   return new Date(moment.epochMilliseconds);
 }
 
+const midnightCache = new Map<string, Temporal.ZonedDateTime>();
+const midnightCacheLimit = 10_000;
+
+/**
+ * The start of a local date in the zone. Finding a zone's offset is the costly step in the
+ * polyfill (tens of microseconds), and a billing run asks for the same few dates for every
+ * subscription, so the answers are cached; the cache is bounded and simply starts over when full.
+ */
+function localMidnight(year: number, month: number, day: number, timeZone: string): Temporal.ZonedDateTime {
+  const key = `${timeZone} ${year}-${month}-${day}`;
+  const cached = midnightCache.get(key);
+  if (cached) return cached;
+  if (midnightCache.size >= midnightCacheLimit) midnightCache.clear();
+  const midnight = new Temporal.PlainDate(year, month, day).toZonedDateTime({ timeZone });
+  midnightCache.set(key, midnight);
+  return midnight;
+}
+
 function parseAnchorDate(text: string): Temporal.PlainDate {
-  if (!isoDatePattern.test(text)) throw new RangeError(`Anchor date must be YYYY-MM-DD, got "${text}"`);
-  return Temporal.PlainDate.from(text, { overflow: 'reject' });
+  const match = isoDatePattern.exec(text);
+  if (!match) throw new RangeError(`Anchor date must be YYYY-MM-DD, got "${text}"`);
+  const [, year = '', month = '', day = ''] = match;
+  return new Temporal.PlainDate(+year, +month, +day);
+}
+
+/** Days in a month of the proleptic Gregorian calendar, which is Temporal's ISO calendar. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /**
  * Period n starts in the n-th month step after the anchor's month, on the anchor's day or the
- * month's last day when the month is shorter (anchor 31 → Feb 28/29, then Mar 31 again).
+ * month's last day when the month is shorter (anchor 31 → Feb 28/29, then Mar 31 again). Month
+ * arithmetic is plain integers: the calendar part is simple, and the polyfill's object calls
+ * cost microseconds each in a billing run over a million subscriptions.
  */
 function monthSequence(anchor: Temporal.PlainDate, months: number, timeZone: string): PeriodSequence {
-  const anchorMonth = anchor.toPlainYearMonth();
+  const anchorMonths = anchor.year * 12 + anchor.month - 1;
   return {
     startOf(index) {
-      const month = anchorMonth.add({ months: index * months });
-      const day = Math.min(anchor.day, month.daysInMonth);
-      return month.toPlainDate({ day }).toZonedDateTime({ timeZone });
+      const monthCount = anchorMonths + index * months;
+      const year = Math.floor(monthCount / 12);
+      const month = monthCount - year * 12 + 1;
+      const day = Math.min(anchor.day, daysInMonth(year, month));
+      return localMidnight(year, month, day, timeZone);
     },
     guess(at) {
-      const monthsSinceAnchor = (at.year - anchor.year) * 12 + (at.month - anchor.month);
-      return Math.floor(monthsSinceAnchor / months);
+      return Math.floor((at.year * 12 + at.month - 1 - anchorMonths) / months);
     },
   };
 }
 
-function dailySequence(timeZone: string): PeriodSequence {
+/**
+ * Day boundaries counted from `origin`, `step` days apart. From a local midnight they are the
+ * following midnights (the start of the day where a DST change skips midnight); from a time of
+ * day they are that time on later days.
+ */
+function daySequence(origin: Temporal.ZonedDateTime, step = 1): PeriodSequence {
+  const date = origin.toPlainDate();
+  const fromMidnight = origin.equals(origin.startOfDay());
+  const startOfDay = (days: number) => {
+    const { year, month, day } = date.add({ days });
+    return localMidnight(year, month, day, origin.timeZoneId);
+  };
   return {
-    startOf: (index) => epochDate.add({ days: index }).toZonedDateTime({ timeZone }),
-    guess: (at) => epochDate.until(at.toPlainDate()).days,
+    startOf: (index) => (fromMidnight ? startOfDay(index * step) : origin.add({ days: index * step })),
+    guess: (at) => Math.floor(date.until(at.toPlainDate()).days / step),
   };
 }
 
@@ -96,16 +136,11 @@ function validitySequence(origin: Temporal.ZonedDateTime, unit: 'hours' | 'days'
   if (!Number.isSafeInteger(length) || length <= 0) {
     throw new RangeError(`Validity length must be a positive whole number of ${unit}, got ${length}`);
   }
-  if (unit === 'hours') {
-    const periodMs = length * 3_600_000;
-    return {
-      startOf: (index) => origin.add({ hours: index * length }),
-      guess: (at) => Math.floor((at.epochMilliseconds - origin.epochMilliseconds) / periodMs),
-    };
-  }
+  if (unit === 'days') return daySequence(origin, length);
+  const periodMs = length * 3_600_000;
   return {
-    startOf: (index) => origin.add({ days: index * length }),
-    guess: (at) => Math.floor(origin.toPlainDate().until(at.toPlainDate()).days / length),
+    startOf: (index) => origin.add({ hours: index * length }),
+    guess: (at) => Math.floor((at.epochMilliseconds - origin.epochMilliseconds) / periodMs),
   };
 }
 
@@ -118,10 +153,25 @@ function sequenceFor({ cycle, timeZone }: BillingSchedule): PeriodSequence {
     case 'calendar':
       return monthSequence(epochDate, monthsPerPeriod[cycle.every], timeZone);
     case 'daily':
-      return dailySequence(timeZone);
+      return daySequence(epochDate.toZonedDateTime({ timeZone }));
     case 'validity':
       return validitySequence(zoned(cycle.startsAt, timeZone), cycle.unit, cycle.length);
   }
+}
+
+/** Remembers computed starts: finding a period and listing the ones after it ask for the same. */
+function memoized(sequence: PeriodSequence): PeriodSequence {
+  const starts = new Map<number, Temporal.ZonedDateTime>();
+  return {
+    guess: sequence.guess,
+    startOf(index) {
+      const known = starts.get(index);
+      if (known) return known;
+      const start = sequence.startOf(index);
+      starts.set(index, start);
+      return start;
+    },
+  };
 }
 
 /** Index of the period holding `at`: the guess is within a step or two, so walk to the truth. */
@@ -135,7 +185,7 @@ function indexContaining(sequence: PeriodSequence, at: Temporal.ZonedDateTime): 
 /** The period containing `instant` and the `count - 1` periods after it, contiguous. */
 export function periodsFrom(schedule: BillingSchedule, instant: Date, count: number): BillingPeriod[] {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`Period count must be a whole number, got ${count}`);
-  const sequence = sequenceFor(schedule);
+  const sequence = memoized(sequenceFor(schedule));
   const first = indexContaining(sequence, zoned(instant, schedule.timeZone));
   const starts = Array.from({ length: count + 1 }, (_, offset) => toDate(sequence.startOf(first + offset)));
   return starts.slice(0, count).map((start, offset) => ({
@@ -151,26 +201,26 @@ export function periodContaining(schedule: BillingSchedule, instant: Date): Bill
 }
 
 /**
- * Whole calendar days from one instant to another in the zone: a 23-hour DST day counts as one
- * day. Refuses spans that are not whole days, since day-based proration would be wrong for them.
- */
-export function calendarDaysBetween(from: Date, to: Date, timeZone: string): number {
-  const start = zoned(from, timeZone);
-  const end = zoned(to, timeZone);
-  const days = start.until(end, { largestUnit: 'days' }).days;
-  if (!start.add({ days }).equals(end)) {
-    throw new RangeError(`${from.toISOString()} to ${to.toISOString()} is not a whole number of days in ${timeZone}`);
-  }
-  return days;
-}
-
-/**
  * Whole calendar days that have passed from `from` to `to` in the zone; a day in progress does not
  * count. From local midnight, 15:00 on the same day is 0 days; the next midnight is 1 day even
  * when DST made that day 23 hours long.
  */
 export function elapsedDays(from: Date, to: Date, timeZone: string): number {
-  return zoned(from, timeZone).until(zoned(to, timeZone), { largestUnit: 'days' }).days;
+  return indexContaining(memoized(daySequence(zoned(from, timeZone))), zoned(to, timeZone));
+}
+
+/**
+ * Calendar days from one day boundary to another: a 23-hour DST day counts as one day. Refuses
+ * spans that are not whole days, since day-based proration would be wrong for them.
+ */
+export function calendarDaysBetween(from: Date, to: Date, timeZone: string): number {
+  const days = memoized(daySequence(zoned(from, timeZone)));
+  const end = zoned(to, timeZone);
+  const count = indexContaining(days, end);
+  if (!days.startOf(count).equals(end)) {
+    throw new RangeError(`${from.toISOString()} to ${to.toISOString()} is not a whole number of days in ${timeZone}`);
+  }
+  return count;
 }
 
 /** Calendar days in a period: 28 to 31 for a month, 1 for a day whatever its length in hours. */
