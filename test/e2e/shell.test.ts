@@ -105,8 +105,8 @@ describe('web app shell on a phone (360×740)', () => {
     const { page, close } = await openPage(browser, server.baseUrl, phone);
     await page.goto('/login');
     await page.screenshot({ path: '/tmp/uplink-phone-login.png' });
-    await signInThroughForm(page, adminEmail, PASSWORD);
     // The profile says Arabic (saved above), so signing in switches the interface to it.
+    await signInThroughForm(page, adminEmail, PASSWORD, 'ar');
     expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
     await page.getByRole('button', { name: tr('ar', 'layout.language') }).click();
     await page.getByRole('menuitem', { name: 'English' }).click();

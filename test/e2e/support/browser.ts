@@ -76,13 +76,14 @@ export async function openPage(browser: Browser, baseUrl: string, viewport: { wi
   };
 }
 
-/** Signs in through the login form and waits for the dashboard. */
-export async function signInThroughForm(page: Page, email: string, password: string): Promise<void> {
+/** Signs in through the (English) login form and waits for the dashboard in the profile's language. */
+export async function signInThroughForm(page: Page, email: string, password: string, profileLanguage = 'en'): Promise<void> {
   await page.goto('/login');
   await page.getByRole('textbox', { name: 'E-mail' }).fill(email);
   await page.getByRole('textbox', { name: 'Password' }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: /^Welcome,/ }).waitFor();
+  const welcome = tr(profileLanguage, 'dashboard.welcome').split('{{name}}')[0]!;
+  await page.getByRole('heading', { name: new RegExp(`^${welcome}`) }).waitFor();
 }
 
 type Messages = { [key: string]: string | Messages };
