@@ -67,6 +67,17 @@ describe(`backup and restore (${engine})`, async () => {
     expect(again.audit).toEqual({ ok: true, entries: 10 });
   });
 
+  it('warns when the restored secrets need a secret key this installation does not use', async () => {
+    const file = path.join(dir, 'keyed.jsonl.gz');
+    await createBackup(source, { file, clock: systemClock, secretKeyId: 'aaaaaaaaaaaaaaaa' });
+    const summary = await inspectArchive(file);
+    expect((await restoreBackup(target, { summary, secretKeyId: 'aaaaaaaaaaaaaaaa' })).warnings).toEqual([]);
+    for (const other of ['bbbbbbbbbbbbbbbb', null]) {
+      const { warnings } = await restoreBackup(target, { summary, secretKeyId: other });
+      expect(warnings).toEqual([expect.stringMatching(/encrypted with the secret key whose id is aaaaaaaaaaaaaaaa.*set UPLINK_SECRET_KEY/)]);
+    }
+  });
+
   it('leaves no file behind when a backup cannot be written or fails', async () => {
     const nowhere = path.join(dir, 'missing-folder', 'x.jsonl.gz');
     await expect(createBackup(source, { file: nowhere, clock: systemClock })).rejects.toThrow(/cannot write .*x\.jsonl\.gz/);

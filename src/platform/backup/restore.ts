@@ -32,10 +32,12 @@ export async function restoreBackup(database: Database, opts: RestoreOptions): P
   const { header } = opts.summary;
   const plan = planRestore(header);
   const warnings = [...plan.warnings];
-  if (header.secretKeyId && opts.secretKeyId && header.secretKeyId !== opts.secretKeyId)
+  // Encrypted columns (two-factor seeds, NAS secrets) are readable only with the source's key.
+  if (header.secretKeyId && header.secretKeyId !== opts.secretKeyId)
     warnings.push(
-      `the archive's secrets (two-factor seeds and the like) were encrypted with another secret key (id ${header.secretKeyId}); ` +
-        'set UPLINK_SECRET_KEY to that key or copy its secret.key into the data folder',
+      `the archive's secrets were encrypted with the secret key whose id is ${header.secretKeyId}, ` +
+        `${opts.secretKeyId ? `this installation uses ${opts.secretKeyId}` : 'and this installation has no key yet'}: ` +
+        'before starting, set UPLINK_SECRET_KEY to the source’s key (or copy its secret.key into the data folder)',
     );
   await assertCanRestore(database);
   const tables = header.tables.filter((t) => plan.jobQueue || !t.name.startsWith('pgboss.'));
