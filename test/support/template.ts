@@ -56,9 +56,7 @@ export function urlForDatabase(baseUrl: string, name: string): string {
 
 export async function buildServerTemplate(baseUrl: string): Promise<string> {
   const name = serverTemplateName();
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
+  return withTemplateLock(baseUrl, async (admin) => {
     const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
     if (exists.rowCount) return name;
     const building = `${name}_build_${process.pid}`;
@@ -72,21 +70,51 @@ export async function buildServerTemplate(baseUrl: string): Promise<string> {
     }
     await admin.query(`alter database "${building}" rename to "${name}"`);
     return name;
+  });
+}
+
+/**
+ * Test runs sharing one server (several developers, or an editor and a terminal) take turns to
+ * build the template and clean up, so one run never drops or races another's databases.
+ */
+async function withTemplateLock<T>(baseUrl: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    await admin.query('select pg_advisory_lock($1)', [templateLockKey]);
+    return await fn(admin);
   } finally {
+    // Ending the session releases the advisory lock.
     await admin.end();
   }
 }
 
-/** Drops databases left behind by test runs that were killed. */
-export async function dropStaleTestDatabases(baseUrl: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
+const templateLockKey = 0x75706c6b;
+
+function processAlive(pid: number): boolean {
   try {
-    const rows = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'uplink_t\\_%' or (datname like 'uplink_tpl_%' and datname <> $1)", [
-      serverTemplateName(),
-    ]);
-    for (const r of rows.rows) await admin.query(`drop database if exists "${r.datname}" with (force)`);
-  } finally {
-    await admin.end();
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Drops databases left behind by test runs that were killed: per-file clones and half-built
+ * templates whose process is gone, and templates of other schema versions nobody is using.
+ */
+export async function dropStaleTestDatabases(baseUrl: string): Promise<void> {
+  await withTemplateLock(baseUrl, async (admin) => {
+    const rows = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'uplink\\_t%'");
+    for (const { datname } of rows.rows) {
+      const owner = /^uplink_t_(\d+)_[0-9a-f]+$/.exec(datname) ?? /^uplink_tpl_[0-9a-f]+_build_(\d+)$/.exec(datname);
+      if (owner) {
+        if (!processAlive(Number(owner[1]))) await admin.query(`drop database if exists "${datname}" with (force)`);
+      } else if (/^uplink_tpl_[0-9a-f]+$/.test(datname) && datname !== serverTemplateName()) {
+        // Without force: a template another run is cloning from right now stays.
+        await admin.query(`drop database if exists "${datname}"`).catch(() => undefined);
+      }
+    }
+  });
 }
