@@ -68,7 +68,7 @@ export interface InvoiceTotals {
 
 const hundred = rational(100n);
 
-/** A percentage string as a fraction: '16' → 16/100. Negative percentages are refused. */
+/** A percentage string as a fraction: '16' → 0.16. Negative percentages are refused. */
 function parsePercent(text: string, what: string, atMost100 = false): Rational {
   const percent = parseDecimal(text, what);
   if (compare(percent, zero) < 0) throw new RangeError(`${what} must not be negative, got "${text}"`);
