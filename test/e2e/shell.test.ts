@@ -104,6 +104,7 @@ describe('web app shell on a phone (360×740)', () => {
   it('opens the navigation from the burger, in English and in Arabic', async () => {
     const { page, close } = await openPage(browser, server.baseUrl, phone);
     await page.goto('/login');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.screenshot({ path: '/tmp/uplink-phone-login.png' });
     // The profile says Arabic (saved above), so signing in switches the interface to it.
     await signInThroughForm(page, adminEmail, PASSWORD, 'ar');
@@ -133,6 +134,11 @@ describe('web app shell on a phone (360×740)', () => {
     await expect.poll(async () => (await navEdges(page, 'ar'))[1]).toBe(phone.width);
     await expect.poll(() => page.getByRole('link', { name: tr('ar', 'nav.organizations') }).isVisible()).toBe(true);
     await page.screenshot({ path: '/tmp/uplink-phone-ar.png' });
+    await page.getByRole('link', { name: tr('ar', 'nav.users') }).click();
+    await page.getByText('amina@example.test').waitFor();
+    await page.getByRole('button', { name: tr('ar', 'users.create') }).click();
+    await page.getByRole('dialog', { name: tr('ar', 'users.create') }).waitFor();
+    await page.screenshot({ path: '/tmp/uplink-phone-ar-new-user.png' });
     await close();
   });
 });

@@ -1,7 +1,7 @@
 import { useContext } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MeContext } from '../features/auth/session.ts';
-import { currencyName, formatDate, formatDateTime, formatMoney, formatNumber, type DateInput } from './format.ts';
+import { currencyName, formatDate, formatDateTime, formatNumber, type DateInput } from './format.ts';
 
 /** Formatters bound to the interface language and the active organization's time zone. */
 export function useFormat() {
@@ -13,7 +13,6 @@ export function useFormat() {
     date: (v: DateInput) => formatDate(v, locale, timeZone),
     dateTime: (v: DateInput) => formatDateTime(v, locale, timeZone),
     number: (v: number | bigint) => formatNumber(v, locale),
-    money: (minorUnits: string | bigint, currency: string) => formatMoney(minorUnits, currency, locale),
     currencyName: (currency: string) => currencyName(currency, locale),
   };
 }

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Code, Group, Image, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Code, Group, Image, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -105,7 +105,7 @@ export function TwoFactorCard() {
           </form>
         ) : (
           <Stack>
-            {start.error ? <Alert color="red">{String((start.error as Error).message)}</Alert> : null}
+            <FormError error={start.error} />
             <Group justify="flex-end">
               <Button onClick={() => start.mutate()} loading={start.isPending}>
                 {t('account.twoFactor.setUp')}

@@ -1,5 +1,5 @@
 import { Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
@@ -7,7 +7,7 @@ import { api, unwrap } from '../../api/client.ts';
 import { FormError } from '../../components/feedback.tsx';
 import { fieldError, useFormValues } from '../../components/forms.ts';
 import { PublicLayout } from './PublicLayout.tsx';
-import { signedIn, useSetupStatus } from './session.ts';
+import { fetchMe, meQueryKey, signedIn, useSetupStatus } from './session.ts';
 import { PasswordField } from '../../components/PasswordField.tsx';
 
 export default function LoginPage() {
@@ -16,6 +16,7 @@ export default function LoginPage() {
   const location = useLocation();
   const queryClient = useQueryClient();
   const setup = useSetupStatus();
+  const me = useQuery({ queryKey: meQueryKey, queryFn: fetchMe, staleTime: Infinity });
   const [mfaToken, setMfaToken] = useState<string | null>(null);
   const [showHelp, setShowHelp] = useState(false);
   const form = useFormValues({ email: '', password: '', code: '' });
@@ -37,6 +38,7 @@ export default function LoginPage() {
   });
 
   if (setup.data?.needed) return <Navigate to="/setup" replace />;
+  if (me.data && !login.isPending) return <Navigate to={from} replace />;
 
   return (
     <PublicLayout title={mfaToken ? t('auth.mfa.title') : t('auth.login.title')}>
