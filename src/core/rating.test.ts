@@ -178,6 +178,7 @@ describe('per-unit, included quota, fixed, per-day and minimum', () => {
     expect(() => checkComponents([{ kind: 'fixed', price: '-1' }], 'KES')).toThrow(/must not be negative/);
     expect(() => checkComponents([{ kind: 'minimum', amount: '10.005' }], 'KES')).toThrow(/at most 2 decimal places/);
     expect(() => checkComponents([{ kind: 'minimum', amount: '1' }, { kind: 'minimum', amount: '2' }], 'KES')).toThrow(/only one minimum/);
+    expect(() => checkComponents([{ kind: 'minimum', amount: '-5' }], 'KES')).toThrow(/must not be negative/);
     expect(() => checkComponents([{ kind: 'per-unit', unit: 'GB', price: '1', included: '1e3' }], 'KES')).toThrow(/plain decimal/);
     expect(() => rate([{ kind: 'per-unit', unit: 'GB', price: '1' }], { GB: '-1' })).toThrow(/must not be negative/);
     expect(() => checkComponents([{ kind: 'fixed', price: '1500.4375' }, { kind: 'per-day', price: '0.5' }], 'KES')).not.toThrow();

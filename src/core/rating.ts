@@ -114,6 +114,7 @@ function consumptionLines(input: RatingInput, lineOf: LineOf): InvoiceLine[] {
 
 /** A line topping consumption up to the plan's minimum, when usage came to less. */
 function minimumLine(minimum: Money, consumption: readonly InvoiceLine[]): InvoiceLine[] {
+  if (minimum.minor < 0n) throw new RangeError(`Minimum amount must not be negative, got ${formatMoney(minimum)}`);
   const consumed = sumMoney(consumption.map((line) => line.amount), minimum.currency);
   if (compareMoney(consumed, minimum) >= 0) return [];
   const shortfall = subtractMoney(minimum, consumed);
