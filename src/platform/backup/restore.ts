@@ -67,11 +67,22 @@ async function assertCanRestore(database: Database): Promise<void> {
     );
   }
   if (database.engine !== 'postgres') return;
-  const [others] = await sqlOn(database.kysely)(
-    'select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
-  );
-  if (Number(others!.n) > 0)
-    throw new BackupError(`${others!.n} other connection(s) use this database; stop every Uplink process using it before restoring`);
+  const others = await otherConnections(database);
+  if (others > 0) throw new BackupError(`${others} other connection(s) use this database; stop every Uplink process using it before restoring`);
+}
+
+/** Connections to this database but ours; a server backend lingers a moment after its client left, so look again before answering. */
+async function otherConnections(database: Database): Promise<number> {
+  let n = 0;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 400));
+    const [row] = await sqlOn(database.kysely)(
+      'select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    n = Number(row!.n);
+    if (n === 0) break;
+  }
+  return n;
 }
 
 async function resetSchemas(database: Database): Promise<void> {
