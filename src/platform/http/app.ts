@@ -104,10 +104,12 @@ export async function buildHttpApp(ctx: AppContext, opts: HttpOptions): Promise<
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) await auth.identify(req);
   });
+  // Who may call is settled before the body is validated, so strangers learn nothing of the schema.
+  app.addHook('preValidation', async (req, reply) => {
+    if (req.url.startsWith('/api/')) await auth.authorize(req, reply);
+  });
   app.addHook('preHandler', async (req, reply) => {
-    if (!req.url.startsWith('/api/')) return;
-    await auth.authorize(req, reply);
-    return idempotency.claim(req, reply);
+    if (req.url.startsWith('/api/')) return idempotency.claim(req, reply);
   });
   app.addHook('onSend', async (req, reply, payload) => {
     try {

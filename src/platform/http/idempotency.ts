@@ -25,12 +25,13 @@ export function idempotencyHooks(deps: { db: Kysely<DB>; clock: Clock }) {
   const { db, clock } = deps;
 
   async function claim(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    if (req.method !== 'POST') return;
+    // Only signed-in callers: a public route (sign-in, setup) answers with cookies a replay cannot carry.
+    if (req.method !== 'POST' || !req.principal) return;
     const header = req.headers['idempotency-key'];
     if (header === undefined) return;
     if (typeof header !== 'string' || !keyPattern.test(header))
       throw new BadRequestError('Idempotency-Key must be 1-255 visible ASCII characters');
-    const principal = req.principal ? `${req.principal.via}:${req.principal.tokenId ?? req.principal.userId}` : `ip:${req.ip}`;
+    const principal = `${req.principal.via}:${req.principal.tokenId ?? req.principal.userId}`;
     const path = req.url;
     const requestHash = sha256Hex(`${req.method} ${path}\n${JSON.stringify(req.body ?? null)}`);
     const started = Date.now();
