@@ -1,7 +1,6 @@
-import { Migrator } from 'kysely';
 import pino from 'pino';
 import type { Database } from '../db/database.ts';
-import { migrations } from '../db/migrations/index.ts';
+import { migrateTo } from '../db/migrate.ts';
 import { JobQueue } from '../jobs/queue.ts';
 import { verifyAuditChain, type VerifyResult } from '../audit/audit.ts';
 import { BackupError, readArchive, type ArchiveTable, type Row } from './archive.ts';
@@ -43,7 +42,7 @@ export async function restoreBackup(database: Database, opts: RestoreOptions): P
   const tables = header.tables.filter((t) => plan.jobQueue || !t.name.startsWith('pgboss.'));
   try {
     await resetSchemas(database);
-    await migrateTo(database, plan);
+    await rebuildSchema(database, plan);
     await assertSameTables(database, tables);
     const rows = await loadRows(database, opts, tables, plan);
     await assertRowCounts(database, tables);
@@ -97,15 +96,8 @@ async function resetSchemas(database: Database): Promise<void> {
   });
 }
 
-async function migrateTo(database: Database, plan: RestorePlan): Promise<void> {
-  const wanted = Object.fromEntries(plan.migrations.map((m) => [m, migrations[m]!]));
-  const result = await new Migrator({
-    db: database.kysely,
-    provider: { getMigrations: async () => wanted },
-    migrationTableName: 'schema_migrations',
-    migrationLockTableName: 'schema_migrations_lock',
-  }).migrateToLatest();
-  if (result.error) throw result.error;
+async function rebuildSchema(database: Database, plan: RestorePlan): Promise<void> {
+  await migrateTo(database, plan.migrations);
   if (!plan.jobQueue) return;
   const queue = new JobQueue(database.sql, pino({ level: 'silent' }));
   await queue.start({ work: false });

@@ -4,18 +4,30 @@ import { migrations } from './migrations/index.ts';
 
 export const migrationNames = Object.keys(migrations);
 
-function migrator(database: Database): Migrator {
+function migrator(database: Database, names: string[] = migrationNames): Migrator {
+  const chosen = Object.fromEntries(
+    names.map((name) => {
+      const m = migrations[name];
+      if (!m) throw new Error(`unknown migration ${name}`);
+      return [name, m];
+    }),
+  );
   return new Migrator({
     db: database.kysely,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: async () => chosen },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
   });
 }
 
 /** Applies every pending migration; throws with the failing migration's name and error. */
-export async function migrateToLatest(database: Database): Promise<string[]> {
-  const result: MigrationResultSet = await migrator(database).migrateToLatest();
+export function migrateToLatest(database: Database): Promise<string[]> {
+  return migrateTo(database, migrationNames);
+}
+
+/** Applies the named migrations only (a restore rebuilds exactly the archive's schema). */
+export async function migrateTo(database: Database, names: string[]): Promise<string[]> {
+  const result: MigrationResultSet = await migrator(database, names).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     const why = result.error instanceof Error ? result.error.message : String(result.error);
