@@ -13,6 +13,7 @@ export const resources = {
   api_tokens: ['read', 'create', 'delete'],
   audit: ['read', 'export'],
   settings: ['read', 'update'],
+  ledger: ['read', 'create', 'export'],
 } as const satisfies Record<string, readonly Action[]>;
 
 export type Resource = keyof typeof resources;
@@ -55,12 +56,12 @@ export const defaultRoles: Record<RoleKey, { name: string; description: string; 
   admin: {
     name: 'Admin',
     description: 'Manages organizations, staff and API access',
-    permissions: [...all('organizations'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...all('audit'), ...pick('settings', 'read')],
+    permissions: [...all('organizations'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...all('audit'), ...pick('settings', 'read'), ...all('ledger')],
   },
   manager: {
     name: 'Manager',
     description: 'Manages staff and reads the organization tree',
-    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read', 'create', 'update', 'export'), ...pick('roles', 'read'), ...pick('audit', 'read')],
+    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read', 'create', 'update', 'export'), ...pick('roles', 'read'), ...pick('audit', 'read'), ...pick('ledger', 'read')],
   },
   staff: {
     name: 'Staff',
@@ -75,17 +76,17 @@ export const defaultRoles: Record<RoleKey, { name: string; description: string; 
   accountant: {
     name: 'Accountant',
     description: 'Reads and exports financial records and the audit log',
-    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read'), ...all('audit')],
+    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read'), ...all('audit'), ...all('ledger')],
   },
   reseller: {
     name: 'Reseller',
     description: 'Runs a reseller/POP: its sub-resellers, card partners and staff',
-    permissions: [...pick('organizations', 'read', 'create', 'update', 'export'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...pick('audit', 'read')],
+    permissions: [...pick('organizations', 'read', 'create', 'update', 'export'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...pick('audit', 'read'), ...pick('ledger', 'read')],
   },
   sub_reseller: {
     name: 'Sub-reseller',
     description: 'Runs a sub-reseller under a reseller',
-    permissions: [...pick('organizations', 'read', 'create', 'update'), ...pick('users', 'read', 'create', 'update', 'delete'), ...pick('roles', 'read'), ...pick('api_tokens', 'read', 'create', 'delete')],
+    permissions: [...pick('organizations', 'read', 'create', 'update'), ...pick('users', 'read', 'create', 'update', 'delete'), ...pick('roles', 'read'), ...pick('api_tokens', 'read', 'create', 'delete'), ...pick('ledger', 'read')],
   },
   card_distributor: {
     name: 'Card distributor',

@@ -142,6 +142,49 @@ export interface SettingsTable {
   updated_by: string | null;
 }
 
+export interface LedgerAccountsTable {
+  id: Generated<string>;
+  organization_id: string;
+  code: string;
+  name: string;
+  type: 'asset' | 'liability' | 'equity' | 'revenue' | 'expense';
+  currency: string;
+  system_key: string;
+  owner_type: string | null;
+  owner_id: string | null;
+  credit_limit: bigint | null;
+  created_at: Generated<Date>;
+}
+
+/** Written only by the ledger's triggers (the database refuses anything else). */
+export interface LedgerBalancesTable {
+  account_id: ColumnType<string, never, never>;
+  balance: ColumnType<bigint, never, never>;
+}
+
+export interface JournalEntriesTable {
+  id: Generated<string>;
+  seq: ColumnType<bigint, never, never>;
+  organization_id: string;
+  kind: string;
+  memo: Generated<string>;
+  occurred_at: Timestamp;
+  posted_at: Timestamp;
+  idempotency_key: string;
+  reverses_entry_id: string | null;
+  created_by: string | null;
+  created_txid: ColumnType<bigint, never, never>;
+}
+
+export interface JournalLinesTable {
+  id: ColumnType<bigint, never, never>;
+  entry_id: string;
+  line_no: number;
+  account_id: string;
+  currency: string;
+  amount: bigint;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   roles: RolesTable;
@@ -154,6 +197,10 @@ export interface DB {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
   settings: SettingsTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_balances: LedgerBalancesTable;
+  journal_entries: JournalEntriesTable;
+  journal_lines: JournalLinesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -163,3 +210,6 @@ export type UserUpdate = Updateable<UsersTable>;
 export type Session = Selectable<SessionsTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
+export type LedgerAccount = Selectable<LedgerAccountsTable>;
+export type JournalEntry = Selectable<JournalEntriesTable>;
+export type JournalLine = Selectable<JournalLinesTable>;
