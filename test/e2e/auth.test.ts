@@ -77,6 +77,7 @@ describe('password link', () => {
     await signInThroughForm(admin.page, manager.email, PASSWORD);
     await admin.page.getByRole('link', { name: 'Users' }).click();
     await admin.page.getByRole('textbox', { name: 'Search' }).fill(support.email);
+    await expect.poll(() => admin.page.getByRole('row').count()).toBe(2);
     await admin.page.getByRole('button', { name: `Actions for ${support.name}` }).click();
     await admin.page.getByRole('menuitem', { name: 'Send password link' }).click();
     const url = await admin.page.getByRole('textbox', { name: 'One-time link' }).inputValue();

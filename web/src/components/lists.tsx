@@ -1,18 +1,19 @@
 import { ActionIcon, Badge, Button, Center, Menu, Table, Text } from '@mantine/core';
 import { IconDots, IconDownload } from '@tabler/icons-react';
-import { useInfiniteQuery, type QueryKey } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, type QueryKey } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { downloadCsv } from '../api/client.ts';
 import { useNotify } from './feedback.tsx';
 
-/** A cursor-paged list ({ items, nextCursor }) with "load more". */
+/** A cursor-paged list ({ items, nextCursor }) with "load more"; a new filter keeps the old rows until its own arrive. */
 export function useCursorList<T>(queryKey: QueryKey, fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>) {
   const query = useInfiniteQuery({
     queryKey,
     queryFn: ({ pageParam }) => fetchPage(pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
   });
   return { ...query, items: query.data?.pages.flatMap((p) => p.items) ?? [] };
 }
