@@ -1,0 +1,272 @@
+/**
+ * Double-entry posting rules: each business event becomes the lines of one balanced journal entry.
+ *
+ * A line's amount is signed: a debit is positive, a credit negative, so an entry balances when its
+ * amounts sum to zero in every currency. Accounts are named here by what they are for (a system key
+ * such as `revenue:pppoe`, and an owner such as a subscriber); the ledger service turns a name into
+ * an account row of the organization's books, creating it on first use.
+ */
+import { type Money, negateMoney, sumMoney } from './money.ts';
+
+export const accountTypes = ['asset', 'liability', 'equity', 'revenue', 'expense'] as const;
+export type AccountType = (typeof accountTypes)[number];
+
+/** Assets and expenses grow with debits; liabilities, equity and revenue with credits. */
+export function normalSide(type: AccountType): 'debit' | 'credit' {
+  return type === 'asset' || type === 'expense' ? 'debit' : 'credit';
+}
+
+/**
+ * The balance as the account's owner reads it: a wallet (a liability) whose lines sum to -300 holds
+ * 300, and cash whose lines sum to 300 holds 300.
+ */
+export function naturalBalance(type: AccountType, debitBalance: bigint): bigint {
+  return normalSide(type) === 'debit' ? debitBalance : -debitBalance;
+}
+
+/** Who a sub-ledger account belongs to: a subscriber's receivable or wallet, a reseller's float. */
+export interface AccountOwner {
+  readonly type: string;
+  readonly id: string;
+}
+
+/** An account named by its purpose; `owner` is absent for the organization's own accounts. */
+export interface AccountKey {
+  readonly systemKey: string;
+  readonly owner?: AccountOwner | null;
+}
+
+export interface PostingLine {
+  readonly account: AccountKey;
+  /** Debit > 0, credit < 0. */
+  readonly amount: Money;
+}
+
+export interface AccountTemplate {
+  /** Chart code: sub-ledger accounts (every subscriber's wallet) share their control account's code. */
+  readonly code: string;
+  readonly name: string;
+  readonly type: AccountType;
+  /**
+   * Balances the owner spends (a wallet, a reseller's float) start with a credit limit of zero: they
+   * may not pass zero unless a limit is granted. Null: the account may take any balance.
+   */
+  readonly creditLimit: bigint | null;
+}
+
+const fixedAccounts: Readonly<Record<string, AccountTemplate>> = {
+  cash_on_hand: { code: '1000', name: 'Cash on hand', type: 'asset', creditLimit: null },
+  accounts_receivable: { code: '1200', name: 'Accounts receivable', type: 'asset', creditLimit: null },
+  subscriber_wallet: { code: '2000', name: 'Subscriber wallet', type: 'liability', creditLimit: 0n },
+  reseller_float: { code: '2200', name: 'Reseller float', type: 'liability', creditLimit: 0n },
+  commission_payable: { code: '2300', name: 'Commission payable', type: 'liability', creditLimit: null },
+  opening_balance: { code: '3000', name: 'Opening balances', type: 'equity', creditLimit: null },
+  commission_expense: { code: '5100', name: 'Commission expense', type: 'expense', creditLimit: null },
+  bad_debt: { code: '5200', name: 'Bad debt', type: 'expense', creditLimit: null },
+};
+
+/** Families of accounts with one account per gateway, tax or service type: `revenue:pppoe`. */
+const accountFamilies: Readonly<Record<string, AccountTemplate>> = {
+  gateway_clearing: { code: '1100', name: 'Gateway clearing', type: 'asset', creditLimit: null },
+  tax_payable: { code: '2100', name: 'Tax payable', type: 'liability', creditLimit: null },
+  revenue: { code: '4000', name: 'Revenue', type: 'revenue', creditLimit: null },
+};
+
+/** Accounts an accountant adds (a bank account, bank charges) are `custom:<code>`. */
+export const customPrefix = 'custom:';
+
+/** The accounts every organization's books hold in each currency from the start. */
+export const standardChart: readonly string[] = ['cash_on_hand', 'accounts_receivable', 'opening_balance', 'commission_expense', 'bad_debt'];
+
+const systemKeyPattern = /^[a-z_]{1,40}(?::[A-Za-z0-9_.-]{1,60})?$/;
+
+export class UnknownAccountError extends RangeError {
+  constructor(systemKey: string) {
+    super(`"${systemKey}" is not an account of the standard chart`);
+    this.name = 'UnknownAccountError';
+  }
+}
+
+/** Code, name and type of a standard account; custom accounts carry their own and answer undefined. */
+export function accountTemplate(systemKey: string): AccountTemplate | undefined {
+  if (systemKey.startsWith(customPrefix)) return undefined;
+  if (!systemKeyPattern.test(systemKey)) throw new UnknownAccountError(systemKey);
+  const [family = '', detail] = systemKey.split(':');
+  if (detail === undefined) {
+    const fixed = fixedAccounts[family];
+    if (!fixed) throw new UnknownAccountError(systemKey);
+    return fixed;
+  }
+  const base = accountFamilies[family];
+  if (!base) throw new UnknownAccountError(systemKey);
+  return { ...base, name: `${base.name}: ${detail}` };
+}
+
+export class UnbalancedEntryError extends RangeError {
+  constructor(
+    message: string,
+    /** The sum of the lines in each currency that does not come to zero. */
+    readonly imbalances: readonly Money[] = [],
+  ) {
+    super(message);
+    this.name = 'UnbalancedEntryError';
+  }
+}
+
+/** Refuses what the database would refuse at commit: fewer than two lines, a zero line, a currency that does not sum to zero. */
+export function assertBalanced(lines: readonly { readonly amount: Money }[]): void {
+  if (lines.length < 2) throw new UnbalancedEntryError('A journal entry needs at least two lines');
+  if (lines.some((l) => l.amount.minor === 0n)) throw new UnbalancedEntryError('A journal line cannot be zero');
+  const sums = new Map<string, bigint>();
+  for (const { amount } of lines) sums.set(amount.currency, (sums.get(amount.currency) ?? 0n) + amount.minor);
+  const imbalances = [...sums].filter(([, minor]) => minor !== 0n).map(([currency, minor]) => ({ currency, minor }));
+  if (imbalances.length > 0)
+    throw new UnbalancedEntryError(
+      `Debits and credits differ by ${imbalances.map((m) => `${m.minor} minor units of ${m.currency}`).join(', ')}`,
+      imbalances,
+    );
+}
+
+/** The lines that undo an entry: the same accounts, every amount negated. */
+export function reversalLines<L extends { readonly amount: Money }>(lines: readonly L[]): L[] {
+  return lines.map((l) => ({ ...l, amount: negateMoney(l.amount) }));
+}
+
+// ---- accounts the rules below post to ----
+
+/** How money reached the ISP: the cash drawer, or a payment gateway's clearing account until it settles. */
+export type Settlement = { readonly kind: 'cash' } | { readonly kind: 'gateway'; readonly gateway: string };
+
+const subscriber = (id: string): AccountOwner => ({ type: 'subscriber', id });
+const receivable = (subscriberId: string): AccountKey => ({ systemKey: 'accounts_receivable', owner: subscriber(subscriberId) });
+const wallet = (subscriberId: string): AccountKey => ({ systemKey: 'subscriber_wallet', owner: subscriber(subscriberId) });
+const own = (systemKey: string): AccountKey => ({ systemKey });
+const settlementAccount = (via: Settlement): AccountKey => own(via.kind === 'cash' ? 'cash_on_hand' : `gateway_clearing:${via.gateway}`);
+
+const debit = (account: AccountKey, amount: Money): PostingLine => ({ account, amount });
+const credit = (account: AccountKey, amount: Money): PostingLine => ({ account, amount: negateMoney(amount) });
+
+function positive(amount: Money, what: string): Money {
+  if (amount.minor <= 0n) throw new RangeError(`${what} must be more than zero`);
+  return amount;
+}
+
+/** Adds the lines on the same account and currency together and drops lines that come to zero. */
+function combine(lines: readonly PostingLine[]): PostingLine[] {
+  const byAccount = new Map<string, PostingLine>();
+  for (const line of lines) {
+    const k = `${line.account.systemKey}|${line.account.owner?.type ?? ''}|${line.account.owner?.id ?? ''}|${line.amount.currency}`;
+    const prior = byAccount.get(k);
+    byAccount.set(k, prior ? { account: line.account, amount: { currency: line.amount.currency, minor: prior.amount.minor + line.amount.minor } } : line);
+  }
+  return [...byAccount.values()].filter((l) => l.amount.minor !== 0n);
+}
+
+function balanced(lines: readonly PostingLine[]): PostingLine[] {
+  const combined = combine(lines);
+  assertBalanced(combined);
+  return combined;
+}
+
+// ---- business events ----
+
+/** A charge of an invoice by service type, before tax (a discount is a negative charge). */
+export interface Charge {
+  readonly serviceType: string;
+  readonly net: Money;
+}
+
+export interface TaxCharged {
+  /** The tax's code on the invoice: 'VAT', 'EXCISE'. */
+  readonly code: string;
+  readonly amount: Money;
+}
+
+export interface InvoiceEvent {
+  readonly subscriberId: string;
+  readonly charges: readonly Charge[];
+  readonly taxes: readonly TaxCharged[];
+}
+
+function invoiceTotal(e: InvoiceEvent): Money {
+  const currency = e.charges[0]?.net.currency;
+  if (!currency) throw new RangeError('An invoice needs at least one charge');
+  return sumMoney([...e.charges.map((c) => c.net), ...e.taxes.map((t) => t.amount)], currency);
+}
+
+/** Invoice issued: the subscriber owes the gross total; revenue is earned per service type and tax is owed per tax. */
+export function invoiceIssued(e: InvoiceEvent): PostingLine[] {
+  return balanced([
+    debit(receivable(e.subscriberId), positive(invoiceTotal(e), 'An invoice total')),
+    ...e.charges.map((c) => credit(own(`revenue:${c.serviceType}`), c.net)),
+    ...e.taxes.map((t) => credit(own(`tax_payable:${t.code}`), t.amount)),
+  ]);
+}
+
+/** Payment received against what the subscriber owes, at the counter or through a gateway. */
+export function paymentReceived(e: { subscriberId: string; amount: Money; via: Settlement }): PostingLine[] {
+  const amount = positive(e.amount, 'A payment');
+  return balanced([debit(settlementAccount(e.via), amount), credit(receivable(e.subscriberId), amount)]);
+}
+
+/** Wallet top-up: the ISP holds the money and owes it to the subscriber as prepaid balance. */
+export function walletTopUp(e: { subscriberId: string; amount: Money; via: Settlement }): PostingLine[] {
+  const amount = positive(e.amount, 'A top-up');
+  return balanced([debit(settlementAccount(e.via), amount), credit(wallet(e.subscriberId), amount)]);
+}
+
+/** Wallet deduction paying an invoice: prepaid balance settles the receivable. */
+export function walletPaysInvoice(e: { subscriberId: string; amount: Money }): PostingLine[] {
+  const amount = positive(e.amount, 'A wallet deduction');
+  return balanced([debit(wallet(e.subscriberId), amount), credit(receivable(e.subscriberId), amount)]);
+}
+
+/** Refund to wallet for service not delivered: the revenue and tax are given back as prepaid balance. */
+export function refundToWallet(e: InvoiceEvent): PostingLine[] {
+  return balanced([
+    ...e.charges.map((c) => debit(own(`revenue:${c.serviceType}`), c.net)),
+    ...e.taxes.map((t) => debit(own(`tax_payable:${t.code}`), t.amount)),
+    credit(wallet(e.subscriberId), positive(invoiceTotal(e), 'A refund')),
+  ]);
+}
+
+export interface CardSaleEvent {
+  /** The recharge-card partner (an organization) buying the cards. */
+  readonly distributorId: string;
+  readonly serviceType: string;
+  /** What the cards sell for to subscribers. */
+  readonly faceValue: Money;
+  readonly commission: Money;
+  /**
+   * `withheld`: the distributor pays face value less commission now; `payable`: it pays face value
+   * and the ISP owes the commission until it is paid out.
+   */
+  readonly commissionSettlement: 'withheld' | 'payable';
+  readonly via: Settlement;
+}
+
+/** Recharge cards sold to a distributor: revenue at face value, the distributor's commission an expense. */
+export function cardSale(e: CardSaleEvent): PostingLine[] {
+  const face = positive(e.faceValue, 'A face value');
+  if (e.commission.minor < 0n || e.commission.minor > face.minor) throw new RangeError('A commission must lie between zero and the face value');
+  const withheld = e.commissionSettlement === 'withheld';
+  const paid = withheld ? { currency: face.currency, minor: face.minor - e.commission.minor } : face;
+  return balanced([
+    debit(settlementAccount(e.via), paid),
+    debit(own('commission_expense'), e.commission),
+    credit(own(`revenue:${e.serviceType}`), face),
+    ...(withheld ? [] : [credit({ systemKey: 'commission_payable', owner: { type: 'card_partner', id: e.distributorId } }, e.commission)]),
+  ]);
+}
+
+/** A reseller buys float: money in, and the ISP owes the reseller that much service. */
+export function resellerFloatTopUp(e: { resellerId: string; amount: Money; via: Settlement }): PostingLine[] {
+  const amount = positive(e.amount, 'A float top-up');
+  return balanced([debit(settlementAccount(e.via), amount), credit({ systemKey: 'reseller_float', owner: { type: 'reseller', id: e.resellerId } }, amount)]);
+}
+
+/** Bad-debt write-off: what the subscriber will not pay leaves receivables as an expense. */
+export function badDebtWriteOff(e: { subscriberId: string; amount: Money }): PostingLine[] {
+  const amount = positive(e.amount, 'A write-off');
+  return balanced([debit(own('bad_debt'), amount), credit(receivable(e.subscriberId), amount)]);
+}
