@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { actions, resources } from '../../src/platform/auth/permissions.ts';
 
 const webSrc = path.resolve(import.meta.dirname, '..', '..', 'web', 'src');
 const languages = ['en', 'bn', 'sw', 'fr', 'ar'] as const;
@@ -58,6 +59,11 @@ describe.each(languages.filter((l) => l !== 'en'))('the %s translation', (langua
 describe('the English messages', () => {
   it('have no empty text', () => {
     expect([...en].filter(([, v]) => !v.trim()).map(([k]) => k)).toEqual([]);
+  });
+
+  it('name every resource and action of the permission catalogue (the role matrix shows them)', () => {
+    const keys = [...Object.keys(resources).map((r) => `permissions.resource.${r}`), ...actions.map((a) => `permissions.action.${a}`)];
+    expect(keys.filter((k) => !en.has(k))).toEqual([]);
   });
 
   it('contain every key the source code names literally', () => {
