@@ -5,6 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/platform/clock.ts';
 import { openDatabase, type Database } from '../../src/platform/db/database.ts';
+import { migrationNames } from '../../src/platform/db/migrate.ts';
 import { BackupError } from '../../src/platform/backup/archive.ts';
 import { createBackup } from '../../src/platform/backup/backup.ts';
 import { inspectArchive } from '../../src/platform/backup/inspect.ts';
@@ -41,7 +42,7 @@ describe(`backup and restore (${engine})`, async () => {
   it('writes a header that describes the archive', async () => {
     const [first] = gunzipSync(fs.readFileSync(archive)).toString('utf8').split('\n');
     const header = JSON.parse(first!);
-    expect(header).toMatchObject({ format: 'uplink-backup', version: 1, engine: source.engine, migrations: ['20261121T2130_foundation'] });
+    expect(header).toMatchObject({ format: 'uplink-backup', version: 1, engine: source.engine, migrations: migrationNames });
     const users = header.tables.find((t: { name: string }) => t.name === 'public.users');
     expect(users.rows).toBe(1);
     expect(users.columns).toContainEqual({ name: 'totp_last_step', type: 'bigint' });
@@ -120,7 +121,9 @@ describe(`backup and restore (${engine})`, async () => {
     const before = await snapshot(target);
     const text = gunzipSync(fs.readFileSync(archive)).toString('utf8');
     const newer = path.join(dir, 'newer.jsonl.gz');
-    fs.writeFileSync(newer, gzipSync(text.replace('"migrations":["20261121T2130_foundation"', '"migrations":["20261121T2130_foundation","29990101T0000_future"')));
+    const known = JSON.stringify(migrationNames);
+    expect(text).toContain(`"migrations":${known}`);
+    fs.writeFileSync(newer, gzipSync(text.replace(`"migrations":${known}`, `"migrations":${JSON.stringify([...migrationNames, '29990101T0000_future'])}`)));
     await expect(restore(target, newer)).rejects.toThrow(/newer Uplink.*29990101T0000_future/);
     expect(await snapshot(target)).toEqual(before);
   });
