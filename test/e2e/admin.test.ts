@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { PASSWORD, seedTree, seedUser } from '../support/app.ts';
-import { buildWebApp, desktop, launchBrowser, openPage, signInThroughForm, startWebServer, type TrackedPage, type WebServer } from './support/browser.ts';
+import { buildWebApp, desktop, eventually, launchBrowser, openPage, signInThroughForm, startWebServer, type TrackedPage, type WebServer } from './support/browser.ts';
 
 let server: WebServer;
 let browser: Browser;
@@ -82,7 +83,7 @@ describe('administration pages (as a developer)', () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('textbox', { name: 'Action' }).fill('role.update');
     await page.getByRole('textbox', { name: 'Object ID' }).fill('support');
-    await expect.poll(() => page.getByRole('button', { name: 'role.update' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: 'role.update' }).count(), eventually).toBe(1);
     await page.getByRole('button', { name: 'role.update' }).click();
     const drawer = page.getByRole('dialog', { name: /^Audit entry #/ });
     await drawer.getByText('"audit.export"').waitFor();
@@ -116,6 +117,67 @@ describe('administration pages (as a developer)', () => {
     await page.getByRole('option', { name: `${tree.isp.name} (home)` }).click();
     await page.getByText(`You are now working in ${tree.isp.name}`).waitFor();
     await page.getByRole('cell', { name: 'Reseller B', exact: true }).waitFor();
+  });
+
+  it('edits, disables and deletes a user, and exports users as CSV', async () => {
+    const agent = await seedUser(server.t.ctx, tree.resellerA, 'staff', 'otieno@example.test');
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('textbox', { name: 'Search' }).fill('otieno@');
+    await expect.poll(() => page.getByRole('row').count(), eventually).toBe(2);
+
+    await page.getByRole('button', { name: `Actions for ${agent.name}` }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit user' });
+    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Otieno Kamau');
+    await dialog.getByRole('combobox', { name: 'Role' }).click();
+    await page.getByRole('option', { name: 'Support', exact: true }).click();
+    await dialog.getByRole('combobox', { name: 'Organization' }).click();
+    await page.getByRole('option', { name: 'Reseller B', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const edited = await db().selectFrom('users').selectAll().where('id', '=', agent.id).executeTakeFirstOrThrow();
+    expect(edited).toMatchObject({ name: 'Otieno Kamau', role_key: 'support', organization_id: tree.resellerB.id });
+
+    await page.getByRole('button', { name: 'Actions for Otieno Kamau' }).click();
+    await page.getByRole('menuitem', { name: 'Disable' }).click();
+    await page.getByText('Otieno Kamau was disabled').waitFor();
+    expect((await db().selectFrom('users').select('status').where('id', '=', agent.id).executeTakeFirstOrThrow()).status).toBe('disabled');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe('users.csv');
+    const csv = await readFile((await download.path())!, 'utf8');
+    expect(csv).toContain('otieno@example.test');
+    expect(csv.trim().split('\n')).toHaveLength(2);
+
+    await page.getByRole('button', { name: 'Actions for Otieno Kamau' }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete user' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Otieno Kamau was deleted').waitFor();
+    expect(await db().selectFrom('users').select('id').where('id', '=', agent.id).executeTakeFirst()).toBeUndefined();
+  });
+
+  it('edits, disables and deletes an organization', async () => {
+    await page.getByRole('link', { name: 'Organizations' }).click();
+    await page.getByRole('button', { name: 'Actions for Card partner A' }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit organization' });
+    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Mama Mboga Cards');
+    await dialog.getByRole('textbox', { name: 'Contact phone' }).fill('+254 700 000 111');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: 'Mama Mboga Cards', exact: true }).waitFor();
+    const org = await db().selectFrom('organizations').selectAll().where('id', '=', tree.cardA.id).executeTakeFirstOrThrow();
+    expect(org).toMatchObject({ name: 'Mama Mboga Cards', contact_phone: '+254 700 000 111', status: 'active' });
+
+    await page.getByRole('button', { name: 'Actions for Mama Mboga Cards' }).click();
+    await page.getByRole('menuitem', { name: 'Disable' }).click();
+    await page.getByText('Mama Mboga Cards was disabled').waitFor();
+    expect((await db().selectFrom('organizations').select('status').where('id', '=', tree.cardA.id).executeTakeFirstOrThrow()).status).toBe('disabled');
+
+    await page.getByRole('button', { name: 'Actions for Mama Mboga Cards' }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete organization' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Mama Mboga Cards was deleted').waitFor();
+    expect(await db().selectFrom('organizations').select('id').where('id', '=', tree.cardA.id).executeTakeFirst()).toBeUndefined();
   });
 
   it('lists the account’s sessions', async () => {

@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { currentTotp } from '../../src/platform/auth/totp.ts';
 import { verifyPassword } from '../../src/platform/crypto.ts';
 import { PASSWORD, seedTree, seedUser } from '../support/app.ts';
-import { buildWebApp, desktop, launchBrowser, openPage, phone, signInThroughForm, startWebServer, type WebServer } from './support/browser.ts';
+import { buildWebApp, desktop, eventually, launchBrowser, openPage, phone, signInThroughForm, startWebServer, type WebServer } from './support/browser.ts';
 
 let server: WebServer;
 let browser: Browser;
@@ -77,7 +77,7 @@ describe('password link', () => {
     await signInThroughForm(admin.page, manager.email, PASSWORD);
     await admin.page.getByRole('link', { name: 'Users' }).click();
     await admin.page.getByRole('textbox', { name: 'Search' }).fill(support.email);
-    await expect.poll(() => admin.page.getByRole('row').count()).toBe(2);
+    await expect.poll(() => admin.page.getByRole('row').count(), eventually).toBe(2);
     await admin.page.getByRole('button', { name: `Actions for ${support.name}` }).click();
     await admin.page.getByRole('menuitem', { name: 'Send password link' }).click();
     const url = await admin.page.getByRole('textbox', { name: 'One-time link' }).inputValue();

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { PASSWORD, seedTree, seedUser } from '../support/app.ts';
-import { buildWebApp, desktop, launchBrowser, openPage, phone, signInThroughForm, startWebServer, tr, type WebServer } from './support/browser.ts';
+import { buildWebApp, desktop, eventually, launchBrowser, openPage, phone, signInThroughForm, startWebServer, tr, type WebServer } from './support/browser.ts';
 
 let server: WebServer;
 let browser: Browser;
@@ -42,7 +42,7 @@ describe('web app shell on a desktop (1280×800)', () => {
   it('signs in, creates a reseller and a staff user, and switches to Arabic (right-to-left)', async () => {
     const { page, close } = await openPage(browser, server.baseUrl, desktop);
     await signInThroughForm(page, adminEmail, PASSWORD);
-    await expect.poll(() => page.getByText(`Working in`).isVisible()).toBe(true);
+    await expect.poll(() => page.getByText(`Working in`).isVisible(), eventually).toBe(true);
 
     // Create a reseller organization under the ISP.
     await page.getByRole('link', { name: 'Organizations' }).click();
@@ -116,23 +116,23 @@ describe('web app shell on a phone (360×740)', () => {
 
     // The navigation is folded away until the burger opens it.
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
-    await expect.poll(async () => (await navEdges(page))[1]).toBeLessThanOrEqual(0);
+    await expect.poll(async () => (await navEdges(page))[1], eventually).toBeLessThanOrEqual(0);
     await page.getByRole('button', { name: 'Toggle navigation' }).click();
-    await expect.poll(async () => (await navEdges(page))[0]).toBe(0);
-    await expect.poll(() => nav.getByRole('link', { name: 'Organizations' }).isVisible()).toBe(true);
+    await expect.poll(async () => (await navEdges(page))[0], eventually).toBe(0);
+    await expect.poll(() => nav.getByRole('link', { name: 'Organizations' }).isVisible(), eventually).toBe(true);
     expect(await nav.getByRole('combobox', { name: 'Organization' }).inputValue()).toBe(ispName);
     await page.screenshot({ path: '/tmp/uplink-phone-nav.png' });
     await nav.getByRole('link', { name: 'Organizations' }).click();
     await page.getByRole('cell', { name: 'Reseller A', exact: true }).waitFor();
-    await expect.poll(async () => (await navEdges(page))[1]).toBeLessThanOrEqual(0);
+    await expect.poll(async () => (await navEdges(page))[1], eventually).toBeLessThanOrEqual(0);
     await page.screenshot({ path: '/tmp/uplink-phone-organizations.png' });
 
     await page.goto('/');
     await switchToArabic(page);
-    await expect.poll(async () => (await navEdges(page, 'ar'))[0]).toBeGreaterThanOrEqual(phone.width);
+    await expect.poll(async () => (await navEdges(page, 'ar'))[0], eventually).toBeGreaterThanOrEqual(phone.width);
     await page.getByRole('button', { name: tr('ar', 'layout.toggleNavigation') }).click();
-    await expect.poll(async () => (await navEdges(page, 'ar'))[1]).toBe(phone.width);
-    await expect.poll(() => page.getByRole('link', { name: tr('ar', 'nav.organizations') }).isVisible()).toBe(true);
+    await expect.poll(async () => (await navEdges(page, 'ar'))[1], eventually).toBe(phone.width);
+    await expect.poll(() => page.getByRole('link', { name: tr('ar', 'nav.organizations') }).isVisible(), eventually).toBe(true);
     await page.screenshot({ path: '/tmp/uplink-phone-ar.png' });
     await page.getByRole('link', { name: tr('ar', 'nav.users') }).click();
     await page.getByText('amina@example.test').waitFor();

@@ -99,3 +99,6 @@ export function tr(language: string, key: string): string {
   if (typeof node !== 'string') throw new Error(`no ${language} text for ${key}`);
   return node;
 }
+
+/** For expect.poll: vitest gives up after one second, too soon for a debounced search on a busy machine. */
+export const eventually = { timeout: 15_000, interval: 100 };
