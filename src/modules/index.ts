@@ -4,6 +4,7 @@ import type { JobQueue } from '../platform/jobs/queue.ts';
 import { apiTokenRoutes } from './api-tokens/api-tokens.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { ledgerRoutes } from './ledger/ledger.routes.ts';
 import { organizationRoutes } from './organizations/organizations.routes.ts';
 import { roleRoutes } from './roles/roles.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
@@ -19,6 +20,7 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   apiTokenRoutes,
   auditRoutes,
   settingsRoutes,
+  ledgerRoutes,
 ];
 
 /** Every module's background jobs and schedules. */

@@ -1,0 +1,240 @@
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { DB, JournalEntry, LedgerAccount, LedgerAccountsTable } from '../../platform/db/schema.ts';
+import { keyset, likeContains, type SortSpec } from '../../platform/http/list.ts';
+import { inScope, orgInScope, type Scope } from '../../platform/tenancy/scope.ts';
+import type { AccountListQuery, EntryListQuery, StatementQuery } from './ledger.schemas.ts';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export type AccountWithBalance = LedgerAccount & { balance: bigint };
+
+/** A line with the account it was posted to, as statements and entries show it. */
+export interface EntryLineRow {
+  id: bigint;
+  entry_id: string;
+  line_no: number;
+  account_id: string;
+  currency: string;
+  amount: bigint;
+  account_code: string;
+  account_name: string;
+}
+
+export interface AccountKeyColumns {
+  organizationId: string;
+  systemKey: string;
+  currency: string;
+  ownerType: string | null;
+  ownerId: string | null;
+}
+
+/** The organization whose books a request works on, if the caller's scope reaches it. */
+export function organizationInScope(db: Db, scope: Scope, id: string): Promise<{ id: string; path: string; currency: string } | undefined> {
+  return db.selectFrom('organizations').select(['id', 'path', 'currency']).where('id', '=', id).where(orgInScope(scope)).executeTakeFirst();
+}
+
+function accountsWithBalance(db: Db) {
+  return db.selectFrom('ledger_accounts').innerJoin('ledger_balances', 'ledger_balances.account_id', 'ledger_accounts.id').selectAll('ledger_accounts').select('ledger_balances.balance');
+}
+
+export function findAccount(db: Db, id: string): Promise<AccountWithBalance | undefined> {
+  return accountsWithBalance(db).where('ledger_accounts.id', '=', id).executeTakeFirst();
+}
+
+export function findAccountInScope(db: Db, scope: Scope, id: string): Promise<AccountWithBalance | undefined> {
+  return accountsWithBalance(db).where('ledger_accounts.id', '=', id).where(inScope(scope, 'ledger_accounts.organization_id')).executeTakeFirst();
+}
+
+export function findAccountByKey(db: Db, key: AccountKeyColumns): Promise<LedgerAccount | undefined> {
+  let q = db
+    .selectFrom('ledger_accounts')
+    .selectAll()
+    .where('organization_id', '=', key.organizationId)
+    .where('system_key', '=', key.systemKey)
+    .where('currency', '=', key.currency);
+  q = key.ownerId === null ? q.where('owner_id', 'is', null) : q.where('owner_type', '=', key.ownerType).where('owner_id', '=', key.ownerId);
+  return q.executeTakeFirst();
+}
+
+/** Inserts the accounts that do not exist yet (two callers opening the same account both succeed). */
+export async function insertAccounts(db: Db, rows: Insertable<LedgerAccountsTable>[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('ledger_accounts').values(rows).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export function accountsOfOrganization(db: Db, organizationId: string, currency: string, systemKeys: readonly string[]): Promise<LedgerAccount[]> {
+  return db
+    .selectFrom('ledger_accounts')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('currency', '=', currency)
+    .where('owner_id', 'is', null)
+    .where('system_key', 'in', [...systemKeys])
+    .orderBy('code')
+    .execute();
+}
+
+export function updateCreditLimit(db: Db, id: string, creditLimit: bigint | null): Promise<LedgerAccount> {
+  return db.updateTable('ledger_accounts').set({ credit_limit: creditLimit }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Locks the balance rows of the accounts (in id order, the order the line trigger uses, so two
+ * postings queue rather than deadlock) and answers the accounts with their balances under the lock.
+ */
+export function lockAccounts(trx: Transaction<DB>, ids: readonly string[]): Promise<AccountWithBalance[]> {
+  return trx
+    .selectFrom('ledger_balances')
+    .innerJoin('ledger_accounts', 'ledger_accounts.id', 'ledger_balances.account_id')
+    .selectAll('ledger_accounts')
+    .select('ledger_balances.balance')
+    .where('ledger_balances.account_id', 'in', [...ids])
+    .orderBy('ledger_balances.account_id')
+    .forUpdate('ledger_balances')
+    .execute();
+}
+
+export function findEntry(db: Db, id: string): Promise<JournalEntry | undefined> {
+  return db.selectFrom('journal_entries').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findEntryInScope(db: Db, scope: Scope, id: string): Promise<JournalEntry | undefined> {
+  return db.selectFrom('journal_entries').selectAll().where('id', '=', id).where(inScope(scope, 'journal_entries.organization_id')).executeTakeFirst();
+}
+
+export function findEntryByKey(db: Db, organizationId: string, idempotencyKey: string): Promise<JournalEntry | undefined> {
+  return db.selectFrom('journal_entries').selectAll().where('organization_id', '=', organizationId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+}
+
+/** Ids of the entries that reverse the given ones. */
+export async function reversalsOf(db: Db, entryIds: readonly string[]): Promise<Map<string, string>> {
+  if (entryIds.length === 0) return new Map();
+  const rows = await db.selectFrom('journal_entries').select(['id', 'reverses_entry_id']).where('reverses_entry_id', 'in', [...entryIds]).execute();
+  return new Map(rows.map((r) => [r.reverses_entry_id!, r.id]));
+}
+
+export async function linesOf(db: Db, entryIds: readonly string[]): Promise<EntryLineRow[]> {
+  if (entryIds.length === 0) return [];
+  return db
+    .selectFrom('journal_lines')
+    .innerJoin('ledger_accounts', 'ledger_accounts.id', 'journal_lines.account_id')
+    .selectAll('journal_lines')
+    .select(['ledger_accounts.code as account_code', 'ledger_accounts.name as account_name'])
+    .where('journal_lines.entry_id', 'in', [...entryIds])
+    .orderBy('journal_lines.entry_id')
+    .orderBy('journal_lines.line_no')
+    .execute();
+}
+
+/** Answers the new entry, or nothing when the organization already has an entry with this idempotency key. */
+export function insertEntry(trx: Transaction<DB>, values: Insertable<DB['journal_entries']>): Promise<JournalEntry | undefined> {
+  return trx
+    .insertInto('journal_entries')
+    .values(values)
+    .onConflict((oc) => oc.columns(['organization_id', 'idempotency_key']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function insertLines(trx: Transaction<DB>, rows: Insertable<DB['journal_lines']>[]): Promise<void> {
+  await trx.insertInto('journal_lines').values(rows).execute();
+}
+
+export const accountSort: SortSpec = {
+  fields: { code: 'ledger_accounts.code', name: 'ledger_accounts.name', created_at: 'ledger_accounts.created_at' },
+  default: 'code',
+  id: 'ledger_accounts.id',
+};
+
+export function listAccounts(db: Db, scope: Scope, query: AccountListQuery): Promise<AccountWithBalance[]> {
+  let q = accountsWithBalance(db).where(inScope(scope, 'ledger_accounts.organization_id'));
+  if (query.organizationId) q = q.where('ledger_accounts.organization_id', '=', query.organizationId);
+  if (query.currency) q = q.where('ledger_accounts.currency', '=', query.currency);
+  if (query.type) q = q.where('ledger_accounts.type', '=', query.type);
+  if (query.systemKey) q = q.where('ledger_accounts.system_key', '=', query.systemKey);
+  if (query.ownerType) q = q.where('ledger_accounts.owner_type', '=', query.ownerType);
+  if (query.ownerId) q = q.where('ledger_accounts.owner_id', '=', query.ownerId);
+  if (query.q) {
+    const pattern = likeContains(query.q);
+    q = q.where((eb) => eb.or([eb('ledger_accounts.name', 'ilike', pattern), eb('ledger_accounts.code', 'ilike', pattern)]));
+  }
+  return keyset(q, accountSort, query).execute();
+}
+
+export const entrySort: SortSpec = {
+  fields: { seq: 'journal_entries.seq', occurred_at: 'journal_entries.occurred_at' },
+  default: '-seq',
+  id: 'journal_entries.id',
+};
+
+export function listEntries(db: Db, scope: Scope, query: EntryListQuery): Promise<JournalEntry[]> {
+  let q = db.selectFrom('journal_entries').selectAll().where(inScope(scope, 'journal_entries.organization_id'));
+  if (query.organizationId) q = q.where('organization_id', '=', query.organizationId);
+  if (query.kind) q = q.where('kind', '=', query.kind);
+  if (query.from) q = q.where('occurred_at', '>=', new Date(query.from));
+  if (query.to) q = q.where('occurred_at', '<', new Date(query.to));
+  if (query.q) q = q.where('memo', 'ilike', likeContains(query.q));
+  const accountId = query.accountId;
+  if (accountId)
+    q = q.where(({ exists, selectFrom }) =>
+      exists(selectFrom('journal_lines').select('journal_lines.id').whereRef('journal_lines.entry_id', '=', 'journal_entries.id').where('journal_lines.account_id', '=', accountId)),
+    );
+  return keyset(q, entrySort, query).execute();
+}
+
+export const statementSort: SortSpec = { fields: { posted: 'journal_lines.id' }, default: '-posted', id: 'journal_lines.id' };
+
+export type StatementRow = EntryLineRow & Pick<JournalEntry, 'seq' | 'kind' | 'memo' | 'occurred_at' | 'posted_at'>;
+
+export function statementLines(db: Db, accountId: string, query: StatementQuery): Promise<StatementRow[]> {
+  const q = db
+    .selectFrom('journal_lines')
+    .innerJoin('journal_entries', 'journal_entries.id', 'journal_lines.entry_id')
+    .innerJoin('ledger_accounts', 'ledger_accounts.id', 'journal_lines.account_id')
+    .selectAll('journal_lines')
+    .select(['ledger_accounts.code as account_code', 'ledger_accounts.name as account_name'])
+    .select(['journal_entries.seq', 'journal_entries.kind', 'journal_entries.memo', 'journal_entries.occurred_at', 'journal_entries.posted_at'])
+    .where('journal_lines.account_id', '=', accountId);
+  return keyset(q, statementSort, query).execute();
+}
+
+/** The account's debit-positive balance just after one of its lines. */
+export async function balanceThrough(db: Db, accountId: string, lineId: bigint): Promise<bigint> {
+  const r = await db
+    .selectFrom('journal_lines')
+    .select(sql<string>`coalesce(sum(amount), 0)`.as('total'))
+    .where('account_id', '=', accountId)
+    .where('id', '<=', lineId)
+    .executeTakeFirstOrThrow();
+  return BigInt(r.total);
+}
+
+export interface TrialBalanceRow {
+  currency: string;
+  code: string;
+  system_key: string;
+  type: LedgerAccount['type'];
+  name: string;
+  accounts: bigint;
+  balance: string;
+}
+
+/** One row per account of the chart, sub-ledger accounts (every subscriber's wallet) summed into their control row. */
+export function trialBalance(db: Db, organizationId: string, currency: string | undefined): Promise<TrialBalanceRow[]> {
+  let q = db
+    .selectFrom('ledger_accounts as a')
+    .innerJoin('ledger_balances as b', 'b.account_id', 'a.id')
+    .select(['a.currency', 'a.code', 'a.system_key', 'a.type'])
+    .select((eb) => [eb.fn.min('a.name').as('name'), eb.fn.countAll<bigint>().as('accounts'), sql<string>`sum(b.balance)`.as('balance')])
+    .where('a.organization_id', '=', organizationId)
+    .groupBy(['a.currency', 'a.code', 'a.system_key', 'a.type'])
+    .orderBy('a.currency')
+    .orderBy('a.code')
+    .orderBy('a.system_key');
+  if (currency) q = q.where('a.currency', '=', currency);
+  return q.execute();
+}
+
+/** Accounts whose running balance differs from the sum of their lines (the database's own proof). */
+export function balanceDrift(db: Db): Promise<{ account_id: string; stored: bigint | null; computed: bigint }[]> {
+  return sql<{ account_id: string; stored: bigint | null; computed: bigint }>`select * from ledger_balance_drift()`.execute(db).then((r) => r.rows);
+}

@@ -1,0 +1,284 @@
+/**
+ * The ledger's engine, for every module that moves money: `postEntry` is the one way money moves.
+ * Each function runs inside the caller's transaction, so an invoice, its journal entry and its
+ * audit entry commit together or not at all. Permission checks and audit belong to the callers'
+ * use cases (ledger.use-cases.ts for staff, the billing and payment modules for theirs).
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { type AccountKey, type PostingLine, UnbalancedEntryError, accountTemplate, assertBalanced, naturalBalance, reversalLines, standardChart } from '../../core/ledger.ts';
+import { type Money, formatMoney } from '../../core/money.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { DB, JournalEntry, LedgerAccount } from '../../platform/db/schema.ts';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.ts';
+import { page } from '../../platform/http/list.ts';
+import * as repo from './ledger.repo.ts';
+import type { StatementQuery } from './ledger.schemas.ts';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export interface EntryLineInput {
+  readonly accountId: string;
+  /** Debit > 0, credit < 0, in the account's currency. */
+  readonly amount: Money;
+}
+
+export interface PostEntryInput {
+  readonly organizationId: string;
+  /** What moved the money: manual, reversal, invoice, payment, wallet_top_up … */
+  readonly kind: string;
+  /** Unique per organization: the gateway transaction id, the invoice id, the caller's key. */
+  readonly idempotencyKey: string;
+  readonly lines: readonly EntryLineInput[];
+  readonly memo?: string;
+  /** When it happened in the business; defaults to now. */
+  readonly occurredAt?: Date;
+  readonly reversesEntryId?: string;
+  /** The user who posted it; null for the system (jobs, gateway callbacks). */
+  readonly createdBy?: string | null;
+}
+
+export interface PostedEntry {
+  readonly entry: JournalEntry;
+  readonly lines: repo.EntryLineRow[];
+  /** True when the idempotency key had already posted this entry and nothing new was written. */
+  readonly replayed: boolean;
+}
+
+/** A deduction that would take a wallet (or another spendable balance) past its credit limit. */
+export class CreditLimitError extends UnprocessableError {
+  constructor(
+    readonly accountId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const show = (minor: bigint, currency: string) => `${formatMoney({ minor, currency })} ${currency}`;
+
+/**
+ * Posts one balanced entry. Locks the balance rows of its accounts (so a wallet deduction sees the
+ * balance no other deduction can change until it commits), refuses a spendable balance past its
+ * credit limit before writing, and answers the existing entry for a repeated idempotency key with
+ * the same content (refusing other content).
+ */
+export async function postEntry(trx: Transaction<DB>, clock: Clock, input: PostEntryInput): Promise<PostedEntry> {
+  try {
+    assertBalanced(input.lines);
+  } catch (err) {
+    if (err instanceof UnbalancedEntryError) throw new UnprocessableError(err.message);
+    throw err;
+  }
+  const earlier = await repo.findEntryByKey(trx, input.organizationId, input.idempotencyKey);
+  if (earlier) return replay(trx, earlier, input);
+
+  const ids = [...new Set(input.lines.map((l) => l.accountId))].sort();
+  const accounts = new Map((await repo.lockAccounts(trx, ids)).map((a) => [a.id, a]));
+  const moves = new Map<string, bigint>();
+  for (const line of input.lines) {
+    const account = accounts.get(line.accountId);
+    if (!account) throw new NotFoundError('Ledger account');
+    if (account.organization_id !== input.organizationId) throw new UnprocessableError(`Account ${account.code} ${account.name} is kept in another organization's books`);
+    if (account.currency !== line.amount.currency)
+      throw new UnprocessableError(`Account ${account.code} ${account.name} is kept in ${account.currency}, not ${line.amount.currency}`);
+    moves.set(account.id, (moves.get(account.id) ?? 0n) + line.amount.minor);
+  }
+  for (const [id, move] of moves) assertWithinCreditLimit(accounts.get(id)!, move);
+
+  const now = clock.now();
+  const entry = await repo.insertEntry(trx, {
+    organization_id: input.organizationId,
+    kind: input.kind,
+    memo: input.memo ?? '',
+    occurred_at: input.occurredAt ?? now,
+    posted_at: now,
+    idempotency_key: input.idempotencyKey,
+    reverses_entry_id: input.reversesEntryId ?? null,
+    created_by: input.createdBy ?? null,
+  });
+  // Another transaction posted the same key while this one waited for the locks.
+  if (!entry) return replay(trx, (await repo.findEntryByKey(trx, input.organizationId, input.idempotencyKey))!, input);
+  await repo.insertLines(
+    trx,
+    input.lines.map((l, i) => ({ entry_id: entry.id, line_no: i + 1, account_id: l.accountId, currency: l.amount.currency, amount: l.amount.minor })),
+  );
+  return { entry, lines: await repo.linesOf(trx, [entry.id]), replayed: false };
+}
+
+function assertWithinCreditLimit(account: repo.AccountWithBalance, move: bigint): void {
+  if (account.credit_limit === null) return;
+  const before = naturalBalance(account.type, account.balance);
+  const after = naturalBalance(account.type, account.balance + move);
+  if (after >= before || after >= -account.credit_limit) return;
+  const limit = account.credit_limit > 0n ? `its credit limit of ${show(account.credit_limit, account.currency)}` : 'zero';
+  throw new CreditLimitError(
+    account.id,
+    `${account.name} holds ${show(before, account.currency)}; taking ${show(before - after, account.currency)} would go past ${limit}`,
+  );
+}
+
+/** The same key answers the first entry when it moved the same money; anything else is a caller's mistake. */
+async function replay(db: Db, entry: JournalEntry, input: PostEntryInput): Promise<PostedEntry> {
+  const lines = await repo.linesOf(db, [entry.id]);
+  const fingerprint = (rows: readonly { accountId: string; currency: string; minor: bigint }[]) =>
+    rows.map((r) => `${r.accountId}|${r.currency}|${r.minor}`).sort().join(';');
+  const same =
+    entry.kind === input.kind &&
+    entry.reverses_entry_id === (input.reversesEntryId ?? null) &&
+    fingerprint(lines.map((l) => ({ accountId: l.account_id, currency: l.currency, minor: l.amount }))) ===
+      fingerprint(input.lines.map((l) => ({ accountId: l.accountId, currency: l.amount.currency, minor: l.amount.minor })));
+  if (!same) throw new ConflictError(`Idempotency key "${input.idempotencyKey}" already posted entry #${entry.seq} with other lines`);
+  return { entry, lines, replayed: true };
+}
+
+export interface ReverseEntryInput {
+  readonly idempotencyKey: string;
+  readonly memo?: string;
+  readonly occurredAt?: Date;
+  readonly createdBy?: string | null;
+}
+
+/**
+ * Posts the entry that undoes `entry` (every line negated). An entry is reversed at most once; a
+ * reversal may itself be reversed, which puts the original effect back.
+ */
+export async function reverseEntry(trx: Transaction<DB>, clock: Clock, entry: JournalEntry, input: ReverseEntryInput): Promise<PostedEntry> {
+  const existing = (await repo.reversalsOf(trx, [entry.id])).get(entry.id);
+  if (existing) {
+    const reversal = (await repo.findEntry(trx, existing))!;
+    if (reversal.idempotency_key !== input.idempotencyKey) throw new ConflictError(`Entry #${entry.seq} is already reversed by entry #${reversal.seq}`);
+  }
+  const lines = await repo.linesOf(trx, [entry.id]);
+  try {
+    return await postEntry(trx, clock, {
+      organizationId: entry.organization_id,
+      kind: 'reversal',
+      idempotencyKey: input.idempotencyKey,
+      lines: reversalLines(lines.map((l) => ({ accountId: l.account_id, amount: { minor: l.amount, currency: l.currency } }))),
+      memo: input.memo ?? `Reversal of entry #${entry.seq}${entry.memo ? `: ${entry.memo}` : ''}`.slice(0, 500),
+      occurredAt: input.occurredAt,
+      reversesEntryId: entry.id,
+      createdBy: input.createdBy,
+    });
+  } catch (err) {
+    // Two reversals racing: the database's unique index lets one through.
+    if ((err as { code?: string; constraint?: string }).code === '23505') throw new ConflictError(`Entry #${entry.seq} is already reversed`);
+    throw err;
+  }
+}
+
+export interface EnsureAccountInput {
+  readonly organizationId: string;
+  readonly account: AccountKey;
+  readonly currency: string;
+  /** Shown instead of the chart's name, e.g. the subscriber's account number on a wallet. */
+  readonly name?: string;
+}
+
+/** The account of the standard chart for this purpose, owner and currency; opened on first use. */
+export async function ensureAccount(trx: Transaction<DB>, input: EnsureAccountInput): Promise<LedgerAccount> {
+  const template = accountTemplate(input.account.systemKey);
+  if (!template) throw new UnprocessableError(`"${input.account.systemKey}" is a custom account: create it before posting to it`);
+  const key: repo.AccountKeyColumns = {
+    organizationId: input.organizationId,
+    systemKey: input.account.systemKey,
+    currency: input.currency,
+    ownerType: input.account.owner?.type ?? null,
+    ownerId: input.account.owner?.id ?? null,
+  };
+  const found = await repo.findAccountByKey(trx, key);
+  if (found) return found;
+  await repo.insertAccounts(trx, [
+    {
+      organization_id: key.organizationId,
+      code: template.code,
+      name: input.name ?? template.name,
+      type: template.type,
+      currency: key.currency,
+      system_key: key.systemKey,
+      owner_type: key.ownerType,
+      owner_id: key.ownerId,
+      credit_limit: template.creditLimit,
+    },
+  ]);
+  return (await repo.findAccountByKey(trx, key))!;
+}
+
+/** Opens the organization's standard chart in a currency (the accounts it lacks) and answers it. */
+export async function ensureChart(trx: Transaction<DB>, organizationId: string, currency: string): Promise<LedgerAccount[]> {
+  await repo.insertAccounts(
+    trx,
+    standardChart.map((systemKey) => {
+      const t = accountTemplate(systemKey)!;
+      return { organization_id: organizationId, code: t.code, name: t.name, type: t.type, currency, system_key: systemKey, credit_limit: t.creditLimit };
+    }),
+  );
+  return repo.accountsOfOrganization(trx, organizationId, currency, standardChart);
+}
+
+export interface PostEventInput extends Omit<PostEntryInput, 'lines'> {
+  readonly lines: readonly PostingLine[];
+}
+
+/** Posts the lines of a posting rule (core/ledger.ts), opening the accounts they name on first use. */
+export async function postEvent(trx: Transaction<DB>, clock: Clock, input: PostEventInput): Promise<PostedEntry> {
+  const lines: EntryLineInput[] = [];
+  for (const l of input.lines) {
+    const account = await ensureAccount(trx, { organizationId: input.organizationId, account: l.account, currency: l.amount.currency });
+    lines.push({ accountId: account.id, amount: l.amount });
+  }
+  return postEntry(trx, clock, { ...input, lines });
+}
+
+/** The account's balance on its normal side (what a wallet holds), as of the last commit. */
+export async function balance(db: Db, accountId: string): Promise<Money> {
+  const account = await repo.findAccount(db, accountId);
+  if (!account) throw new NotFoundError('Ledger account');
+  return { minor: naturalBalance(account.type, account.balance), currency: account.currency };
+}
+
+export interface TrialBalance {
+  readonly organizationId: string;
+  readonly currencies: {
+    readonly currency: string;
+    /** Sum of the debit balances and of the credit balances; equal when the books balance. */
+    readonly debit: bigint;
+    readonly credit: bigint;
+    readonly rows: (repo.TrialBalanceRow & { net: bigint })[];
+  }[];
+}
+
+export async function trialBalance(db: Db, organizationId: string, currency?: string): Promise<TrialBalance> {
+  const rows = await repo.trialBalance(db, organizationId, currency);
+  const byCurrency = new Map<string, TrialBalance['currencies'][number] & { debit: bigint; credit: bigint }>();
+  for (const r of rows) {
+    const net = BigInt(r.balance);
+    const c = byCurrency.get(r.currency) ?? { currency: r.currency, debit: 0n, credit: 0n, rows: [] };
+    if (net > 0n) c.debit += net;
+    else c.credit -= net;
+    const name = accountTemplate(r.system_key)?.name ?? r.name;
+    c.rows.push({ ...r, name, net });
+    byCurrency.set(r.currency, c);
+  }
+  return { organizationId, currencies: [...byCurrency.values()] };
+}
+
+export interface StatementLine extends repo.StatementRow {
+  /** Debit-positive balance of the account just after this line. */
+  readonly balanceAfter: bigint;
+}
+
+/** A page of the account's lines in posting order with the running balance after each. */
+export async function statement(db: Db, accountId: string, query: StatementQuery): Promise<{ lines: StatementLine[]; nextCursor: string | null }> {
+  const rows = await repo.statementLines(db, accountId, query);
+  const p = page(rows, repo.statementSort, query, (r) => r.id, (r) => r.id.toString());
+  const first = p.items[0];
+  const newestFirst = (query.sort ?? repo.statementSort.default).startsWith('-');
+  // One indexed sum for the first line of the page; the rest follow from the amounts on the page.
+  let running = first ? await repo.balanceThrough(db, accountId, first.id) : 0n;
+  const lines = p.items.map((row, i) => {
+    if (i > 0) running = newestFirst ? running - p.items[i - 1]!.amount : running + row.amount;
+    return { ...row, balanceAfter: running };
+  });
+  return { lines, nextCursor: p.nextCursor };
+}
