@@ -7,6 +7,7 @@ import { SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { principalFromSession } from '../../platform/auth/authenticate.ts';
 import { UnauthorizedError } from '../../platform/errors.ts';
 import { readSettings } from '../settings/settings.service.ts';
+import { organizationListQuery, organizationPage } from '../organizations/organizations.schemas.ts';
 import { completeSetup, setupNeeded } from '../setup/setup.service.ts';
 import * as service from './auth.service.ts';
 import {
@@ -93,6 +94,14 @@ export function authRoutes(app: TypedApp, ctx: AppContext): void {
     '/api/auth/me',
     { schema: { tags, summary: 'Change your name or language', body: updateMeSchema, response: { 200: meSchema, ...errors } } },
     (req) => service.updateMe(ctx, actorOf(req), req.body),
+  );
+  app.get(
+    '/api/auth/organizations',
+    {
+      schema: { tags, summary: 'Organizations you can switch to (your home subtree)', querystring: organizationListQuery, response: { 200: organizationPage, ...errors } },
+      config: { permission: 'organizations.read' },
+    },
+    (req) => service.listSwitchableOrganizations(ctx, actorOf(req), req.query),
   );
   app.post(
     '/api/auth/organization',

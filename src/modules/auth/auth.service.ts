@@ -1,6 +1,7 @@
 import type { AppContext } from '../../platform/context.ts';
 import { appendAudit, recordAudit, type AuditActor } from '../../platform/audit/audit.ts';
-import type { Actor, Principal } from '../../platform/auth/principal.ts';
+import { requirePermission, type Actor, type Principal } from '../../platform/auth/principal.ts';
+import { page } from '../../platform/http/list.ts';
 import { createSession, endSession, endUserSessions } from '../../platform/auth/sessions.ts';
 import { matchTotp, newTotpSecret, totpUri } from '../../platform/auth/totp.ts';
 import { consumeUserToken, issueUserToken } from '../../platform/auth/user-tokens.ts';
@@ -8,7 +9,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from '../../platform/
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../platform/errors.ts';
 import { passwordProblem } from '../../core/passwords.ts';
 import * as orgRepo from '../organizations/organizations.repo.ts';
-import { mapOrganization } from '../organizations/organizations.schemas.ts';
+import { mapOrganization, type OrganizationListQuery } from '../organizations/organizations.schemas.ts';
 import { readSettings } from '../settings/settings.service.ts';
 import * as userRepo from '../users/users.repo.ts';
 import { mapUser } from '../users/users.schemas.ts';
@@ -178,6 +179,14 @@ export async function updateMe(deps: Deps, actor: Actor, input: { name?: string;
     });
   });
   return me(deps, p);
+}
+
+/** What the switcher offers: the home subtree, whichever organization the session works in now. */
+export async function listSwitchableOrganizations(deps: Deps, actor: Actor, query: OrganizationListQuery) {
+  requirePermission(actor, 'organizations.read');
+  const rows = await orgRepo.list(deps.db, actor.principal.home, query);
+  const p = page(rows, orgRepo.organizationSort, query, (r, f) => r[f as keyof typeof r], (r) => r.id);
+  return { items: p.items.map(mapOrganization), nextCursor: p.nextCursor };
 }
 
 /** The organization switcher: work inside one organization of your subtree. */

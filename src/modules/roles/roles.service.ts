@@ -13,15 +13,20 @@ export const roleSchema = z
   .meta({ id: 'Role' });
 export const permissionSchema = z.object({ key: z.string(), description: z.string() }).meta({ id: 'Permission' });
 
+const roleFields = {
+  name: z.string().trim().min(1).max(100),
+  description: z.string().trim().max(500),
+  permissions: z.array(z.string().max(80)).max(500),
+};
 export const createRoleSchema = z
   .object({
     key: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be 2-40 lower-case letters, digits or _ starting with a letter'),
-    name: z.string().trim().min(1).max(100),
-    description: z.string().trim().max(500).default(''),
-    permissions: z.array(z.string().max(80)).max(500),
+    ...roleFields,
+    description: roleFields.description.default(''),
   })
   .meta({ id: 'CreateRole' });
-export const updateRoleSchema = createRoleSchema.omit({ key: true }).partial().meta({ id: 'UpdateRole' });
+// No defaults here: a field left out of an update stays as it is.
+export const updateRoleSchema = z.object(roleFields).partial().meta({ id: 'UpdateRole' });
 
 type RoleOut = z.infer<typeof roleSchema>;
 

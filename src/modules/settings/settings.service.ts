@@ -7,18 +7,26 @@ import { requirePermission, type Actor } from '../../platform/auth/principal.ts'
 import { localeSchema } from '../organizations/organizations.schemas.ts';
 
 /** System settings (the developer panel): typed, with defaults; stored one row per key. */
+const settingFields = {
+  platformName: z.string().trim().min(1).max(100),
+  defaultLocale: localeSchema,
+  passwordMinLength: z.number().int().min(8).max(128),
+  loginMaxFailures: z.number().int().min(3).max(50),
+  lockoutMinutes: z.number().int().min(1).max(1440),
+};
 export const systemSettingsSchema = z
   .object({
-    platformName: z.string().trim().min(1).max(100).default('Uplink'),
-    defaultLocale: localeSchema.default('en'),
-    passwordMinLength: z.number().int().min(8).max(128).default(10),
-    loginMaxFailures: z.number().int().min(3).max(50).default(5),
-    lockoutMinutes: z.number().int().min(1).max(1440).default(15),
+    platformName: settingFields.platformName.default('Uplink'),
+    defaultLocale: settingFields.defaultLocale.default('en'),
+    passwordMinLength: settingFields.passwordMinLength.default(10),
+    loginMaxFailures: settingFields.loginMaxFailures.default(5),
+    lockoutMinutes: settingFields.lockoutMinutes.default(15),
   })
   .meta({ id: 'SystemSettings' });
 export type SystemSettings = z.infer<typeof systemSettingsSchema>;
 
-export const updateSettingsSchema = systemSettingsSchema.partial().meta({ id: 'UpdateSystemSettings' });
+// No defaults here: a setting left out of an update keeps its value.
+export const updateSettingsSchema = z.object(settingFields).partial().meta({ id: 'UpdateSystemSettings' });
 
 export async function readSettings(db: Kysely<DB>): Promise<SystemSettings> {
   const rows = await db.selectFrom('settings').select(['key', 'value']).execute();

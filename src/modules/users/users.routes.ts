@@ -1,6 +1,6 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
-import { actorOf, csvResponse, errors, noContent, sendCsv } from '../../platform/http/routes.ts';
+import { actorOf, csvResponse, errors, noContent, requestOrigin, sendCsv } from '../../platform/http/routes.ts';
 import { idParams } from '../organizations/organizations.schemas.ts';
 import * as service from './users.service.ts';
 import {
@@ -40,7 +40,7 @@ export function userRoutes(app: TypedApp, ctx: AppContext): void {
       schema: { tags, summary: 'Create a staff, reseller or customer user', body: createUserSchema, response: { 201: createdUserSchema, ...errors } },
       config: { permission: 'users.create' },
     },
-    async (req, reply) => reply.code(201).send(await service.createUser(ctx, actorOf(req), req.body)),
+    async (req, reply) => reply.code(201).send(await service.createUser(ctx, actorOf(req), req.body, { baseUrl: requestOrigin(req) })),
   );
   app.patch(
     '/api/users/:id',
@@ -64,7 +64,7 @@ export function userRoutes(app: TypedApp, ctx: AppContext): void {
       schema: { tags, summary: 'Issue a one-time link for the user to set a new password', params: idParams, response: { 200: passwordLinkSchema, ...errors } },
       config: { permission: 'users.update' },
     },
-    (req) => service.issuePasswordLink(ctx, actorOf(req), req.params.id),
+    (req) => service.issuePasswordLink(ctx, actorOf(req), req.params.id, { baseUrl: requestOrigin(req) }),
   );
   app.post(
     '/api/users/:id/unlock',

@@ -18,8 +18,16 @@ type Deps = Pick<AppContext, 'db' | 'clock' | 'config'>;
 
 export const PASSWORD_LINK_MINUTES = 72 * 60;
 
-export function passwordLinkUrl(config: AppContext['config'], token: string): string {
-  const base = config.publicUrl ?? `http://localhost:${config.port}`;
+/**
+ * Where links point. Links are handed to the staff member who asked (never e-mailed from here), so
+ * an API caller may pass the address it reached us by; PUBLIC_URL, when set, wins.
+ */
+export interface LinkOptions {
+  baseUrl?: string;
+}
+
+export function passwordLinkUrl(config: AppContext['config'], token: string, links: LinkOptions = {}): string {
+  const base = config.publicUrl ?? links.baseUrl ?? `http://localhost:${config.port}`;
   return `${base.replace(/\/$/, '')}/reset-password#token=${token}`;
 }
 
@@ -62,7 +70,7 @@ async function checkPassword(deps: Deps, db: AppContext['db'], password: string,
   if (problem) throw new BadRequestError(`The password ${problem}`, [{ field: 'password', message: problem }]);
 }
 
-export async function createUser(deps: Deps, actor: Actor, input: CreateUserInput) {
+export async function createUser(deps: Deps, actor: Actor, input: CreateUserInput, links: LinkOptions = {}) {
   requirePermission(actor, 'users.create');
   const scope = actor.principal.scope;
   return deps.db.transaction().execute(async (trx) => {
@@ -87,7 +95,7 @@ export async function createUser(deps: Deps, actor: Actor, input: CreateUserInpu
     let passwordLink = null;
     if (!input.password) {
       const t = await issueUserToken(trx, deps.clock, { userId: user.id, purpose: 'password_reset', ttlMinutes: PASSWORD_LINK_MINUTES });
-      passwordLink = { url: passwordLinkUrl(deps.config, t.token), expiresAt: t.expiresAt.toISOString() };
+      passwordLink = { url: passwordLinkUrl(deps.config, t.token, links), expiresAt: t.expiresAt.toISOString() };
     }
     const after = mapUser(user);
     await appendAudit(trx, deps.clock, actor.audit, {
@@ -171,7 +179,7 @@ export async function deleteUser(deps: Deps, actor: Actor, id: string): Promise<
 }
 
 /** An administrator issues a one-time link for the user to choose a new password. */
-export async function issuePasswordLink(deps: Deps, actor: Actor, id: string) {
+export async function issuePasswordLink(deps: Deps, actor: Actor, id: string, links: LinkOptions = {}) {
   requirePermission(actor, 'users.update');
   return deps.db.transaction().execute(async (trx) => {
     const user = await repo.findInScope(trx, actor.principal.scope, id);
@@ -187,7 +195,7 @@ export async function issuePasswordLink(deps: Deps, actor: Actor, id: string) {
       objectType: 'user',
       objectId: id,
     });
-    return { url: passwordLinkUrl(deps.config, t.token), expiresAt: t.expiresAt.toISOString() };
+    return { url: passwordLinkUrl(deps.config, t.token, links), expiresAt: t.expiresAt.toISOString() };
   });
 }
 

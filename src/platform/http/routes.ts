@@ -42,3 +42,8 @@ export function sendCsv(reply: FastifyReply, filename: string, csv: string): Fas
 
 /** A CSV download, documented as text/csv (a bare schema would be documented as application/json). */
 export const csvResponse = { description: 'CSV file', content: { 'text/csv': { schema: z.string() } } };
+
+/** The address the caller reached us by (behind a proxy: X-Forwarded-Proto/Host, trusted by the app). */
+export function requestOrigin(req: FastifyRequest): string {
+  return `${req.protocol}://${req.host}`;
+}

@@ -493,6 +493,113 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/auth/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Organizations you can switch to (your home subtree) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                    kind?: "isp" | "reseller" | "sub_reseller" | "card_partner";
+                    status?: "active" | "disabled";
+                    parentId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrganizationPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/organization": {
         parameters: {
             query?: never;
@@ -5613,19 +5720,12 @@ export interface components {
             lockoutMinutes: number;
         };
         UpdateSystemSettingsInput: {
-            /** @default Uplink */
-            platformName: string;
-            /**
-             * @default en
-             * @enum {string}
-             */
-            defaultLocale: "en" | "bn" | "sw" | "fr" | "ar";
-            /** @default 10 */
-            passwordMinLength: number;
-            /** @default 5 */
-            loginMaxFailures: number;
-            /** @default 15 */
-            lockoutMinutes: number;
+            platformName?: string;
+            /** @enum {string} */
+            defaultLocale?: "en" | "bn" | "sw" | "fr" | "ar";
+            passwordMinLength?: number;
+            loginMaxFailures?: number;
+            lockoutMinutes?: number;
         };
         UserInput: {
             /** Format: uuid */
@@ -5957,8 +6057,7 @@ export interface components {
         };
         UpdateRoleInput: {
             name?: string;
-            /** @default  */
-            description: string;
+            description?: string;
             permissions?: string[];
         };
         /** @description RFC 9457 problem details */
@@ -6114,19 +6213,12 @@ export interface components {
             lockoutMinutes: number;
         };
         UpdateSystemSettings: {
-            /** @default Uplink */
-            platformName: string;
-            /**
-             * @default en
-             * @enum {string}
-             */
-            defaultLocale: "en" | "bn" | "sw" | "fr" | "ar";
-            /** @default 10 */
-            passwordMinLength: number;
-            /** @default 5 */
-            loginMaxFailures: number;
-            /** @default 15 */
-            lockoutMinutes: number;
+            platformName?: string;
+            /** @enum {string} */
+            defaultLocale?: "en" | "bn" | "sw" | "fr" | "ar";
+            passwordMinLength?: number;
+            loginMaxFailures?: number;
+            lockoutMinutes?: number;
         };
         User: {
             /** Format: uuid */
@@ -6461,8 +6553,7 @@ export interface components {
         };
         UpdateRole: {
             name?: string;
-            /** @default  */
-            description: string;
+            description?: string;
             permissions?: string[];
         };
     };

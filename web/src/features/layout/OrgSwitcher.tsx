@@ -9,9 +9,8 @@ import { useNotify } from '../../components/feedback.tsx';
 import { applyMe, meQueryKey, useCan, useMe } from '../auth/session.ts';
 
 /**
- * Switches the organization the user works in. The list shows the active organization's subtree
- * (the API's scope) with the user's home organization pinned first, so one can drill down and
- * come back up to reach any organization of the home subtree.
+ * Switches the organization the user works in: any organization of the user's home subtree,
+ * with the home organization pinned first.
  */
 export function OrgSwitcher() {
   const { t } = useTranslation();
@@ -25,8 +24,8 @@ export function OrgSwitcher() {
   const atHome = me.organization.id === me.homeOrganization.id;
 
   const list = useQuery({
-    queryKey: ['org-switcher', me.organization.id, q],
-    queryFn: () => unwrap(api.GET('/api/organizations', { params: { query: { limit: 50, sort: 'name', q: q || undefined } } })),
+    queryKey: ['org-switcher', me.homeOrganization.id, q],
+    queryFn: () => unwrap(api.GET('/api/auth/organizations', { params: { query: { limit: 50, sort: 'name', q: q || undefined } } })),
     enabled: can('organizations.read'),
     placeholderData: keepPreviousData,
   });
