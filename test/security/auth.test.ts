@@ -219,8 +219,13 @@ describe('sign-in, sessions and credentials', async () => {
     expect(ids).not.toContain(tree.resellerB.id);
     const audited = await ctx.db.selectFrom('audit_log').select('action').where('action', '=', 'auth.switch_organization').where('actor_id', '=', user.id).execute();
     expect(audited).toHaveLength(1);
+    const switchable = json(await api.get('/api/auth/organizations?limit=200')).items.map((o: { id: string }) => o.id);
+    expect(switchable).toEqual(expect.arrayContaining([tree.isp.id, tree.resellerB.id, tree.subA.id]));
     const reseller = await sessionFor(t, await seedUser(ctx, tree.resellerA, 'reseller'));
     expect((await reseller.post('/api/auth/organization', { organizationId: tree.resellerB.id })).statusCode).toBe(404);
+    const theirs = json(await reseller.get('/api/auth/organizations?limit=200')).items.map((o: { id: string }) => o.id);
+    expect(theirs).toContain(tree.subA.id);
+    expect(theirs).not.toContain(tree.resellerB.id);
   });
 
   it('never lets anyone hand out more power than they hold', async () => {
