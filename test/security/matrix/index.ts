@@ -1,0 +1,18 @@
+import { apiTokenProbes } from './api-tokens.ts';
+import { auditProbes } from './audit.ts';
+import { roleProbes, settingsProbes } from './global.ts';
+import { ledgerProbes } from './ledger.ts';
+import { organizationProbes } from './organizations.ts';
+import { userProbes } from './users.ts';
+import type { ProbeFactory } from './world.ts';
+
+/** Every resource of the API and its probes: a new module adds its file and one line here. */
+export const probeFactories: Record<string, ProbeFactory> = {
+  organizations: organizationProbes,
+  users: userProbes,
+  api_tokens: apiTokenProbes,
+  audit: auditProbes,
+  roles: roleProbes,
+  settings: settingsProbes,
+  ledger: ledgerProbes,
+};
