@@ -8,6 +8,7 @@ import { ledgerRoutes } from './ledger/ledger.routes.ts';
 import { organizationRoutes } from './organizations/organizations.routes.ts';
 import { roleRoutes } from './roles/roles.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
+import { subscriberRoutes } from './subscribers/subscribers.routes.ts';
 import { defineSystemJobs } from './system/system.jobs.ts';
 import { userRoutes } from './users/users.routes.ts';
 
@@ -21,6 +22,7 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   auditRoutes,
   settingsRoutes,
   ledgerRoutes,
+  subscriberRoutes,
 ];
 
 /** Every module's background jobs and schedules. */

@@ -34,7 +34,7 @@ describe('administration pages (as a developer)', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Permissions of Support were saved').waitFor();
     const granted = await db().selectFrom('role_permissions').select('permission_key').where('role_key', '=', 'support').execute();
-    expect(granted.map((g) => g.permission_key).sort()).toEqual(['audit.export', 'audit.read', 'organizations.read', 'users.read']);
+    expect(granted.map((g) => g.permission_key).sort()).toEqual(['audit.export', 'audit.read', 'organizations.read', 'subscribers.read', 'subscribers.update', 'users.read']);
     const role = await db().selectFrom('roles').selectAll().where('key', '=', 'support').executeTakeFirstOrThrow();
     expect(role.description).toBe('Helpdesk: answers subscribers and tickets');
 

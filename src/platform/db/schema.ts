@@ -185,6 +185,193 @@ export interface JournalLinesTable {
   amount: bigint;
 }
 
+export type SubscriberStatus = 'lead' | 'active' | 'suspended' | 'disconnected' | 'archived';
+
+export interface SubscriberSequencesTable {
+  organization_id: string;
+  format: Generated<string>;
+  last_number: Generated<bigint>;
+}
+
+export interface SubscribersTable {
+  id: Generated<string>;
+  organization_id: string;
+  account_number: string;
+  kind: Generated<'person' | 'company'>;
+  name: string;
+  company_name: string | null;
+  national_id: string | null;
+  status: Generated<SubscriberStatus>;
+  assigned_user_id: string | null;
+  tags: Generated<string[]>;
+  custom_fields: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** A date, 'YYYY-MM-DD': the day a scheduled suspension takes effect. */
+  suspend_on: string | null;
+  suspend_reason: string | null;
+  search_text: Generated<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SubscriberContactsTable {
+  id: Generated<string>;
+  subscriber_id: string;
+  kind: 'phone' | 'email' | 'whatsapp';
+  value: string;
+  label: string | null;
+  is_primary: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface SubscriberAddressesTable {
+  id: Generated<string>;
+  subscriber_id: string;
+  label: string | null;
+  line1: string;
+  line2: string | null;
+  city: string | null;
+  region: string | null;
+  country: string | null;
+  /** numeric(9,6), as exact text. */
+  latitude: string | null;
+  longitude: string | null;
+  is_installation: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface SubscriberStatusHistoryTable {
+  id: ColumnType<bigint, never, never>;
+  subscriber_id: string;
+  from_status: SubscriberStatus | null;
+  to_status: SubscriberStatus;
+  reason: Generated<string>;
+  at: Timestamp;
+  changed_by: string | null;
+}
+
+export interface SubscriberDocumentsTable {
+  id: Generated<string>;
+  subscriber_id: string;
+  kind: 'national_id' | 'passport' | 'business_registration' | 'other';
+  file_key: string;
+  filename: string;
+  mime_type: 'application/pdf' | 'image/jpeg' | 'image/png';
+  size_bytes: bigint;
+  sha256: string;
+  uploaded_by: string | null;
+  uploaded_at: Timestamp;
+}
+
+export interface SubscriberNotesTable {
+  id: Generated<string>;
+  subscriber_id: string;
+  body: string;
+  author_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface TaxClassesTable {
+  id: Generated<string>;
+  organization_id: string;
+  code: string;
+  name: string;
+  inclusive: boolean;
+  /** core TaxRate[]: [{ code, percent (decimal string), compound }]. */
+  rates: Json;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type ServiceType = 'pppoe' | 'hotspot' | 'static_ip' | 'bulk_bandwidth' | 'cable_tv' | 'other';
+export type PlanKind = 'plan' | 'addon' | 'bundle' | 'one_off';
+export type BillingModel = 'prepaid' | 'postpaid' | 'usage';
+
+export interface PlansTable {
+  id: Generated<string>;
+  organization_id: string;
+  code: string;
+  name: string;
+  description: Generated<string>;
+  service_type: ServiceType;
+  kind: PlanKind;
+  billing_model: BillingModel;
+  status: Generated<'active' | 'archived'>;
+  shared_with_subtree: Generated<boolean>;
+  current_version_id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** Never updated or deleted (the database refuses): a change is a new version. */
+export interface PlanVersionsTable {
+  id: ColumnType<string, string, never>;
+  plan_id: ColumnType<string, string, never>;
+  version: ColumnType<number, number, never>;
+  cycle: ColumnType<'monthly' | 'quarterly' | 'yearly' | 'daily' | 'validity' | 'one_time', string, never>;
+  alignment: ColumnType<'anniversary' | 'calendar' | null, string | null, never>;
+  validity_unit: ColumnType<'hours' | 'days' | null, string | null, never>;
+  validity_length: ColumnType<number | null, number | null, never>;
+  charge_timing: ColumnType<'in_advance' | 'in_arrears', string, never>;
+  grace_days: ColumnType<number, number, never>;
+  /** { [currency]: core RateComponent[] }. */
+  prices: ColumnType<unknown, string, never>;
+  tax_class_id: ColumnType<string | null, string | null, never>;
+  download_kbps: ColumnType<number | null, number | null, never>;
+  download_burst_kbps: ColumnType<number | null, number | null, never>;
+  download_burst_threshold_kbps: ColumnType<number | null, number | null, never>;
+  download_burst_seconds: ColumnType<number | null, number | null, never>;
+  upload_kbps: ColumnType<number | null, number | null, never>;
+  upload_burst_kbps: ColumnType<number | null, number | null, never>;
+  upload_burst_threshold_kbps: ColumnType<number | null, number | null, never>;
+  upload_burst_seconds: ColumnType<number | null, number | null, never>;
+  data_quota_bytes: ColumnType<bigint | null, bigint | null, never>;
+  time_quota_seconds: ColumnType<number | null, number | null, never>;
+  throttle_download_kbps: ColumnType<number | null, number | null, never>;
+  throttle_upload_kbps: ColumnType<number | null, number | null, never>;
+  ip_pool: ColumnType<string | null, string | null, never>;
+  address_list: ColumnType<string | null, string | null, never>;
+  valid_from: ColumnType<Date, Date, never>;
+  created_at: ColumnType<Date, Date | undefined, never>;
+  created_by: ColumnType<string | null, string | null, never>;
+}
+
+export interface PlanBundleItemsTable {
+  bundle_plan_id: string;
+  item_plan_id: string;
+  quantity: Generated<number>;
+}
+
+export interface DiscountsTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  coupon_code: string | null;
+  kind: 'percentage' | 'fixed';
+  /** numeric, as exact text: '12.5'. */
+  percent: string | null;
+  amount_minor: bigint | null;
+  currency: string | null;
+  starts_at: Date | null;
+  ends_at: Date | null;
+  max_redemptions: number | null;
+  redemption_count: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface DiscountPlansTable {
+  discount_id: string;
+  plan_id: string;
+}
+
+export interface DiscountRedemptionsTable {
+  id: Generated<string>;
+  discount_id: string;
+  reference: string;
+  redeemed_at: Date;
+}
+
+
 export interface DB {
   organizations: OrganizationsTable;
   roles: RolesTable;
@@ -201,6 +388,13 @@ export interface DB {
   ledger_balances: LedgerBalancesTable;
   journal_entries: JournalEntriesTable;
   journal_lines: JournalLinesTable;
+  subscriber_sequences: SubscriberSequencesTable;
+  subscribers: SubscribersTable;
+  subscriber_contacts: SubscriberContactsTable;
+  subscriber_addresses: SubscriberAddressesTable;
+  subscriber_status_history: SubscriberStatusHistoryTable;
+  subscriber_documents: SubscriberDocumentsTable;
+  subscriber_notes: SubscriberNotesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -213,3 +407,7 @@ export type AuditEntry = Selectable<AuditLogTable>;
 export type LedgerAccount = Selectable<LedgerAccountsTable>;
 export type JournalEntry = Selectable<JournalEntriesTable>;
 export type JournalLine = Selectable<JournalLinesTable>;
+export type Subscriber = Selectable<SubscribersTable>;
+export type SubscriberContact = Selectable<SubscriberContactsTable>;
+export type SubscriberAddress = Selectable<SubscriberAddressesTable>;
+export type SubscriberDocument = Selectable<SubscriberDocumentsTable>;

@@ -5563,6 +5563,1748 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscribers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List and search subscribers in your subtree */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    /** @description Name, company, phone in any form, e-mail, account number or national id; several words must all match */
+                    q?: string;
+                    status?: components["schemas"]["SubscriberStatusInput"];
+                    tag?: string;
+                    organizationId?: string;
+                    assignedUserId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a subscriber */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateSubscriberInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export subscribers as CSV */
+        get: {
+            parameters: {
+                query?: {
+                    sort?: string;
+                    /** @description Name, company, phone in any form, e-mail, account number or national id; several words must all match */
+                    q?: string;
+                    status?: components["schemas"]["SubscriberStatusInput"];
+                    tag?: string;
+                    organizationId?: string;
+                    assignedUserId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/numbering": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account number format and counter of an organization */
+        get: {
+            parameters: {
+                query: {
+                    organizationId: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberNumbering"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the account number format of an organization */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateSubscriberNumberingInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberNumbering"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/subscribers/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate, suspend, resume, move, assign, archive or delete many subscribers: all or none */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SubscriberBulkActionInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberBulkResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a subscriber with contacts and addresses */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a lead or archived subscriber with no documents and no ledger accounts */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a subscriber */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateSubscriberInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/subscribers/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the status (activate, suspend, disconnect, archive…) with a reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ChangeSubscriberStatusInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status history, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberStatusChange"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notes, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberNote"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a note */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateSubscriberNoteInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberNote"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** KYC documents on file */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberDocument"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Upload a KYC document (multipart: file, kind) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": components["schemas"]["UploadSubscriberDocumentInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberDocument"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/documents/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a KYC document */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    documentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file as uploaded */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a document filed by mistake */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    documentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import subscribers from CSV or XLSX (multipart): all rows or none, with a report of bad rows; dryRun checks only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": components["schemas"]["ImportSubscribersInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberImportReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6060,6 +7802,339 @@ export interface components {
             description?: string;
             permissions?: string[];
         };
+        /** @enum {string} */
+        SubscriberStatusInput: "lead" | "active" | "suspended" | "disconnected" | "archived";
+        SubscriberContactInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "phone" | "email" | "whatsapp";
+            /** @description Phones in E.164 (+254712345678), e-mail addresses in lower case */
+            value: string;
+            label: string | null;
+            primary: boolean;
+        };
+        EditSubscriberContactInput: {
+            /**
+             * Format: uuid
+             * @description Keeps an existing contact; omit for a new one
+             */
+            id?: string;
+            /** @enum {string} */
+            kind: "phone" | "email" | "whatsapp";
+            /** @description A phone in any usual form (0712 345 678, +254712345678) or an e-mail address */
+            value: string;
+            label?: string | null;
+            /** @default false */
+            primary: boolean;
+        };
+        SubscriberAddressInput: {
+            /** Format: uuid */
+            id: string;
+            label: string | null;
+            line1: string;
+            line2: string | null;
+            city: string | null;
+            region: string | null;
+            country: string | null;
+            /** @description Decimal degrees, exact text */
+            latitude: string | null;
+            longitude: string | null;
+            /** @description Where the service is installed */
+            installation: boolean;
+        };
+        EditSubscriberAddressInput: {
+            /**
+             * Format: uuid
+             * @description Keeps an existing address; omit for a new one
+             */
+            id?: string;
+            label?: string | null;
+            line1: string;
+            line2?: string | null;
+            city?: string | null;
+            region?: string | null;
+            country?: string | null;
+            latitude?: string | number | null;
+            longitude?: string | number | null;
+            /** @default false */
+            installation: boolean;
+        };
+        SubscriberInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            accountNumber: string;
+            /** @enum {string} */
+            kind: "person" | "company";
+            /** @description The person, or the contact person of a company */
+            name: string;
+            companyName: string | null;
+            nationalId: string | null;
+            status: components["schemas"]["SubscriberStatusInput"];
+            /** @description The staff member who looks after this subscriber */
+            assignedUserId: string | null;
+            tags: string[];
+            customFields: {
+                [key: string]: unknown;
+            };
+            /** @description A scheduled suspension: the day it takes effect */
+            suspendOn: string | null;
+            suspendReason: string | null;
+            /** @description The primary phone */
+            phone: string | null;
+            /** @description The primary e-mail address */
+            email: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SubscriberDetailInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            accountNumber: string;
+            /** @enum {string} */
+            kind: "person" | "company";
+            /** @description The person, or the contact person of a company */
+            name: string;
+            companyName: string | null;
+            nationalId: string | null;
+            status: components["schemas"]["SubscriberStatusInput"];
+            /** @description The staff member who looks after this subscriber */
+            assignedUserId: string | null;
+            tags: string[];
+            customFields: {
+                [key: string]: unknown;
+            };
+            /** @description A scheduled suspension: the day it takes effect */
+            suspendOn: string | null;
+            suspendReason: string | null;
+            /** @description The primary phone */
+            phone: string | null;
+            /** @description The primary e-mail address */
+            email: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            contacts: components["schemas"]["SubscriberContactInput"][];
+            addresses: components["schemas"]["SubscriberAddressInput"][];
+        };
+        CreateSubscriberInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            /**
+             * @default lead
+             * @enum {string}
+             */
+            status: "lead" | "active";
+            /**
+             * @default person
+             * @enum {string}
+             */
+            kind: "person" | "company";
+            name: string;
+            companyName?: string | null;
+            nationalId?: string | null;
+            assignedUserId?: string | null;
+            /** @default [] */
+            tags: string[];
+            /**
+             * @description Free fields the ISP records (router serial, referral, …)
+             * @default {}
+             */
+            customFields: {
+                [key: string]: string | number | boolean | null;
+            };
+            contacts?: components["schemas"]["EditSubscriberContactInput"][];
+            addresses?: components["schemas"]["EditSubscriberAddressInput"][];
+        };
+        /** @description Contacts and addresses, when given, replace the whole set (items with an id are kept and updated) */
+        UpdateSubscriberInput: {
+            /** @enum {string} */
+            kind?: "person" | "company";
+            name?: string;
+            companyName?: string | null;
+            nationalId?: string | null;
+            assignedUserId?: string | null;
+            tags?: string[];
+            /** @description Free fields the ISP records (router serial, referral, …) */
+            customFields?: {
+                [key: string]: string | number | boolean | null;
+            };
+            contacts?: components["schemas"]["EditSubscriberContactInput"][];
+            addresses?: components["schemas"]["EditSubscriberAddressInput"][];
+        };
+        ChangeSubscriberStatusInput: {
+            status: components["schemas"]["SubscriberStatusInput"];
+            /** @default  */
+            reason: string;
+        };
+        SubscriberStatusChangeInput: {
+            id: string;
+            from: components["schemas"]["SubscriberStatusInput"] | null;
+            to: components["schemas"]["SubscriberStatusInput"];
+            reason: string;
+            /** Format: date-time */
+            at: string;
+            /** @description Null when the system made the change */
+            by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+        };
+        SubscriberNoteInput: {
+            /** Format: uuid */
+            id: string;
+            body: string;
+            author: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreateSubscriberNoteInput: {
+            body: string;
+        };
+        SubscriberDocumentInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "national_id" | "passport" | "business_registration" | "other";
+            filename: string;
+            mimeType: string;
+            sizeBytes: number;
+            sha256: string;
+            uploadedBy: string | null;
+            /** Format: date-time */
+            uploadedAt: string;
+        };
+        SubscriberPageInput: {
+            items: components["schemas"]["SubscriberInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        SubscriberNumberingInput: {
+            /** Format: uuid */
+            organizationId: string;
+            /** @description Text around one {seq} or {seq:N} (N digits, zero-padded), e.g. KIL-{seq:6} */
+            format: string;
+            /** @description The last number handed out; the next subscriber gets the one after */
+            lastNumber: string;
+            /** @description The next account number */
+            example: string;
+        };
+        UpdateSubscriberNumberingInput: {
+            /** Format: uuid */
+            organizationId: string;
+            format: string;
+        };
+        SubscriberBulkActionInput: {
+            /** @enum {string} */
+            action: "activate" | "suspend" | "resume" | "move" | "assign" | "archive" | "delete";
+            /** @description The selected subscribers; or give filter */
+            ids?: string[];
+            /** @description Every subscriber the list filter selects (at most 5000) */
+            filter?: {
+                q?: string;
+                status?: components["schemas"]["SubscriberStatusInput"];
+                tag?: string;
+                /** Format: uuid */
+                organizationId?: string;
+                /** Format: uuid */
+                assignedUserId?: string;
+            };
+            /**
+             * @description Required to suspend and archive; kept in the status history
+             * @default
+             */
+            reason: string;
+            /**
+             * Format: date
+             * @description suspend: the day the suspension takes effect (today or earlier suspends now)
+             */
+            suspendOn?: string;
+            /**
+             * Format: uuid
+             * @description move: the organization to move to
+             */
+            organizationId?: string;
+            /**
+             * @description move: give new account numbers from the target organization instead of keeping them
+             * @default false
+             */
+            renumber: boolean;
+            /** @description assign: the staff member, or null for nobody */
+            assignedUserId?: string | null;
+            /** @default false */
+            dryRun: boolean;
+        };
+        SubscriberBulkResultInput: {
+            /** @description False when any subscriber failed (nothing was changed) or on a dry run */
+            applied: boolean;
+            dryRun: boolean;
+            total: number;
+            failed: number;
+            results: {
+                /** Format: uuid */
+                id: string;
+                accountNumber: string;
+                ok: boolean;
+                unchanged?: boolean;
+                error?: string;
+            }[];
+        };
+        UploadSubscriberDocumentInput: {
+            /**
+             * Format: binary
+             * @description PDF, JPEG or PNG, at most 10 MB
+             */
+            file: string;
+            /** @enum {string} */
+            kind: "national_id" | "passport" | "business_registration" | "other";
+        };
+        ImportSubscribersInput: {
+            /**
+             * Format: binary
+             * @description CSV (comma or semicolon) or XLSX with a header row; see the columns in the web app
+             */
+            file: string;
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            /**
+             * @description true: check every row, import nothing
+             * @default false
+             * @enum {string}
+             */
+            dryRun: "true" | "false";
+        };
+        SubscriberImportReportInput: {
+            dryRun: boolean;
+            /** @description Data rows in the file */
+            total: number;
+            /** @description 0 when any row is bad or on a dry run */
+            imported: number;
+            errorCount: number;
+            /** @description The first 1000 problems */
+            errors: {
+                line: number;
+                field: string;
+                message: string;
+            }[];
+        };
         /** @description RFC 9457 problem details */
         Problem: {
             type: string;
@@ -6555,6 +8630,341 @@ export interface components {
             name?: string;
             description?: string;
             permissions?: string[];
+        };
+        /** @enum {string} */
+        SubscriberStatus: "lead" | "active" | "suspended" | "disconnected" | "archived";
+        SubscriberContact: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "phone" | "email" | "whatsapp";
+            /** @description Phones in E.164 (+254712345678), e-mail addresses in lower case */
+            value: string;
+            label: string | null;
+            primary: boolean;
+        };
+        EditSubscriberContact: {
+            /**
+             * Format: uuid
+             * @description Keeps an existing contact; omit for a new one
+             */
+            id?: string;
+            /** @enum {string} */
+            kind: "phone" | "email" | "whatsapp";
+            /** @description A phone in any usual form (0712 345 678, +254712345678) or an e-mail address */
+            value: string;
+            label?: unknown | null;
+            /** @default false */
+            primary: boolean;
+        };
+        SubscriberAddress: {
+            /** Format: uuid */
+            id: string;
+            label: string | null;
+            line1: string;
+            line2: string | null;
+            city: string | null;
+            region: string | null;
+            country: string | null;
+            /** @description Decimal degrees, exact text */
+            latitude: string | null;
+            longitude: string | null;
+            /** @description Where the service is installed */
+            installation: boolean;
+        };
+        EditSubscriberAddress: {
+            /**
+             * Format: uuid
+             * @description Keeps an existing address; omit for a new one
+             */
+            id?: string;
+            label?: unknown | null;
+            line1: string;
+            line2?: unknown | null;
+            city?: unknown | null;
+            region?: unknown | null;
+            country?: string | null;
+            latitude?: unknown | null;
+            longitude?: unknown | null;
+            /** @default false */
+            installation: boolean;
+        };
+        Subscriber: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            accountNumber: string;
+            /** @enum {string} */
+            kind: "person" | "company";
+            /** @description The person, or the contact person of a company */
+            name: string;
+            companyName: string | null;
+            nationalId: string | null;
+            status: components["schemas"]["SubscriberStatus"];
+            /** @description The staff member who looks after this subscriber */
+            assignedUserId: string | null;
+            tags: string[];
+            customFields: {
+                [key: string]: unknown;
+            };
+            /** @description A scheduled suspension: the day it takes effect */
+            suspendOn: string | null;
+            suspendReason: string | null;
+            /** @description The primary phone */
+            phone: string | null;
+            /** @description The primary e-mail address */
+            email: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SubscriberDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            accountNumber: string;
+            /** @enum {string} */
+            kind: "person" | "company";
+            /** @description The person, or the contact person of a company */
+            name: string;
+            companyName: string | null;
+            nationalId: string | null;
+            status: components["schemas"]["SubscriberStatus"];
+            /** @description The staff member who looks after this subscriber */
+            assignedUserId: string | null;
+            tags: string[];
+            customFields: {
+                [key: string]: unknown;
+            };
+            /** @description A scheduled suspension: the day it takes effect */
+            suspendOn: string | null;
+            suspendReason: string | null;
+            /** @description The primary phone */
+            phone: string | null;
+            /** @description The primary e-mail address */
+            email: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            contacts: components["schemas"]["SubscriberContact"][];
+            addresses: components["schemas"]["SubscriberAddress"][];
+        };
+        CreateSubscriber: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            /**
+             * @default lead
+             * @enum {string}
+             */
+            status: "lead" | "active";
+            /**
+             * @default person
+             * @enum {string}
+             */
+            kind: "person" | "company";
+            name: string;
+            companyName?: unknown | null;
+            nationalId?: unknown | null;
+            assignedUserId?: string | null;
+            /** @default [] */
+            tags: string[];
+            /**
+             * @description Free fields the ISP records (router serial, referral, …)
+             * @default {}
+             */
+            customFields: {
+                [key: string]: string | number | boolean | null;
+            };
+            /** @default [] */
+            contacts: components["schemas"]["EditSubscriberContact"][];
+            /** @default [] */
+            addresses: components["schemas"]["EditSubscriberAddress"][];
+        };
+        /** @description Contacts and addresses, when given, replace the whole set (items with an id are kept and updated) */
+        UpdateSubscriber: {
+            /** @enum {string} */
+            kind?: "person" | "company";
+            name?: string;
+            companyName?: unknown | null;
+            nationalId?: unknown | null;
+            assignedUserId?: string | null;
+            tags?: string[];
+            /** @description Free fields the ISP records (router serial, referral, …) */
+            customFields?: {
+                [key: string]: string | number | boolean | null;
+            };
+            contacts?: components["schemas"]["EditSubscriberContact"][];
+            addresses?: components["schemas"]["EditSubscriberAddress"][];
+        };
+        ChangeSubscriberStatus: {
+            status: components["schemas"]["SubscriberStatus"];
+            /** @default  */
+            reason: string;
+        };
+        SubscriberStatusChange: {
+            id: string;
+            from: components["schemas"]["SubscriberStatus"] | null;
+            to: components["schemas"]["SubscriberStatus"];
+            reason: string;
+            /** Format: date-time */
+            at: string;
+            /** @description Null when the system made the change */
+            by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+        };
+        SubscriberNote: {
+            /** Format: uuid */
+            id: string;
+            body: string;
+            author: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreateSubscriberNote: {
+            body: string;
+        };
+        SubscriberDocument: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "national_id" | "passport" | "business_registration" | "other";
+            filename: string;
+            mimeType: string;
+            sizeBytes: number;
+            sha256: string;
+            uploadedBy: string | null;
+            /** Format: date-time */
+            uploadedAt: string;
+        };
+        SubscriberPage: {
+            items: components["schemas"]["Subscriber"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        SubscriberNumbering: {
+            /** Format: uuid */
+            organizationId: string;
+            /** @description Text around one {seq} or {seq:N} (N digits, zero-padded), e.g. KIL-{seq:6} */
+            format: string;
+            /** @description The last number handed out; the next subscriber gets the one after */
+            lastNumber: string;
+            /** @description The next account number */
+            example: string;
+        };
+        UpdateSubscriberNumbering: {
+            /** Format: uuid */
+            organizationId: string;
+            format: string;
+        };
+        SubscriberBulkAction: {
+            /** @enum {string} */
+            action: "activate" | "suspend" | "resume" | "move" | "assign" | "archive" | "delete";
+            /** @description The selected subscribers; or give filter */
+            ids?: string[];
+            /** @description Every subscriber the list filter selects (at most 5000) */
+            filter?: {
+                q?: string;
+                status?: components["schemas"]["SubscriberStatus"];
+                tag?: string;
+                /** Format: uuid */
+                organizationId?: string;
+                /** Format: uuid */
+                assignedUserId?: string;
+            };
+            /**
+             * @description Required to suspend and archive; kept in the status history
+             * @default
+             */
+            reason: string;
+            /**
+             * Format: date
+             * @description suspend: the day the suspension takes effect (today or earlier suspends now)
+             */
+            suspendOn?: string;
+            /**
+             * Format: uuid
+             * @description move: the organization to move to
+             */
+            organizationId?: string;
+            /**
+             * @description move: give new account numbers from the target organization instead of keeping them
+             * @default false
+             */
+            renumber: boolean;
+            /** @description assign: the staff member, or null for nobody */
+            assignedUserId?: string | null;
+            /** @default false */
+            dryRun: boolean;
+        };
+        SubscriberBulkResult: {
+            /** @description False when any subscriber failed (nothing was changed) or on a dry run */
+            applied: boolean;
+            dryRun: boolean;
+            total: number;
+            failed: number;
+            results: {
+                /** Format: uuid */
+                id: string;
+                accountNumber: string;
+                ok: boolean;
+                unchanged?: boolean;
+                error?: string;
+            }[];
+        };
+        UploadSubscriberDocument: {
+            /**
+             * Format: binary
+             * @description PDF, JPEG or PNG, at most 10 MB
+             */
+            file: string;
+            /** @enum {string} */
+            kind: "national_id" | "passport" | "business_registration" | "other";
+        };
+        ImportSubscribers: {
+            /**
+             * Format: binary
+             * @description CSV (comma or semicolon) or XLSX with a header row; see the columns in the web app
+             */
+            file: string;
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            /**
+             * @description true: check every row, import nothing
+             * @default false
+             * @enum {string}
+             */
+            dryRun: "true" | "false";
+        };
+        SubscriberImportReport: {
+            dryRun: boolean;
+            /** @description Data rows in the file */
+            total: number;
+            /** @description 0 when any row is bad or on a dry run */
+            imported: number;
+            errorCount: number;
+            /** @description The first 1000 problems */
+            errors: {
+                line: number;
+                field: string;
+                message: string;
+            }[];
         };
     };
     responses: never;
