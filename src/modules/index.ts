@@ -4,6 +4,7 @@ import type { JobQueue } from '../platform/jobs/queue.ts';
 import { apiTokenRoutes } from './api-tokens/api-tokens.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { catalogRoutes } from './catalog/catalog.routes.ts';
 import { ledgerRoutes } from './ledger/ledger.routes.ts';
 import { organizationRoutes } from './organizations/organizations.routes.ts';
 import { roleRoutes } from './roles/roles.routes.ts';
@@ -22,6 +23,7 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   auditRoutes,
   settingsRoutes,
   ledgerRoutes,
+  catalogRoutes,
   subscriberRoutes,
 ];
 

@@ -14,6 +14,7 @@ export const resources = {
   audit: ['read', 'export'],
   settings: ['read', 'update'],
   ledger: ['read', 'create', 'export'],
+  plans: ['read', 'create', 'update', 'delete', 'export'],
   subscribers: ['read', 'create', 'update', 'delete', 'export'],
 } as const satisfies Record<string, readonly Action[]>;
 
@@ -57,37 +58,37 @@ export const defaultRoles: Record<RoleKey, { name: string; description: string; 
   admin: {
     name: 'Admin',
     description: 'Manages organizations, staff and API access',
-    permissions: [...all('organizations'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...all('audit'), ...pick('settings', 'read'), ...all('ledger'), ...all('subscribers')],
+    permissions: [...all('organizations'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...all('audit'), ...pick('settings', 'read'), ...all('ledger'), ...all('subscribers'), ...all('plans')],
   },
   manager: {
     name: 'Manager',
     description: 'Manages staff and reads the organization tree',
-    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read', 'create', 'update', 'export'), ...pick('roles', 'read'), ...pick('audit', 'read'), ...pick('ledger', 'read'), ...pick('subscribers', 'read', 'create', 'update', 'export')],
+    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read', 'create', 'update', 'export'), ...pick('roles', 'read'), ...pick('audit', 'read'), ...pick('ledger', 'read'), ...pick('subscribers', 'read', 'create', 'update', 'export'), ...pick('plans', 'read', 'create', 'update', 'export')],
   },
   staff: {
     name: 'Staff',
     description: 'Day-to-day work on subscribers and payments',
-    permissions: [...pick('organizations', 'read'), ...pick('users', 'read'), ...pick('subscribers', 'read', 'create', 'update', 'export')],
+    permissions: [...pick('organizations', 'read'), ...pick('users', 'read'), ...pick('subscribers', 'read', 'create', 'update', 'export'), ...pick('plans', 'read')],
   },
   support: {
     name: 'Support',
     description: 'Helpdesk: answers subscribers and tickets',
-    permissions: [...pick('organizations', 'read'), ...pick('users', 'read'), ...pick('subscribers', 'read', 'update')],
+    permissions: [...pick('organizations', 'read'), ...pick('users', 'read'), ...pick('subscribers', 'read', 'update'), ...pick('plans', 'read')],
   },
   accountant: {
     name: 'Accountant',
     description: 'Reads and exports financial records and the audit log',
-    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read'), ...all('audit'), ...all('ledger'), ...pick('subscribers', 'read', 'export')],
+    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read'), ...all('audit'), ...all('ledger'), ...pick('subscribers', 'read', 'export'), ...pick('plans', 'read', 'export')],
   },
   reseller: {
     name: 'Reseller',
     description: 'Runs a reseller/POP: its sub-resellers, card partners and staff',
-    permissions: [...pick('organizations', 'read', 'create', 'update', 'export'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...pick('audit', 'read'), ...pick('ledger', 'read'), ...all('subscribers')],
+    permissions: [...pick('organizations', 'read', 'create', 'update', 'export'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...pick('audit', 'read'), ...pick('ledger', 'read'), ...all('subscribers'), ...pick('plans', 'read', 'create', 'update')],
   },
   sub_reseller: {
     name: 'Sub-reseller',
     description: 'Runs a sub-reseller under a reseller',
-    permissions: [...pick('organizations', 'read', 'create', 'update'), ...pick('users', 'read', 'create', 'update', 'delete'), ...pick('roles', 'read'), ...pick('api_tokens', 'read', 'create', 'delete'), ...pick('ledger', 'read'), ...all('subscribers')],
+    permissions: [...pick('organizations', 'read', 'create', 'update'), ...pick('users', 'read', 'create', 'update', 'delete'), ...pick('roles', 'read'), ...pick('api_tokens', 'read', 'create', 'delete'), ...pick('ledger', 'read'), ...all('subscribers'), ...pick('plans', 'read', 'create', 'update')],
   },
   card_distributor: {
     name: 'Card distributor',

@@ -3,6 +3,7 @@ import { auditProbes } from './audit.ts';
 import { roleProbes, settingsProbes } from './global.ts';
 import { ledgerProbes } from './ledger.ts';
 import { organizationProbes } from './organizations.ts';
+import { planProbes } from './plans.ts';
 import { subscriberProbes } from './subscribers.ts';
 import { userProbes } from './users.ts';
 import type { ProbeFactory } from './world.ts';
@@ -16,5 +17,6 @@ export const probeFactories: Record<string, ProbeFactory> = {
   roles: roleProbes,
   settings: settingsProbes,
   ledger: ledgerProbes,
+  plans: planProbes,
   subscribers: subscriberProbes,
 };

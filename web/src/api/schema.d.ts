@@ -5563,6 +5563,1932 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List plans: your subtree's and the master packages shared from above */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                    serviceType?: "pppoe" | "hotspot" | "static_ip" | "bulk_bandwidth" | "cable_tv" | "other";
+                    kind?: "plan" | "addon" | "bundle" | "one_off";
+                    billingModel?: "prepaid" | "postpaid" | "usage";
+                    status?: "active" | "archived";
+                    /** @description Only plans of this organization */
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlanPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a plan with its first version */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreatePlanInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Plan"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export plans with their current prices as CSV */
+        get: {
+            parameters: {
+                query?: {
+                    sort?: string;
+                    q?: string;
+                    serviceType?: "pppoe" | "hotspot" | "static_ip" | "bulk_bandwidth" | "cable_tv" | "other";
+                    kind?: "plan" | "addon" | "bundle" | "one_off";
+                    billingModel?: "prepaid" | "postpaid" | "usage";
+                    status?: "active" | "archived";
+                    /** @description Only plans of this organization */
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a plan with its current version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Plan"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a plan nothing uses (archive a plan that was sold) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Rename, describe, share, archive or restore a plan, or change what a bundle includes
+         * @description Prices, billing and the network profile change through a new version.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdatePlanInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Plan"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/plans/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Version history of a plan, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlanVersionList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Change prices, billing or the network profile: a new version becomes current
+         * @description Answers 201 with the plan and its new version, or 200 with the plan unchanged when the version would sell exactly what the current one sells.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewPlanVersionInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Plan"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Plan"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Price one period of a plan as the invoice will: rated, discounted and taxed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PricePreviewRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PricePreview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tax-classes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tax classes: your subtree's and those of the organizations above */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaxClassPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a tax class (VAT 16% inclusive; excise then VAT compound …) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateTaxClassInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaxClass"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tax-classes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a tax class */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaxClass"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a tax class no plan version charges */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a tax class; invoices issued from now on use the new rates */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateTaxClassInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaxClass"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/discounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List discounts and coupons */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                    organizationId?: string;
+                    /** @description Only discounts that apply to this plan */
+                    planId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DiscountPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a discount: a percentage or an amount, a promotion window, a coupon code, a limit of uses */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateDiscountInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Discount"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/discounts/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check whether a coupon applies to a plan and currency now
+         * @description Looks the code up in the organization you work in, then in the organizations above it. Answers 200 with `valid` and, when it is false, the reason.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ValidateCouponInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CouponCheck"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/discounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a discount */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Discount"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a discount that was never used */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a discount */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateDiscountInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Discount"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/subscribers": {
         parameters: {
             query?: never;
@@ -7623,6 +9549,489 @@ export interface components {
                 password: string;
             };
         };
+        RateComponentInput: {
+            /** @constant */
+            kind: "fixed";
+            /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+            price: string;
+        } | {
+            /** @constant */
+            kind: "per-day";
+            /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+            price: string;
+        } | {
+            /** @constant */
+            kind: "per-unit";
+            unit: string;
+            /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+            price: string;
+            /** @description Units included before the price applies */
+            included?: string;
+        } | {
+            /** @constant */
+            kind: "graduated";
+            unit: string;
+            tiers: {
+                /** @description Last quantity of the tier; null for the open-ended last tier */
+                upTo: string | null;
+                /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+                price: string;
+            }[];
+        } | {
+            /** @constant */
+            kind: "volume";
+            unit: string;
+            tiers: {
+                /** @description Last quantity of the tier; null for the open-ended last tier */
+                upTo: string | null;
+                /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+                price: string;
+            }[];
+        } | {
+            /** @constant */
+            kind: "minimum";
+            /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+            amount: string;
+        };
+        PlanPriceInput: {
+            currency: string;
+            components: components["schemas"]["RateComponentInput"][];
+        };
+        PlanBillingInput: {
+            /**
+             * @description validity: prepaid for a number of hours or days from purchase; one_time: a one-off charge
+             * @enum {string}
+             */
+            cycle: "monthly" | "quarterly" | "yearly" | "daily" | "validity" | "one_time";
+            /** @description Monthly, quarterly and yearly cycles: from the start date, or from the 1st */
+            alignment: ("anniversary" | "calendar") | null;
+            validityUnit: ("hours" | "days") | null;
+            validityLength: number | null;
+            /**
+             * @description Charged at the start of the period, or at its end
+             * @enum {string}
+             */
+            timing: "in_advance" | "in_arrears";
+            /** @description Days after expiry or the due date before the service is suspended */
+            graceDays: number;
+        };
+        NetworkProfileInput: {
+            /** @description null: not limited */
+            download: {
+                rateKbps: number;
+                burst: {
+                    /** @description Must exceed the rate */
+                    rateKbps: number;
+                    /** @description At most the rate */
+                    thresholdKbps: number;
+                    seconds: number;
+                } | null;
+            } | null;
+            upload: {
+                rateKbps: number;
+                burst: {
+                    /** @description Must exceed the rate */
+                    rateKbps: number;
+                    /** @description At most the rate */
+                    thresholdKbps: number;
+                    seconds: number;
+                } | null;
+            } | null;
+            dataQuotaBytes: string | null;
+            timeQuotaSeconds: number | null;
+            /** @description Fair-usage speed once a quota is used up */
+            throttle: {
+                downloadKbps: number;
+                uploadKbps: number;
+            } | null;
+            ipPool: string | null;
+            addressList: string | null;
+        };
+        PlanVersionInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            planId: string;
+            version: number;
+            /** Format: date-time */
+            validFrom: string;
+            billing: components["schemas"]["PlanBillingInput"];
+            prices: components["schemas"]["PlanPriceInput"][];
+            taxClassId: string | null;
+            network: components["schemas"]["NetworkProfileInput"];
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+        };
+        PlanInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            code: string;
+            name: string;
+            description: string;
+            /** @enum {string} */
+            serviceType: "pppoe" | "hotspot" | "static_ip" | "bulk_bandwidth" | "cable_tv" | "other";
+            /** @enum {string} */
+            kind: "plan" | "addon" | "bundle" | "one_off";
+            /** @enum {string} */
+            billingModel: "prepaid" | "postpaid" | "usage";
+            /** @enum {string} */
+            status: "active" | "archived";
+            /** @description A master package: organizations below may read and sell it */
+            sharedWithSubtree: boolean;
+            /** @description True for a master package of an organization above the one you work in */
+            readOnly: boolean;
+            bundleItems: {
+                /** Format: uuid */
+                planId: string;
+                code: string;
+                name: string;
+                quantity: number;
+            }[];
+            currentVersion: components["schemas"]["PlanVersionInput"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        NewPlanVersionInput: {
+            /**
+             * Format: date-time
+             * @description When these prices take effect; defaults to now
+             */
+            validFrom?: string;
+            billing: {
+                /**
+                 * @description validity: prepaid for a number of hours or days from purchase; one_time: a one-off charge
+                 * @enum {string}
+                 */
+                cycle: "monthly" | "quarterly" | "yearly" | "daily" | "validity" | "one_time";
+                /** @description Monthly, quarterly and yearly cycles: from the start date, or from the 1st */
+                alignment?: ("anniversary" | "calendar") | null;
+                validityUnit?: ("hours" | "days") | null;
+                validityLength?: number | null;
+                /**
+                 * @description Charged at the start of the period, or at its end
+                 * @enum {string}
+                 */
+                timing?: "in_advance" | "in_arrears";
+                /** @description Days after expiry or the due date before the service is suspended */
+                graceDays?: number;
+            };
+            prices: components["schemas"]["PlanPriceInput"][];
+            taxClassId?: string | null;
+            network?: {
+                /** @description null: not limited */
+                download?: {
+                    rateKbps: number;
+                    burst: {
+                        /** @description Must exceed the rate */
+                        rateKbps: number;
+                        /** @description At most the rate */
+                        thresholdKbps: number;
+                        seconds: number;
+                    } | null;
+                } | null;
+                upload?: {
+                    rateKbps: number;
+                    burst: {
+                        /** @description Must exceed the rate */
+                        rateKbps: number;
+                        /** @description At most the rate */
+                        thresholdKbps: number;
+                        seconds: number;
+                    } | null;
+                } | null;
+                dataQuotaBytes?: string | null;
+                timeQuotaSeconds?: number | null;
+                /** @description Fair-usage speed once a quota is used up */
+                throttle?: {
+                    downloadKbps: number;
+                    uploadKbps: number;
+                } | null;
+                ipPool?: string | null;
+                addressList?: string | null;
+            };
+        };
+        CreatePlanInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            code: string;
+            name: string;
+            description?: string;
+            /** @enum {string} */
+            serviceType: "pppoe" | "hotspot" | "static_ip" | "bulk_bandwidth" | "cable_tv" | "other";
+            /**
+             * @default plan
+             * @enum {string}
+             */
+            kind: "plan" | "addon" | "bundle" | "one_off";
+            /** @enum {string} */
+            billingModel: "prepaid" | "postpaid" | "usage";
+            /** @default false */
+            sharedWithSubtree: boolean;
+            /** @description Bundles only: the plans the bundle includes */
+            bundleItems?: {
+                /** Format: uuid */
+                planId: string;
+                /** @default 1 */
+                quantity: number;
+            }[];
+            version: components["schemas"]["NewPlanVersionInput"];
+        };
+        UpdatePlanInput: {
+            name?: string;
+            description?: string;
+            /**
+             * @description archived: no longer sold; existing subscriptions keep it
+             * @enum {string}
+             */
+            status?: "active" | "archived";
+            sharedWithSubtree?: boolean;
+            /** @description Bundles only: the plans the bundle includes */
+            bundleItems?: {
+                /** Format: uuid */
+                planId: string;
+                /** @default 1 */
+                quantity: number;
+            }[];
+        };
+        PlanPageInput: {
+            items: components["schemas"]["PlanInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        PlanVersionListInput: {
+            items: components["schemas"]["PlanVersionInput"][];
+        };
+        DiscountInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            name: string;
+            /** @description What a subscriber types; null for a promotion applied by staff */
+            couponCode: string | null;
+            /** @enum {string} */
+            kind: "percentage" | "fixed";
+            /** @description Percentage off, e.g. "10" or "12.5" */
+            percent: string | null;
+            /** @description Fixed amount off in major units of `currency` */
+            amount: string | null;
+            currency: string | null;
+            startsAt: string | null;
+            endsAt: string | null;
+            maxRedemptions: number | null;
+            redemptions: number;
+            /** @description The plans it applies to; empty for every plan */
+            planIds: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreateDiscountInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            name: string;
+            couponCode?: string | null;
+            /** @enum {string} */
+            kind: "percentage" | "fixed";
+            percent?: string | null;
+            amount?: string | null;
+            currency?: string | null;
+            startsAt?: string | null;
+            /** @description The first instant it no longer applies */
+            endsAt?: string | null;
+            maxRedemptions?: number | null;
+            planIds?: string[];
+        };
+        UpdateDiscountInput: {
+            name?: string;
+            couponCode?: string | null;
+            /** @enum {string} */
+            kind?: "percentage" | "fixed";
+            percent?: string | null;
+            amount?: string | null;
+            currency?: string | null;
+            startsAt?: string | null;
+            /** @description The first instant it no longer applies */
+            endsAt?: string | null;
+            maxRedemptions?: number | null;
+            planIds?: string[];
+        };
+        ValidateCouponInput: {
+            code: string;
+            /** Format: uuid */
+            planId: string;
+            currency: string;
+        };
+        CouponCheckInput: {
+            valid: boolean;
+            /** @description Why the coupon does not apply; null when it does */
+            reason: ("unknown_code" | "not_started" | "ended" | "used_up" | "other_plan" | "other_currency") | null;
+            discount: components["schemas"]["DiscountInput"] | null;
+        };
+        DiscountPageInput: {
+            items: components["schemas"]["DiscountInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        PricePreviewRequestInput: {
+            /** @description Defaults to the version valid at the start of the period */
+            version?: number;
+            /** @description Defaults to the plan organization's currency when the plan has a price in it */
+            currency?: string;
+            /**
+             * Format: date-time
+             * @description When the subscription starts (or an instant in a calendar period); defaults to now
+             */
+            periodStart?: string;
+            /** @description Usage of the period per unit, as decimals: {"GB": "73.25"} */
+            usage?: {
+                [key: string]: string;
+            };
+            couponCode?: string;
+        };
+        PricePreviewInput: {
+            /** Format: uuid */
+            planId: string;
+            version: number;
+            currency: string;
+            /** @description null for a one-off charge */
+            period: {
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+            } | null;
+            taxClass: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+                name: string;
+                inclusive: boolean;
+            } | null;
+            discount: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                couponCode: string | null;
+            } | null;
+            lines: {
+                /** @description Translation key, e.g. invoiceLine.fixedCharge */
+                descriptionKey: string;
+                details: {
+                    [key: string]: string;
+                };
+                quantity: string;
+                unitPrice: string;
+                /** @description Quantity × unit price, rounded once */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+                /** @description What the subscriber pays for the line */
+                gross: string;
+            }[];
+            totals: {
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                tax: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                gross: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+            };
+        };
+        TaxClassInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            code: string;
+            name: string;
+            /** @description Prices already contain the tax (extracted on the invoice); otherwise it is added on top */
+            inclusive: boolean;
+            rates: {
+                code: string;
+                /** @description Percentage as a decimal string: "16" for 16% */
+                percent: string;
+                /**
+                 * @description Charged on the price plus the taxes listed before it
+                 * @default false
+                 */
+                compound: boolean;
+            }[];
+            /** @description True for a tax class of an organization above the one you work in */
+            readOnly: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreateTaxClassInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            code: string;
+            name: string;
+            inclusive: boolean;
+            rates: {
+                code: string;
+                /** @description Percentage as a decimal string: "16" for 16% */
+                percent: string;
+                /**
+                 * @description Charged on the price plus the taxes listed before it
+                 * @default false
+                 */
+                compound: boolean;
+            }[];
+        };
+        UpdateTaxClassInput: {
+            name?: string;
+            inclusive?: boolean;
+            rates?: {
+                code: string;
+                /** @description Percentage as a decimal string: "16" for 16% */
+                percent: string;
+                /**
+                 * @description Charged on the price plus the taxes listed before it
+                 * @default false
+                 */
+                compound: boolean;
+            }[];
+        };
+        TaxClassPageInput: {
+            items: components["schemas"]["TaxClassInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
         LedgerAccountInput: {
             /** Format: uuid */
             id: string;
@@ -8451,6 +10860,489 @@ export interface components {
                 email: string;
                 password: string;
             };
+        };
+        RateComponent: {
+            /** @constant */
+            kind: "fixed";
+            /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+            price: string;
+        } | {
+            /** @constant */
+            kind: "per-day";
+            /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+            price: string;
+        } | {
+            /** @constant */
+            kind: "per-unit";
+            unit: string;
+            /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+            price: string;
+            /** @description Units included before the price applies */
+            included?: string;
+        } | {
+            /** @constant */
+            kind: "graduated";
+            unit: string;
+            tiers: {
+                /** @description Last quantity of the tier; null for the open-ended last tier */
+                upTo: string | null;
+                /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+                price: string;
+            }[];
+        } | {
+            /** @constant */
+            kind: "volume";
+            unit: string;
+            tiers: {
+                /** @description Last quantity of the tier; null for the open-ended last tier */
+                upTo: string | null;
+                /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+                price: string;
+            }[];
+        } | {
+            /** @constant */
+            kind: "minimum";
+            /** @description Decimal in major units of the currency, e.g. "2500" or "0.4375" */
+            amount: string;
+        };
+        PlanPrice: {
+            currency: string;
+            components: components["schemas"]["RateComponent"][];
+        };
+        PlanBilling: {
+            /**
+             * @description validity: prepaid for a number of hours or days from purchase; one_time: a one-off charge
+             * @enum {string}
+             */
+            cycle: "monthly" | "quarterly" | "yearly" | "daily" | "validity" | "one_time";
+            /** @description Monthly, quarterly and yearly cycles: from the start date, or from the 1st */
+            alignment: ("anniversary" | "calendar") | null;
+            validityUnit: ("hours" | "days") | null;
+            validityLength: number | null;
+            /**
+             * @description Charged at the start of the period, or at its end
+             * @enum {string}
+             */
+            timing: "in_advance" | "in_arrears";
+            /** @description Days after expiry or the due date before the service is suspended */
+            graceDays: number;
+        };
+        NetworkProfile: {
+            /** @description null: not limited */
+            download: {
+                rateKbps: number;
+                burst: {
+                    /** @description Must exceed the rate */
+                    rateKbps: number;
+                    /** @description At most the rate */
+                    thresholdKbps: number;
+                    seconds: number;
+                } | null;
+            } | null;
+            upload: {
+                rateKbps: number;
+                burst: {
+                    /** @description Must exceed the rate */
+                    rateKbps: number;
+                    /** @description At most the rate */
+                    thresholdKbps: number;
+                    seconds: number;
+                } | null;
+            } | null;
+            dataQuotaBytes: string | null;
+            timeQuotaSeconds: number | null;
+            /** @description Fair-usage speed once a quota is used up */
+            throttle: {
+                downloadKbps: number;
+                uploadKbps: number;
+            } | null;
+            ipPool: string | null;
+            addressList: string | null;
+        };
+        PlanVersion: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            planId: string;
+            version: number;
+            /** Format: date-time */
+            validFrom: string;
+            billing: components["schemas"]["PlanBilling"];
+            prices: components["schemas"]["PlanPrice"][];
+            taxClassId: string | null;
+            network: components["schemas"]["NetworkProfile"];
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+        };
+        Plan: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            code: string;
+            name: string;
+            description: string;
+            /** @enum {string} */
+            serviceType: "pppoe" | "hotspot" | "static_ip" | "bulk_bandwidth" | "cable_tv" | "other";
+            /** @enum {string} */
+            kind: "plan" | "addon" | "bundle" | "one_off";
+            /** @enum {string} */
+            billingModel: "prepaid" | "postpaid" | "usage";
+            /** @enum {string} */
+            status: "active" | "archived";
+            /** @description A master package: organizations below may read and sell it */
+            sharedWithSubtree: boolean;
+            /** @description True for a master package of an organization above the one you work in */
+            readOnly: boolean;
+            bundleItems: {
+                /** Format: uuid */
+                planId: string;
+                code: string;
+                name: string;
+                quantity: number;
+            }[];
+            currentVersion: components["schemas"]["PlanVersion"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        NewPlanVersion: {
+            /**
+             * Format: date-time
+             * @description When these prices take effect; defaults to now
+             */
+            validFrom?: string;
+            billing: {
+                /**
+                 * @description validity: prepaid for a number of hours or days from purchase; one_time: a one-off charge
+                 * @enum {string}
+                 */
+                cycle: "monthly" | "quarterly" | "yearly" | "daily" | "validity" | "one_time";
+                /** @description Monthly, quarterly and yearly cycles: from the start date, or from the 1st */
+                alignment?: ("anniversary" | "calendar") | null;
+                validityUnit?: ("hours" | "days") | null;
+                validityLength?: number | null;
+                /**
+                 * @description Charged at the start of the period, or at its end
+                 * @enum {string}
+                 */
+                timing?: "in_advance" | "in_arrears";
+                /** @description Days after expiry or the due date before the service is suspended */
+                graceDays?: number;
+            };
+            prices: components["schemas"]["PlanPrice"][];
+            taxClassId?: string | null;
+            network?: {
+                /** @description null: not limited */
+                download?: {
+                    rateKbps: number;
+                    burst: {
+                        /** @description Must exceed the rate */
+                        rateKbps: number;
+                        /** @description At most the rate */
+                        thresholdKbps: number;
+                        seconds: number;
+                    } | null;
+                } | null;
+                upload?: {
+                    rateKbps: number;
+                    burst: {
+                        /** @description Must exceed the rate */
+                        rateKbps: number;
+                        /** @description At most the rate */
+                        thresholdKbps: number;
+                        seconds: number;
+                    } | null;
+                } | null;
+                dataQuotaBytes?: string | null;
+                timeQuotaSeconds?: number | null;
+                /** @description Fair-usage speed once a quota is used up */
+                throttle?: {
+                    downloadKbps: number;
+                    uploadKbps: number;
+                } | null;
+                ipPool?: string | null;
+                addressList?: string | null;
+            };
+        };
+        CreatePlan: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            code: string;
+            name: string;
+            description?: string;
+            /** @enum {string} */
+            serviceType: "pppoe" | "hotspot" | "static_ip" | "bulk_bandwidth" | "cable_tv" | "other";
+            /**
+             * @default plan
+             * @enum {string}
+             */
+            kind: "plan" | "addon" | "bundle" | "one_off";
+            /** @enum {string} */
+            billingModel: "prepaid" | "postpaid" | "usage";
+            /** @default false */
+            sharedWithSubtree: boolean;
+            /** @description Bundles only: the plans the bundle includes */
+            bundleItems?: {
+                /** Format: uuid */
+                planId: string;
+                /** @default 1 */
+                quantity: number;
+            }[];
+            version: components["schemas"]["NewPlanVersion"];
+        };
+        UpdatePlan: {
+            name?: string;
+            description?: string;
+            /**
+             * @description archived: no longer sold; existing subscriptions keep it
+             * @enum {string}
+             */
+            status?: "active" | "archived";
+            sharedWithSubtree?: boolean;
+            /** @description Bundles only: the plans the bundle includes */
+            bundleItems?: {
+                /** Format: uuid */
+                planId: string;
+                /** @default 1 */
+                quantity: number;
+            }[];
+        };
+        PlanPage: {
+            items: components["schemas"]["Plan"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        PlanVersionList: {
+            items: components["schemas"]["PlanVersion"][];
+        };
+        Discount: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            name: string;
+            /** @description What a subscriber types; null for a promotion applied by staff */
+            couponCode: string | null;
+            /** @enum {string} */
+            kind: "percentage" | "fixed";
+            /** @description Percentage off, e.g. "10" or "12.5" */
+            percent: string | null;
+            /** @description Fixed amount off in major units of `currency` */
+            amount: string | null;
+            currency: string | null;
+            startsAt: string | null;
+            endsAt: string | null;
+            maxRedemptions: number | null;
+            redemptions: number;
+            /** @description The plans it applies to; empty for every plan */
+            planIds: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreateDiscount: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            name: string;
+            couponCode?: string | null;
+            /** @enum {string} */
+            kind: "percentage" | "fixed";
+            percent?: string | null;
+            amount?: string | null;
+            currency?: string | null;
+            startsAt?: string | null;
+            /** @description The first instant it no longer applies */
+            endsAt?: string | null;
+            maxRedemptions?: number | null;
+            planIds?: string[];
+        };
+        UpdateDiscount: {
+            name?: string;
+            couponCode?: string | null;
+            /** @enum {string} */
+            kind?: "percentage" | "fixed";
+            percent?: string | null;
+            amount?: string | null;
+            currency?: string | null;
+            startsAt?: string | null;
+            /** @description The first instant it no longer applies */
+            endsAt?: string | null;
+            maxRedemptions?: number | null;
+            planIds?: string[];
+        };
+        ValidateCoupon: {
+            code: string;
+            /** Format: uuid */
+            planId: string;
+            currency: string;
+        };
+        CouponCheck: {
+            valid: boolean;
+            /** @description Why the coupon does not apply; null when it does */
+            reason: ("unknown_code" | "not_started" | "ended" | "used_up" | "other_plan" | "other_currency") | null;
+            discount: components["schemas"]["Discount"] | null;
+        };
+        DiscountPage: {
+            items: components["schemas"]["Discount"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        PricePreviewRequest: {
+            /** @description Defaults to the version valid at the start of the period */
+            version?: number;
+            /** @description Defaults to the plan organization's currency when the plan has a price in it */
+            currency?: string;
+            /**
+             * Format: date-time
+             * @description When the subscription starts (or an instant in a calendar period); defaults to now
+             */
+            periodStart?: string;
+            /** @description Usage of the period per unit, as decimals: {"GB": "73.25"} */
+            usage?: {
+                [key: string]: string;
+            };
+            couponCode?: string;
+        };
+        PricePreview: {
+            /** Format: uuid */
+            planId: string;
+            version: number;
+            currency: string;
+            /** @description null for a one-off charge */
+            period: {
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+            } | null;
+            taxClass: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+                name: string;
+                inclusive: boolean;
+            } | null;
+            discount: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                couponCode: string | null;
+            } | null;
+            lines: {
+                /** @description Translation key, e.g. invoiceLine.fixedCharge */
+                descriptionKey: string;
+                details: {
+                    [key: string]: string;
+                };
+                quantity: string;
+                unitPrice: string;
+                /** @description Quantity × unit price, rounded once */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+                /** @description What the subscriber pays for the line */
+                gross: string;
+            }[];
+            totals: {
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                tax: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                gross: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+            };
+        };
+        TaxClass: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            code: string;
+            name: string;
+            /** @description Prices already contain the tax (extracted on the invoice); otherwise it is added on top */
+            inclusive: boolean;
+            rates: {
+                code: string;
+                /** @description Percentage as a decimal string: "16" for 16% */
+                percent: string;
+                /**
+                 * @description Charged on the price plus the taxes listed before it
+                 * @default false
+                 */
+                compound: boolean;
+            }[];
+            /** @description True for a tax class of an organization above the one you work in */
+            readOnly: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreateTaxClass: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            code: string;
+            name: string;
+            inclusive: boolean;
+            rates: {
+                code: string;
+                /** @description Percentage as a decimal string: "16" for 16% */
+                percent: string;
+                /**
+                 * @description Charged on the price plus the taxes listed before it
+                 * @default false
+                 */
+                compound: boolean;
+            }[];
+        };
+        UpdateTaxClass: {
+            name?: string;
+            inclusive?: boolean;
+            rates?: {
+                code: string;
+                /** @description Percentage as a decimal string: "16" for 16% */
+                percent: string;
+                /**
+                 * @description Charged on the price plus the taxes listed before it
+                 * @default false
+                 */
+                compound: boolean;
+            }[];
+        };
+        TaxClassPage: {
+            items: components["schemas"]["TaxClass"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
         };
         LedgerAccount: {
             /** Format: uuid */
