@@ -76,6 +76,7 @@ describe('password link', () => {
     const admin = await openPage(browser, server.baseUrl, desktop);
     await signInThroughForm(admin.page, manager.email, PASSWORD);
     await admin.page.getByRole('link', { name: 'Users' }).click();
+    await admin.page.getByRole('heading', { name: 'Users', level: 2 }).waitFor();
     await admin.page.getByRole('textbox', { name: 'Search' }).fill(support.email);
     await expect.poll(() => admin.page.getByRole('row').count(), eventually).toBe(2);
     await admin.page.getByRole('button', { name: `Actions for ${support.name}` }).click();
