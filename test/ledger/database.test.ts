@@ -122,6 +122,25 @@ describe(`ledger rules enforced by the database (${engine})`, async () => {
     ).rejects.toThrow(/belongs to another organization/);
   });
 
+  it('refuses a line on an entry or an account that does not exist', async () => {
+    await expect(
+      tx(async (trx) => {
+        const id = await insertEntry(trx);
+        await insertLines(trx, id, [
+          [cash, 1n],
+          [opening, -1n],
+        ]);
+        await insertLines(trx, randomUUID(), [[cash, 1n]]);
+      }),
+    ).rejects.toThrow(/journal entry .* does not exist/);
+    await expect(
+      postRaw([
+        [randomUUID(), 1n],
+        [opening, -1n],
+      ]),
+    ).rejects.toThrow(/ledger account .* does not exist/);
+  });
+
   it('never updates, deletes or truncates entries and lines', async () => {
     const id = await postRaw([
       [cash, 1n],

@@ -1,6 +1,6 @@
 /**
  * Concurrent deductions against one wallet: on the PostgreSQL server they really run at once (a pool
- * of 20 connections); on PGlite the same test runs and the single connection serializes them.
+ * of 12 connections); on PGlite the same test runs and the single connection serializes them.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
@@ -19,11 +19,14 @@ const kes = (minor: bigint): Money => ({ minor, currency: 'KES' });
 describe(`wallet deductions under concurrency (${engine})`, async () => {
   const t = await createTestContext();
   const tree = await seedTree(t.ctx);
-  const concurrent = t.database.url ? await openDatabase({ databaseUrl: t.database.url, poolSize: 20 }) : t.database;
+  const poolSize = 12;
+  const concurrent = t.database.url ? await openDatabase({ databaseUrl: t.database.url, poolSize }) : t.database;
   afterAll(async () => {
     if (concurrent !== t.database) await concurrent.close();
   });
   const db = concurrent.kysely;
+  // Opens the pool's connections one at a time, so a busy machine does not time out opening them all at once.
+  for (let k = 1; k <= poolSize; k++) await Promise.all(Array.from({ length: k }, () => sql`select pg_sleep(0.01)`.execute(db)));
   const clock = t.ctx.clock;
 
   /** Runs one operation in its own transaction; a refusal for the credit limit counts, anything else fails the test. */

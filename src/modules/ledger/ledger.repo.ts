@@ -87,7 +87,7 @@ export function lockAccounts(trx: Transaction<DB>, ids: readonly string[]): Prom
     .innerJoin('ledger_accounts', 'ledger_accounts.id', 'ledger_balances.account_id')
     .selectAll('ledger_accounts')
     .select('ledger_balances.balance')
-    .where('ledger_balances.account_id', 'in', [...ids])
+    .where(sql<boolean>`ledger_balances.account_id = any(${[...ids]}::uuid[])`)
     .orderBy('ledger_balances.account_id')
     .forUpdate('ledger_balances')
     .execute();
@@ -108,7 +108,11 @@ export function findEntryByKey(db: Db, organizationId: string, idempotencyKey: s
 /** Ids of the entries that reverse the given ones. */
 export async function reversalsOf(db: Db, entryIds: readonly string[]): Promise<Map<string, string>> {
   if (entryIds.length === 0) return new Map();
-  const rows = await db.selectFrom('journal_entries').select(['id', 'reverses_entry_id']).where('reverses_entry_id', 'in', [...entryIds]).execute();
+  const rows = await db
+    .selectFrom('journal_entries')
+    .select(['id', 'reverses_entry_id'])
+    .where(sql<boolean>`reverses_entry_id = any(${[...entryIds]}::uuid[])`)
+    .execute();
   return new Map(rows.map((r) => [r.reverses_entry_id!, r.id]));
 }
 
@@ -119,24 +123,61 @@ export async function linesOf(db: Db, entryIds: readonly string[]): Promise<Entr
     .innerJoin('ledger_accounts', 'ledger_accounts.id', 'journal_lines.account_id')
     .selectAll('journal_lines')
     .select(['ledger_accounts.code as account_code', 'ledger_accounts.name as account_name'])
-    .where('journal_lines.entry_id', 'in', [...entryIds])
+    .where(sql<boolean>`journal_lines.entry_id = any(${[...entryIds]}::uuid[])`)
     .orderBy('journal_lines.entry_id')
     .orderBy('journal_lines.line_no')
     .execute();
 }
 
-/** Answers the new entry, or nothing when the organization already has an entry with this idempotency key. */
-export function insertEntry(trx: Transaction<DB>, values: Insertable<DB['journal_entries']>): Promise<JournalEntry | undefined> {
-  return trx
-    .insertInto('journal_entries')
-    .values(values)
-    .onConflict((oc) => oc.columns(['organization_id', 'idempotency_key']).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+export async function findEntriesByKeys(db: Db, keys: readonly { organizationId: string; idempotencyKey: string }[]): Promise<JournalEntry[]> {
+  if (keys.length === 0) return [];
+  const r = await sql<JournalEntry>`select e.* from journal_entries e
+    join unnest(${keys.map((k) => k.organizationId)}::uuid[], ${keys.map((k) => k.idempotencyKey)}::text[]) as k(organization_id, idempotency_key)
+      on e.organization_id = k.organization_id and e.idempotency_key = k.idempotency_key`.execute(db);
+  return r.rows;
 }
 
-export async function insertLines(trx: Transaction<DB>, rows: Insertable<DB['journal_lines']>[]): Promise<void> {
-  await trx.insertInto('journal_lines').values(rows).execute();
+export interface NewEntryRow {
+  id: string;
+  organization_id: string;
+  kind: string;
+  memo: string;
+  occurred_at: Date;
+  posted_at: Date;
+  idempotency_key: string;
+  reverses_entry_id: string | null;
+  created_by: string | null;
+}
+
+/**
+ * Inserts many entries in one statement (arrays through unnest: one statement whatever the count,
+ * far below the parameter limit) and answers those written; an entry whose organization already
+ * has its idempotency key is skipped.
+ */
+export async function insertEntries(trx: Transaction<DB>, rows: readonly NewEntryRow[]): Promise<JournalEntry[]> {
+  const col = <K extends keyof NewEntryRow>(k: K) => rows.map((r) => r[k]);
+  const r = await sql<JournalEntry>`insert into journal_entries (id, organization_id, kind, memo, occurred_at, posted_at, idempotency_key, reverses_entry_id, created_by)
+    select * from unnest(${col('id')}::uuid[], ${col('organization_id')}::uuid[], ${col('kind')}::text[], ${col('memo')}::text[],
+      ${rows.map((x) => x.occurred_at.toISOString())}::timestamptz[], ${rows.map((x) => x.posted_at.toISOString())}::timestamptz[],
+      ${col('idempotency_key')}::text[], ${col('reverses_entry_id')}::uuid[], ${col('created_by')}::uuid[])
+    on conflict (organization_id, idempotency_key) do nothing
+    returning *`.execute(trx);
+  return r.rows;
+}
+
+export interface NewLineRow {
+  entry_id: string;
+  line_no: number;
+  account_id: string;
+  currency: string;
+  amount: bigint;
+}
+
+export async function insertLines(trx: Transaction<DB>, rows: readonly NewLineRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`insert into journal_lines (entry_id, line_no, account_id, currency, amount)
+    select * from unnest(${rows.map((r) => r.entry_id)}::uuid[], ${rows.map((r) => r.line_no)}::smallint[], ${rows.map((r) => r.account_id)}::uuid[],
+      ${rows.map((r) => r.currency)}::char(3)[], ${rows.map((r) => r.amount.toString())}::bigint[])`.execute(trx);
 }
 
 export const accountSort: SortSpec = {

@@ -4,6 +4,7 @@
  * audit entry commit together or not at all. Permission checks and audit belong to the callers'
  * use cases (ledger.use-cases.ts for staff, the billing and payment modules for theirs).
  */
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { type AccountKey, type PostingLine, UnbalancedEntryError, accountTemplate, assertBalanced, naturalBalance, reversalLines, standardChart } from '../../core/ledger.ts';
 import { type Money, formatMoney } from '../../core/money.ts';
@@ -63,30 +64,33 @@ const show = (minor: bigint, currency: string) => `${formatMoney({ minor, curren
  * the same content (refusing other content).
  */
 export async function postEntry(trx: Transaction<DB>, clock: Clock, input: PostEntryInput): Promise<PostedEntry> {
-  try {
-    assertBalanced(input.lines);
-  } catch (err) {
-    if (err instanceof UnbalancedEntryError) throw new UnprocessableError(err.message);
-    throw err;
-  }
-  const earlier = await repo.findEntryByKey(trx, input.organizationId, input.idempotencyKey);
-  if (earlier) return replay(trx, earlier, input);
+  const [posted] = await postEntries(trx, clock, [input]);
+  return { ...posted!, lines: await repo.linesOf(trx, [posted!.entry.id]) };
+}
 
-  const ids = [...new Set(input.lines.map((l) => l.accountId))].sort();
-  const accounts = new Map((await repo.lockAccounts(trx, ids)).map((a) => [a.id, a]));
-  const moves = new Map<string, bigint>();
-  for (const line of input.lines) {
-    const account = accounts.get(line.accountId);
-    if (!account) throw new NotFoundError('Ledger account');
-    if (account.organization_id !== input.organizationId) throw new UnprocessableError(`Account ${account.code} ${account.name} is kept in another organization's books`);
-    if (account.currency !== line.amount.currency)
-      throw new UnprocessableError(`Account ${account.code} ${account.name} is kept in ${account.currency}, not ${line.amount.currency}`);
-    moves.set(account.id, (moves.get(account.id) ?? 0n) + line.amount.minor);
+/**
+ * Posts many entries with a handful of statements whatever their number (a billing run posts its
+ * invoices in batches of a few thousand), with the same rules as postEntry; one refusal refuses
+ * the batch. Answers each input's entry, in order.
+ */
+export async function postEntries(trx: Transaction<DB>, clock: Clock, inputs: readonly PostEntryInput[]): Promise<Omit<PostedEntry, 'lines'>[]> {
+  for (const input of inputs) {
+    try {
+      assertBalanced(input.lines);
+    } catch (err) {
+      if (err instanceof UnbalancedEntryError) throw new UnprocessableError(inputs.length > 1 ? `${input.idempotencyKey}: ${err.message}` : err.message);
+      throw err;
+    }
   }
-  for (const [id, move] of moves) assertWithinCreditLimit(accounts.get(id)!, move);
+  const keyOf = (x: { organizationId: string; idempotencyKey: string }) => `${x.organizationId}|${x.idempotencyKey}`;
+  const earlier = new Map((await repo.findEntriesByKeys(trx, inputs)).map((e) => [keyOf({ organizationId: e.organization_id, idempotencyKey: e.idempotency_key }), e]));
+  const fresh = new Map<string, PostEntryInput>();
+  for (const input of inputs) if (!earlier.has(keyOf(input)) && !fresh.has(keyOf(input))) fresh.set(keyOf(input), input);
 
+  await checkAccounts(trx, [...fresh.values()]);
   const now = clock.now();
-  const entry = await repo.insertEntry(trx, {
+  const rows = [...fresh.values()].map((input) => ({
+    id: randomUUID(),
     organization_id: input.organizationId,
     kind: input.kind,
     memo: input.memo ?? '',
@@ -95,14 +99,53 @@ export async function postEntry(trx: Transaction<DB>, clock: Clock, input: PostE
     idempotency_key: input.idempotencyKey,
     reverses_entry_id: input.reversesEntryId ?? null,
     created_by: input.createdBy ?? null,
-  });
-  // Another transaction posted the same key while this one waited for the locks.
-  if (!entry) return replay(trx, (await repo.findEntryByKey(trx, input.organizationId, input.idempotencyKey))!, input);
+  }));
+  const written = rows.length > 0 ? await repo.insertEntries(trx, rows) : [];
+  const writtenIds = new Set(written.map((e) => e.id));
   await repo.insertLines(
     trx,
-    input.lines.map((l, i) => ({ entry_id: entry.id, line_no: i + 1, account_id: l.accountId, currency: l.amount.currency, amount: l.amount.minor })),
+    rows
+      .filter((r) => writtenIds.has(r.id))
+      .flatMap((r) => fresh.get(keyOf({ organizationId: r.organization_id, idempotencyKey: r.idempotency_key }))!.lines.map((l, i) => ({ entry_id: r.id, line_no: i + 1, account_id: l.accountId, currency: l.amount.currency, amount: l.amount.minor }))),
   );
-  return { entry, lines: await repo.linesOf(trx, [entry.id]), replayed: false };
+  const posted = new Map(written.map((e) => [keyOf({ organizationId: e.organization_id, idempotencyKey: e.idempotency_key }), e]));
+  const isNew = (input: PostEntryInput) => posted.has(keyOf(input)) && fresh.get(keyOf(input)) === input;
+  // A replay: a key posted before this call, repeated within it, or posted by another transaction while this one waited for the locks.
+  const replays = inputs.filter((input) => !isNew(input));
+  const unseen = replays.filter((input) => !earlier.has(keyOf(input)) && !posted.has(keyOf(input)));
+  for (const e of await repo.findEntriesByKeys(trx, unseen)) earlier.set(keyOf({ organizationId: e.organization_id, idempotencyKey: e.idempotency_key }), e);
+  const firstOf = (input: PostEntryInput) => (earlier.get(keyOf(input)) ?? posted.get(keyOf(input)))!;
+  const replayLines = new Map<string, repo.EntryLineRow[]>();
+  for (const l of await repo.linesOf(trx, [...new Set(replays.map((input) => firstOf(input).id))])) replayLines.set(l.entry_id, [...(replayLines.get(l.entry_id) ?? []), l]);
+  return inputs.map((input) => {
+    if (isNew(input)) return { entry: posted.get(keyOf(input))!, replayed: false };
+    const first = firstOf(input);
+    assertSameContent(first, replayLines.get(first.id) ?? [], input);
+    return { entry: first, replayed: true };
+  });
+}
+
+/** Locks the accounts of the entries in id order and refuses what the database would refuse, before anything is written. */
+async function checkAccounts(trx: Transaction<DB>, inputs: readonly PostEntryInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const ids = [...new Set(inputs.flatMap((input) => input.lines.map((l) => l.accountId)))].sort();
+  const accounts = new Map((await repo.lockAccounts(trx, ids)).map((a) => [a.id, { ...a }]));
+  for (const input of inputs) {
+    const moves = new Map<string, bigint>();
+    for (const line of input.lines) {
+      const account = accounts.get(line.accountId);
+      if (!account) throw new NotFoundError('Ledger account');
+      if (account.organization_id !== input.organizationId) throw new UnprocessableError(`Account ${account.code} ${account.name} is kept in another organization's books`);
+      if (account.currency !== line.amount.currency)
+        throw new UnprocessableError(`Account ${account.code} ${account.name} is kept in ${account.currency}, not ${line.amount.currency}`);
+      moves.set(account.id, (moves.get(account.id) ?? 0n) + line.amount.minor);
+    }
+    for (const [id, move] of moves) {
+      const account = accounts.get(id)!;
+      assertWithinCreditLimit(account, move);
+      account.balance += move;
+    }
+  }
 }
 
 function assertWithinCreditLimit(account: repo.AccountWithBalance, move: bigint): void {
@@ -118,8 +161,7 @@ function assertWithinCreditLimit(account: repo.AccountWithBalance, move: bigint)
 }
 
 /** The same key answers the first entry when it moved the same money; anything else is a caller's mistake. */
-async function replay(db: Db, entry: JournalEntry, input: PostEntryInput): Promise<PostedEntry> {
-  const lines = await repo.linesOf(db, [entry.id]);
+function assertSameContent(entry: JournalEntry, lines: readonly repo.EntryLineRow[], input: PostEntryInput): void {
   const fingerprint = (rows: readonly { accountId: string; currency: string; minor: bigint }[]) =>
     rows.map((r) => `${r.accountId}|${r.currency}|${r.minor}`).sort().join(';');
   const same =
@@ -128,7 +170,6 @@ async function replay(db: Db, entry: JournalEntry, input: PostEntryInput): Promi
     fingerprint(lines.map((l) => ({ accountId: l.account_id, currency: l.currency, minor: l.amount }))) ===
       fingerprint(input.lines.map((l) => ({ accountId: l.accountId, currency: l.amount.currency, minor: l.amount.minor })));
   if (!same) throw new ConflictError(`Idempotency key "${input.idempotencyKey}" already posted entry #${entry.seq} with other lines`);
-  return { entry, lines, replayed: true };
 }
 
 export interface ReverseEntryInput {

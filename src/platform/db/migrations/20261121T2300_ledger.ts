@@ -53,14 +53,21 @@ const statements = [
     check (reverses_entry_id <> id)
   )`,
   `create unique index journal_entries_idempotency_key on journal_entries (organization_id, idempotency_key)`,
-  `create unique index journal_entries_reversed_once on journal_entries (reverses_entry_id)`,
+  `create unique index journal_entries_reversed_once on journal_entries (reverses_entry_id) where reverses_entry_id is not null`,
   `create index journal_entries_organization_seq_idx on journal_entries (organization_id, seq)`,
+  // The commit check finds the entries of its own transaction through this.
+  `create index journal_entries_txid_idx on journal_entries (created_txid, seq)`,
 
+  /*
+   * No foreign keys on entry_id and account_id: journal_lines_posted checks that both exist for the
+   * whole statement, and neither entries nor accounts can ever be deleted, so the per-row checks and
+   * key-share row locks of foreign keys would only double the cost of posting a billing run.
+   */
   `create table journal_lines (
     id bigserial primary key,
-    entry_id uuid not null references journal_entries(id),
+    entry_id uuid not null,
     line_no smallint not null check (line_no >= 1),
-    account_id uuid not null references ledger_accounts(id),
+    account_id uuid not null,
     currency char(3) not null,
     amount bigint not null check (amount <> 0),
     unique (entry_id, line_no)
@@ -116,20 +123,28 @@ const statements = [
      select coalesce(nullif(current_setting('uplink.ledger_verified_seq', true), '')::bigint, 0)
    $$`,
 
+  /*
+   * The statement triggers below look rows up one at a time (lateral subqueries with offset 0, loops
+   * over accounts): a few thousand index probes per statement whatever the size of the ledger, where
+   * a join could choose to scan a table of millions of lines.
+   */
   `create function journal_entries_written() returns trigger language plpgsql as $$
    declare
-     bad record;
+     me bigint := txid_current();
+     verified bigint := ledger_verified_seq();
+     bad uuid;
    begin
-     select n.id, n.created_txid <> txid_current() or n.seq <= ledger_verified_seq() as forged into bad
+     select n.id into bad from new_entries n where n.created_txid <> me or n.seq <= verified limit 1;
+     if found then
+       raise exception 'journal entry % carries a transaction id or sequence number of its own', bad using errcode = 'check_violation';
+     end if;
+     select n.id into bad
        from new_entries n
-       left join journal_entries r on r.id = n.reverses_entry_id
-      where n.created_txid <> txid_current() or n.seq <= ledger_verified_seq() or r.organization_id <> n.organization_id
+       cross join lateral (select r.organization_id from journal_entries r where r.id = n.reverses_entry_id offset 0) r
+      where r.organization_id <> n.organization_id
       limit 1;
      if found then
-       if bad.forged then
-         raise exception 'journal entry % carries a transaction id or sequence number of its own', bad.id using errcode = 'check_violation';
-       end if;
-       raise exception 'journal entry % reverses an entry of another organization', bad.id using errcode = 'check_violation';
+       raise exception 'journal entry % reverses an entry of another organization', bad using errcode = 'check_violation';
      end if;
      return null;
    end $$`,
@@ -138,20 +153,30 @@ const statements = [
 
   `create function journal_lines_posted() returns trigger language plpgsql as $$
    declare
+     me bigint := txid_current();
+     verified bigint := ledger_verified_seq();
      bad record;
+     moved record;
+     balance_after bigint;
+     account record;
+     past_limit boolean;
    begin
-     select l.entry_id, l.account_id, l.currency, a.currency as account_currency,
-            e.created_txid <> txid_current() or e.seq <= ledger_verified_seq() as closed,
+     select l.entry_id, l.account_id, l.currency, a.currency as account_currency, e.seq is null as no_entry, a.currency is null as no_account,
+            e.created_txid <> me or e.seq <= verified as closed,
             a.organization_id <> e.organization_id as other_books
        into bad
        from new_lines l
-       join journal_entries e on e.id = l.entry_id
-       join ledger_accounts a on a.id = l.account_id
-      where e.created_txid <> txid_current() or e.seq <= ledger_verified_seq()
-         or a.organization_id <> e.organization_id or l.currency <> a.currency
+       left join lateral (select e.organization_id, e.created_txid, e.seq from journal_entries e where e.id = l.entry_id offset 0) e on true
+       left join lateral (select a.organization_id, a.currency from ledger_accounts a where a.id = l.account_id offset 0) a on true
+      where e.seq is null or a.currency is null
+         or e.created_txid <> me or e.seq <= verified or a.organization_id <> e.organization_id or l.currency <> a.currency
       limit 1;
      if found then
-       if bad.closed then
+       if bad.no_entry then
+         raise exception 'journal entry % does not exist', bad.entry_id using errcode = 'foreign_key_violation';
+       elsif bad.no_account then
+         raise exception 'ledger account % does not exist', bad.account_id using errcode = 'foreign_key_violation';
+       elsif bad.closed then
          raise exception 'journal entry % is already posted: lines cannot be added to it', bad.entry_id using errcode = 'check_violation';
        elsif bad.other_books then
          raise exception 'account % belongs to another organization than journal entry %', bad.account_id, bad.entry_id using errcode = 'check_violation';
@@ -159,49 +184,47 @@ const statements = [
        raise exception 'a % line cannot be posted to account % kept in %', bad.currency, bad.account_id, bad.account_currency using errcode = 'check_violation';
      end if;
 
-     -- Locked in one order, so two entries on the same accounts queue instead of deadlocking.
-     perform 1 from ledger_balances b where b.account_id in (select account_id from new_lines) order by b.account_id for update;
-     with delta as (select account_id, sum(amount)::bigint as amount from new_lines group by account_id),
-     moved as (
-       update ledger_balances b set balance = b.balance + delta.amount from delta
-        where b.account_id = delta.account_id
-       returning b.account_id, b.balance, delta.amount as delta
-     )
-     select a.id, a.credit_limit into bad
-       from moved join ledger_accounts a on a.id = moved.account_id
-      where a.credit_limit is not null
-        and case when a.type in ('asset', 'expense') then moved.delta < 0 and moved.balance < -a.credit_limit
-                 else moved.delta > 0 and moved.balance > a.credit_limit end
-      limit 1;
-     if found then
-       raise exception 'account % would pass its credit limit of % minor units', bad.id, bad.credit_limit using errcode = 'check_violation';
-     end if;
+     -- In account order, so two postings on the same accounts queue for the row locks instead of deadlocking.
+     for moved in select l.account_id, sum(l.amount)::bigint as amount from new_lines l group by l.account_id order by l.account_id loop
+       update ledger_balances set balance = balance + moved.amount where account_id = moved.account_id returning balance into balance_after;
+       select a.type, a.credit_limit into account from ledger_accounts a where a.id = moved.account_id;
+       past_limit := account.credit_limit is not null and case when account.type in ('asset', 'expense')
+         then moved.amount < 0 and balance_after < -account.credit_limit
+         else moved.amount > 0 and balance_after > account.credit_limit end;
+       if past_limit then
+         raise exception 'account % would pass its credit limit of % minor units', moved.account_id, account.credit_limit using errcode = 'check_violation';
+       end if;
+     end loop;
      return null;
    end $$`,
   `create trigger journal_lines_posted after insert on journal_lines referencing new table as new_lines
      for each statement execute function journal_lines_posted()`,
 
   /*
-   * At commit, once per entry. The first call checks every entry this transaction wrote, set-based,
-   * and records the highest sequence it proved; the calls for the other entries return at once. An
-   * entry balances when each currency sums to zero; lines are never zero, so that means two lines at
-   * least, and an entry without lines is refused too.
+   * At commit, once per entry. The first call checks every entry this transaction wrote and records
+   * the highest sequence it proved; the calls for the other entries return at once (sequences only
+   * grow within a session, so every entry at or below that mark has been proved). An entry balances
+   * when each currency sums to zero; lines are never zero, so that means two lines at least, and an
+   * entry without lines is refused too.
    */
   `create function journal_entry_balanced() returns trigger language plpgsql as $$
    declare
+     verified bigint := ledger_verified_seq();
+     me bigint;
      upto bigint;
      bad record;
    begin
-     if new.seq <= ledger_verified_seq() then
+     if new.seq <= verified then
        return null;
      end if;
-     select max(seq) into upto from journal_entries where seq >= new.seq and created_txid = txid_current();
-     select e.id, l.currency, coalesce(sum(l.amount), 0) as total into bad
+     me := txid_current();
+     select max(seq) into upto from journal_entries where created_txid = me;
+     select e.id, s.currency, s.total into bad
        from journal_entries e
-       left join journal_lines l on l.entry_id = e.id
-      where e.seq between new.seq and upto and e.created_txid = txid_current()
-      group by e.id, l.currency
-     having count(l.id) = 0 or sum(l.amount) <> 0
+       left join lateral (
+         select l.currency, sum(l.amount) as total from journal_lines l where l.entry_id = e.id group by l.currency offset 0
+       ) s on true
+      where e.created_txid = me and e.seq > verified and (s.currency is null or s.total <> 0)
       limit 1;
      if found then
        if bad.currency is null then
