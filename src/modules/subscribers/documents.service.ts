@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { requirePermission, type Actor } from '../../platform/auth/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { BadRequestError, NotFoundError } from '../../platform/errors.ts';
+import { AppError, BadRequestError, NotFoundError } from '../../platform/errors.ts';
 import { fileStoreFor } from '../../platform/files/store.ts';
 import * as repo from './documents.repo.ts';
 import { findInScope } from './subscribers.repo.ts';
@@ -51,7 +51,7 @@ export async function uploadDocument(deps: Deps, actor: Actor, subscriberId: str
   if (!(await findInScope(deps.db, actor.principal.scope, subscriberId))) throw new NotFoundError('Subscriber');
   const mime = sniff(input.file.data);
   if (!mime) throw new BadRequestError('Upload a PDF, JPEG or PNG file', [{ field: 'file', message: 'is not a PDF, JPEG or PNG file' }]);
-  if (input.file.data.length > MAX_DOCUMENT_BYTES) throw new BadRequestError('The file is larger than 10 MB', [{ field: 'file', message: 'is larger than 10 MB' }]);
+  if (input.file.data.length > MAX_DOCUMENT_BYTES) throw new AppError(413, 'payload-too-large', 'The file is larger than 10 MB', [{ field: 'file', message: 'is larger than 10 MB' }]);
   const store = fileStoreFor(deps.config);
   const id = randomUUID();
   const key = `subscribers/${subscriberId}/${id}`;
