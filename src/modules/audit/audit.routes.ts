@@ -18,7 +18,7 @@ export function auditRoutes(app: TypedApp, ctx: AppContext): void {
       schema: { tags, summary: 'Export audit entries as CSV', querystring: service.auditListQuery.omit({ cursor: true, limit: true }), response: { 200: csvResponse, ...errors } },
       config: { permission: 'audit.export' },
     },
-    async (req, reply) => sendCsv(reply, 'audit.csv', await service.exportAudit(ctx, actorOf(req), { ...req.query, limit: 200 })),
+    async (req, reply) => sendCsv(reply, 'audit.csv', await service.exportAudit(ctx, actorOf(req), req.query)),
   );
   app.get(
     '/api/audit/verify',

@@ -5,7 +5,7 @@ import { verifyAuditChain } from '../../platform/audit/audit.ts';
 import { requirePermission, type Actor } from '../../platform/auth/principal.ts';
 import type { AuditEntry } from '../../platform/db/schema.ts';
 import { ForbiddenError, NotFoundError } from '../../platform/errors.ts';
-import { keyset, likeContains, listQuerySchema, page, pageSchema, toCsv, type SortSpec } from '../../platform/http/list.ts';
+import { everyPage, keyset, likeContains, listQuerySchema, page, pageSchema, toCsv, type SortSpec } from '../../platform/http/list.ts';
 import { subtreePattern, type Scope } from '../../platform/tenancy/scope.ts';
 
 type Deps = Pick<AppContext, 'db'>;
@@ -89,10 +89,14 @@ function filtered(deps: Deps, actor: Actor, query: z.infer<typeof auditListQuery
   return q;
 }
 
+async function auditRows(deps: Deps, actor: Actor, query: z.infer<typeof auditListQuery>) {
+  const rows = await keyset(filtered(deps, actor, query), sort, query).execute();
+  return page(rows, sort, query, (r) => r.seq, (r) => r.seq.toString());
+}
+
 export async function listAudit(deps: Deps, actor: Actor, query: z.infer<typeof auditListQuery>) {
   requirePermission(actor, 'audit.read');
-  const rows = await keyset(filtered(deps, actor, query), sort, query).execute();
-  const p = page(rows, sort, query, (r) => r.seq, (r) => r.seq.toString());
+  const p = await auditRows(deps, actor, query);
   return { items: p.items.map(mapEntry), nextCursor: p.nextCursor };
 }
 
@@ -103,18 +107,11 @@ export async function getAuditEntry(deps: Deps, actor: Actor, seq: string) {
   return mapEntry(e);
 }
 
-export async function exportAudit(deps: Deps, actor: Actor, query: z.infer<typeof auditListQuery>): Promise<string> {
+export async function exportAudit(deps: Deps, actor: Actor, query: Omit<z.infer<typeof auditListQuery>, 'cursor' | 'limit'>): Promise<string> {
   requirePermission(actor, 'audit.export');
-  const out: Record<string, unknown>[] = [];
-  let cursor: string | undefined;
-  do {
-    const q = { ...query, limit: 200, cursor };
-    const rows = await keyset(filtered(deps, actor, q), sort, q).execute();
-    const p = page(rows, sort, q, (r) => r.seq, (r) => r.seq.toString());
-    out.push(...p.items.map((e) => ({ ...mapEntry(e), before: e.before ? JSON.stringify(e.before) : '', after: e.after ? JSON.stringify(e.after) : '' })));
-    cursor = p.nextCursor ?? undefined;
-  } while (cursor);
-  return toCsv(['seq', 'at', 'organizationId', 'actorType', 'actorId', 'actorLabel', 'action', 'objectType', 'objectId', 'before', 'after', 'requestId', 'ip', 'hash'], out);
+  const entries = await everyPage(query, (q: z.infer<typeof auditListQuery>) => auditRows(deps, actor, q));
+  const rows = entries.map((e) => ({ ...mapEntry(e), before: e.before ? JSON.stringify(e.before) : '', after: e.after ? JSON.stringify(e.after) : '' }));
+  return toCsv(['seq', 'at', 'organizationId', 'actorType', 'actorId', 'actorLabel', 'action', 'objectType', 'objectId', 'before', 'after', 'requestId', 'ip', 'hash'], rows);
 }
 
 /** The whole chain spans every tenant, so only the ISP level may check it. */

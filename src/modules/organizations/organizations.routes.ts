@@ -28,7 +28,7 @@ export function organizationRoutes(app: TypedApp, ctx: AppContext): void {
       schema: { tags, summary: 'Export organizations as CSV', querystring: organizationListQuery.omit({ cursor: true, limit: true }), response: { 200: csvResponse, ...errors } },
       config: { permission: 'organizations.export' },
     },
-    async (req, reply) => sendCsv(reply, 'organizations.csv', await service.exportOrganizations(ctx, actorOf(req), { ...req.query, limit: 200 })),
+    async (req, reply) => sendCsv(reply, 'organizations.csv', await service.exportOrganizations(ctx, actorOf(req), req.query)),
   );
   app.get(
     '/api/organizations/:id',

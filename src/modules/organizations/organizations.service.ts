@@ -3,7 +3,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { appendAudit } from '../../platform/audit/audit.ts';
 import { requirePermission, type Actor } from '../../platform/auth/principal.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../platform/errors.ts';
-import { page, toCsv } from '../../platform/http/list.ts';
+import { everyPage, page, toCsv } from '../../platform/http/list.ts';
 import { canHoldChild, childPath, allowedChildKinds } from '../../core/organizations.ts';
 import * as repo from './organizations.repo.ts';
 import {
@@ -15,23 +15,20 @@ import {
 
 type Deps = Pick<AppContext, 'db' | 'clock'>;
 
-export async function listOrganizations(deps: Deps, actor: Actor, query: OrganizationListQuery) {
-  requirePermission(actor, 'organizations.read');
+async function organizationPage(deps: Deps, actor: Actor, query: OrganizationListQuery) {
   const rows = await repo.list(deps.db, actor.principal.scope, query);
   const p = page(rows, repo.organizationSort, query, (r, f) => r[f as keyof typeof r], (r) => r.id);
   return { items: p.items.map(mapOrganization), nextCursor: p.nextCursor };
 }
 
-export async function exportOrganizations(deps: Deps, actor: Actor, query: OrganizationListQuery): Promise<string> {
+export async function listOrganizations(deps: Deps, actor: Actor, query: OrganizationListQuery) {
+  requirePermission(actor, 'organizations.read');
+  return organizationPage(deps, actor, query);
+}
+
+export async function exportOrganizations(deps: Deps, actor: Actor, query: Omit<OrganizationListQuery, 'cursor' | 'limit'>): Promise<string> {
   requirePermission(actor, 'organizations.export');
-  const rows = [];
-  let cursor: string | undefined;
-  do {
-    const r = await repo.list(deps.db, actor.principal.scope, { ...query, limit: 200, cursor });
-    const p = page(r, repo.organizationSort, { ...query, limit: 200 }, (x, f) => x[f as keyof typeof x], (x) => x.id);
-    rows.push(...p.items.map(mapOrganization));
-    cursor = p.nextCursor ?? undefined;
-  } while (cursor);
+  const rows = await everyPage(query, (q: OrganizationListQuery) => organizationPage(deps, actor, q));
   const columns = ['id', 'parentId', 'kind', 'name', 'status', 'currency', 'timezone', 'locale', 'contactEmail', 'contactPhone', 'address', 'taxId', 'createdAt'];
   return toCsv(columns, rows);
 }

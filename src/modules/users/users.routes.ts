@@ -27,7 +27,7 @@ export function userRoutes(app: TypedApp, ctx: AppContext): void {
       schema: { tags, summary: 'Export users as CSV', querystring: userListQuery.omit({ cursor: true, limit: true }), response: { 200: csvResponse, ...errors } },
       config: { permission: 'users.export' },
     },
-    async (req, reply) => sendCsv(reply, 'users.csv', await service.exportUsers(ctx, actorOf(req), { ...req.query, limit: 200 })),
+    async (req, reply) => sendCsv(reply, 'users.csv', await service.exportUsers(ctx, actorOf(req), req.query)),
   );
   app.get(
     '/api/users/:id',

@@ -5,7 +5,7 @@ import { endUserSessions } from '../../platform/auth/sessions.ts';
 import { issueUserToken, revokeUserTokens } from '../../platform/auth/user-tokens.ts';
 import { hashPassword } from '../../platform/crypto.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../platform/errors.ts';
-import { page, toCsv } from '../../platform/http/list.ts';
+import { everyPage, page, toCsv } from '../../platform/http/list.ts';
 import { passwordProblem } from '../../core/passwords.ts';
 import * as orgRepo from '../organizations/organizations.repo.ts';
 import * as roleRepo from '../roles/roles.repo.ts';
@@ -31,23 +31,20 @@ export function passwordLinkUrl(config: AppContext['config'], token: string, lin
   return `${base.replace(/\/$/, '')}/reset-password#token=${token}`;
 }
 
-export async function listUsers(deps: Deps, actor: Actor, query: UserListQuery) {
-  requirePermission(actor, 'users.read');
+async function userPage(deps: Deps, actor: Actor, query: UserListQuery) {
   const rows = await repo.list(deps.db, actor.principal.scope, query);
   const p = page(rows, repo.userSort, query, (r, f) => r[f as keyof typeof r], (r) => r.id);
   return { items: p.items.map(mapUser), nextCursor: p.nextCursor };
 }
 
-export async function exportUsers(deps: Deps, actor: Actor, query: UserListQuery): Promise<string> {
+export async function listUsers(deps: Deps, actor: Actor, query: UserListQuery) {
+  requirePermission(actor, 'users.read');
+  return userPage(deps, actor, query);
+}
+
+export async function exportUsers(deps: Deps, actor: Actor, query: Omit<UserListQuery, 'cursor' | 'limit'>): Promise<string> {
   requirePermission(actor, 'users.export');
-  const rows = [];
-  let cursor: string | undefined;
-  do {
-    const q = { ...query, limit: 200, cursor };
-    const p = page(await repo.list(deps.db, actor.principal.scope, q), repo.userSort, q, (x, f) => x[f as keyof typeof x], (x) => x.id);
-    rows.push(...p.items.map(mapUser));
-    cursor = p.nextCursor ?? undefined;
-  } while (cursor);
+  const rows = await everyPage(query, (q: UserListQuery) => userPage(deps, actor, q));
   return toCsv(['id', 'organizationId', 'email', 'name', 'role', 'status', 'locale', 'totpEnabled', 'lastLoginAt', 'createdAt'], rows);
 }
 

@@ -115,3 +115,21 @@ export function toCsv(columns: string[], rows: Record<string, unknown>[]): strin
   };
   return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
 }
+
+/**
+ * Every row of a keyset list, 200 at a time (CSV exports): `fetchPage` answers one page for the
+ * query and cursor it is given, exactly as the list endpoint would.
+ */
+export async function everyPage<Q extends ListQuery, R>(
+  query: Omit<Q, 'cursor' | 'limit'>,
+  fetchPage: (q: Q) => Promise<{ items: R[]; nextCursor: string | null }>,
+): Promise<R[]> {
+  const rows: R[] = [];
+  let cursor: string | undefined;
+  do {
+    const p = await fetchPage({ ...query, limit: 200, cursor } as Q);
+    rows.push(...p.items);
+    cursor = p.nextCursor ?? undefined;
+  } while (cursor);
+  return rows;
+}
