@@ -251,6 +251,8 @@ describe(`ledger rules enforced by the database (${engine})`, async () => {
       [wallet, -1n],
     ]);
     expect(await balanceOf(wallet)).toBe(0n);
+    expect(await ledger.balance(db, cash)).toEqual({ minor: await balanceOf(cash), currency: 'KES' });
+    expect(await ledger.balance(db, opening)).toEqual({ minor: -(await balanceOf(opening)), currency: 'KES' });
   });
 
   it('changes running balances only through lines, and proves them against the lines', async () => {

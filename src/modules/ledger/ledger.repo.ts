@@ -101,10 +101,6 @@ export function findEntryInScope(db: Db, scope: Scope, id: string): Promise<Jour
   return db.selectFrom('journal_entries').selectAll().where('id', '=', id).where(inScope(scope, 'journal_entries.organization_id')).executeTakeFirst();
 }
 
-export function findEntryByKey(db: Db, organizationId: string, idempotencyKey: string): Promise<JournalEntry | undefined> {
-  return db.selectFrom('journal_entries').selectAll().where('organization_id', '=', organizationId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
-}
-
 /** Ids of the entries that reverse the given ones. */
 export async function reversalsOf(db: Db, entryIds: readonly string[]): Promise<Map<string, string>> {
   if (entryIds.length === 0) return new Map();
