@@ -1,6 +1,7 @@
 /**
- * Concurrent deductions against one wallet: on the PostgreSQL server they really run at once (a pool
- * of 12 connections); on PGlite the same test runs and the single connection serializes them.
+ * Concurrent deductions against one wallet: on the PostgreSQL server twelve transactions at a time
+ * (one per pooled connection) race for the wallet; on PGlite the same test runs and the single
+ * connection serializes them.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
@@ -40,6 +41,23 @@ describe(`wallet deductions under concurrency (${engine})`, async () => {
     }
   }
 
+  /**
+   * Runs the tasks with `width` of them in flight at every moment, one per pooled connection (the
+   * pool would queue the rest anyway, and time out a queue that waits on a busy machine).
+   */
+  async function concurrently<T>(tasks: (() => Promise<T>)[], width = poolSize): Promise<T[]> {
+    const results: T[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        results[i] = await tasks[i]!();
+      }
+    };
+    await Promise.all(Array.from({ length: width }, worker));
+    return results;
+  }
+
   /** The wallet's balance after each of its lines, in the order they were posted (and locked). */
   async function history(accountId: string): Promise<bigint[]> {
     const r = await sql<{ running: string }>`select -sum(amount) over (order by id) as running from journal_lines where account_id = ${accountId} order by id`.execute(db);
@@ -50,8 +68,8 @@ describe(`wallet deductions under concurrency (${engine})`, async () => {
     const wallet: WalletRef = { organizationId: tree.isp.id, subscriberId: randomUUID(), currency: 'KES' };
     await db.transaction().execute((trx) => topUpWallet(trx, clock, wallet, { amount: kes(300n), via: { kind: 'cash' }, idempotencyKey: `top-up:${wallet.subscriberId}` }));
 
-    const outcomes = await Promise.all(
-      Array.from({ length: 400 }, (_, i) => attempt((trx) => payFromWallet(trx, clock, wallet, { amount: kes(1n), idempotencyKey: `debit:${wallet.subscriberId}:${i}` }))),
+    const outcomes = await concurrently(
+      Array.from({ length: 400 }, (_, i) => () => attempt((trx) => payFromWallet(trx, clock, wallet, { amount: kes(1n), idempotencyKey: `debit:${wallet.subscriberId}:${i}` }))),
     );
     const accepted = outcomes.filter((o) => o === 'accepted').length;
     expect(accepted).toBe(300);
@@ -74,11 +92,11 @@ describe(`wallet deductions under concurrency (${engine})`, async () => {
     const operations = wallets.flatMap((wallet, w) =>
       Array.from({ length: 30 }, (_, i) =>
         i % 3 === 0
-          ? attempt((trx) => topUpWallet(trx, clock, wallet, { amount: kes(5n), via: { kind: 'cash' }, idempotencyKey: `mixed:${w}:${i}` }))
-          : attempt((trx) => payFromWallet(trx, clock, wallet, { amount: kes(2n), idempotencyKey: `mixed:${w}:${i}` })),
+          ? () => attempt((trx) => topUpWallet(trx, clock, wallet, { amount: kes(5n), via: { kind: 'cash' }, idempotencyKey: `mixed:${w}:${i}` }))
+          : () => attempt((trx) => payFromWallet(trx, clock, wallet, { amount: kes(2n), idempotencyKey: `mixed:${w}:${i}` })),
       ),
     );
-    const outcomes = await Promise.all(operations);
+    const outcomes = await concurrently(operations);
     expect(outcomes.length).toBe(240);
     for (const wallet of wallets) {
       const { balance, accountId } = await walletBalance(db, wallet);

@@ -157,7 +157,6 @@ const statements = [
      verified bigint := ledger_verified_seq();
      bad record;
      moved record;
-     balance_after bigint;
      account record;
      past_limit boolean;
    begin
@@ -186,11 +185,13 @@ const statements = [
 
      -- In account order, so two postings on the same accounts queue for the row locks instead of deadlocking.
      for moved in select l.account_id, sum(l.amount)::bigint as amount from new_lines l group by l.account_id order by l.account_id loop
-       update ledger_balances set balance = balance + moved.amount where account_id = moved.account_id returning balance into balance_after;
-       select a.type, a.credit_limit into account from ledger_accounts a where a.id = moved.account_id;
+       update ledger_balances b set balance = b.balance + moved.amount
+         from ledger_accounts a
+        where b.account_id = moved.account_id and a.id = moved.account_id
+       returning b.balance, a.type, a.credit_limit into account;
        past_limit := account.credit_limit is not null and case when account.type in ('asset', 'expense')
-         then moved.amount < 0 and balance_after < -account.credit_limit
-         else moved.amount > 0 and balance_after > account.credit_limit end;
+         then moved.amount < 0 and account.balance < -account.credit_limit
+         else moved.amount > 0 and account.balance > account.credit_limit end;
        if past_limit then
          raise exception 'account % would pass its credit limit of % minor units', moved.account_id, account.credit_limit using errcode = 'check_violation';
        end if;
