@@ -16,7 +16,7 @@ describe(`posting (${engine})`, async () => {
   const t = await createTestContext();
   const { db } = t.ctx;
   const clock = t.clock;
-  const { isp } = await seedTree(t.ctx);
+  const { isp, resellerB } = await seedTree(t.ctx);
   const { cash, opening } = await db.transaction().execute(async (trx) => {
     const chart = await ensureChart(trx, isp.id, 'KES');
     return { cash: chart.find((a) => a.system_key === 'cash_on_hand')!.id, opening: chart.find((a) => a.system_key === 'opening_balance')!.id };
@@ -98,6 +98,14 @@ describe(`posting (${engine})`, async () => {
     await db.transaction().execute((trx) => reverseEntry(trx, clock, reversal.entry, { idempotencyKey: `rr:${ref.subscriberId}` }));
     expect((await walletBalance(db, ref)).balance).toEqual(kes(80n));
     await expect(db.transaction().execute((trx) => reverseEntry(trx, clock, topUp.entry, { idempotencyKey: `r2:${ref.subscriberId}` }))).rejects.toThrow(/already reversed/);
+  });
+
+  it('the first posting in an organization and currency opens its standard chart', async () => {
+    const ref = { organizationId: resellerB.id, subscriberId: randomUUID(), currency: 'UGX' };
+    await db.transaction().execute((trx) => topUpWallet(trx, clock, ref, { amount: { minor: 5000n, currency: 'UGX' }, via: { kind: 'gateway', gateway: 'mtn' }, idempotencyKey: 'mtn:1' }));
+    const accounts = await db.selectFrom('ledger_accounts').select(['system_key', 'currency']).where('organization_id', '=', resellerB.id).orderBy('system_key').execute();
+    expect(accounts.map((a) => a.system_key)).toEqual(['accounts_receivable', 'bad_debt', 'cash_on_hand', 'commission_expense', 'gateway_clearing:mtn', 'opening_balance', 'subscriber_wallet']);
+    expect(accounts.every((a) => a.currency === 'UGX')).toBe(true);
   });
 
   it('the same key posted by two transactions at once writes one entry', async () => {

@@ -216,7 +216,10 @@ export interface EnsureAccountInput {
   readonly name?: string;
 }
 
-/** The account of the standard chart for this purpose, owner and currency; opened on first use. */
+/**
+ * The account of the standard chart for this purpose, owner and currency, opened on first use; the
+ * first account of an organization in a currency opens the rest of its standard chart with it.
+ */
 export async function ensureAccount(trx: Transaction<DB>, input: EnsureAccountInput): Promise<LedgerAccount> {
   const template = accountTemplate(input.account.systemKey);
   if (!template) throw new UnprocessableError(`"${input.account.systemKey}" is a custom account: create it before posting to it`);
@@ -229,6 +232,7 @@ export async function ensureAccount(trx: Transaction<DB>, input: EnsureAccountIn
   };
   const found = await repo.findAccountByKey(trx, key);
   if (found) return found;
+  await ensureChart(trx, key.organizationId, key.currency);
   await repo.insertAccounts(trx, [
     {
       organization_id: key.organizationId,
