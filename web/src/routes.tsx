@@ -11,6 +11,7 @@ const ResetPasswordPage = lazy(() => import('./features/auth/ResetPasswordPage.t
 const DashboardPage = lazy(() => import('./features/dashboard/DashboardPage.tsx'));
 const OrganizationsPage = lazy(() => import('./features/organizations/OrganizationsPage.tsx'));
 const UsersPage = lazy(() => import('./features/users/UsersPage.tsx'));
+const SubscribersPage = lazy(() => import('./features/subscribers/SubscribersPage.tsx'));
 const RolesPage = lazy(() => import('./features/roles/RolesPage.tsx'));
 const ApiTokensPage = lazy(() => import('./features/api-tokens/ApiTokensPage.tsx'));
 const AuditPage = lazy(() => import('./features/audit/AuditPage.tsx'));
@@ -48,6 +49,7 @@ export function AppRoutes() {
           <Route index element={<DashboardPage />} />
           <Route path="organizations" element={<OrganizationsPage />} />
           <Route path="users" element={<UsersPage />} />
+          <Route path="subscribers" element={<SubscribersPage />} />
           <Route path="roles" element={<RolesPage />} />
           <Route path="api-tokens" element={<ApiTokensPage />} />
           <Route path="audit" element={<AuditPage />} />

@@ -1,5 +1,6 @@
 import {
   IconBuildingCommunity,
+  IconAddressBook,
   IconHome,
   IconKey,
   IconListSearch,
@@ -20,6 +21,7 @@ export interface NavItem {
 
 export const navItems: NavItem[] = [
   { path: '/', labelKey: 'nav.dashboard', icon: IconHome },
+  { path: '/subscribers', labelKey: 'nav.subscribers', icon: IconAddressBook, permission: 'subscribers.read' },
   { path: '/organizations', labelKey: 'nav.organizations', icon: IconBuildingCommunity, permission: 'organizations.read' },
   { path: '/users', labelKey: 'nav.users', icon: IconUsers, permission: 'users.read' },
   { path: '/roles', labelKey: 'nav.roles', icon: IconShieldLock, permission: 'roles.read' },
