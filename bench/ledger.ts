@@ -7,6 +7,8 @@
  *
  *   npx tsx bench/ledger.ts                     # embedded PGlite
  *   DATABASE_URL=postgres://…/uplink_bench npx tsx bench/ledger.ts
+ *   BENCH_ROUNDS=3 BENCH_VERBOSE=1 …            # fewer rounds; print each round (a rate that falls round
+ *                                               # after round means some query grows with the ledger)
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
