@@ -203,7 +203,7 @@ export async function reverseEntry(trx: Transaction<DB>, clock: Clock, entry: Jo
     });
   } catch (err) {
     // Two reversals racing: the database's unique index lets one through.
-    if ((err as { code?: string; constraint?: string }).code === '23505') throw new ConflictError(`Entry #${entry.seq} is already reversed`);
+    if ((err as { code?: string }).code === '23505') throw new ConflictError(`Entry #${entry.seq} is already reversed`);
     throw err;
   }
 }
