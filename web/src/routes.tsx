@@ -17,6 +17,7 @@ const ApiTokensPage = lazy(() => import('./features/api-tokens/ApiTokensPage.tsx
 const AuditPage = lazy(() => import('./features/audit/AuditPage.tsx'));
 const SettingsPage = lazy(() => import('./features/settings/SettingsPage.tsx'));
 const AccountPage = lazy(() => import('./features/account/AccountPage.tsx'));
+const PlansPage = lazy(() => import('./features/plans/PlansPage.tsx'));
 
 /** Signed-in area: sends strangers to the sign-in page (or to first-run setup) and back after. */
 function RequireSignIn({ children }: { children: ReactNode }) {
@@ -49,6 +50,7 @@ export function AppRoutes() {
           <Route index element={<DashboardPage />} />
           <Route path="organizations" element={<OrganizationsPage />} />
           <Route path="users" element={<UsersPage />} />
+          <Route path="plans" element={<PlansPage />} />
           <Route path="subscribers" element={<SubscribersPage />} />
           <Route path="roles" element={<RolesPage />} />
           <Route path="api-tokens" element={<ApiTokensPage />} />

@@ -24,7 +24,7 @@ export function planRoutes(app: TypedApp, ctx: AppContext): void {
       schema: { tags, summary: 'Export plans with their current prices as CSV', querystring: planListQuery.omit({ cursor: true, limit: true }), response: { 200: csvResponse, ...errors } },
       config: { permission: 'plans.export' },
     },
-    async (req, reply) => sendCsv(reply, 'plans.csv', await service.exportPlans(ctx, actorOf(req), { ...req.query, limit: 200 })),
+    async (req, reply) => sendCsv(reply, 'plans.csv', await service.exportPlans(ctx, actorOf(req), req.query)),
   );
   app.get(
     '/api/plans/:id',

@@ -11,7 +11,7 @@ import { requirePermission, type Actor } from '../../platform/auth/principal.ts'
 import type { AppContext } from '../../platform/context.ts';
 import type { DB, Organization } from '../../platform/db/schema.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../platform/errors.ts';
-import { page, toCsv } from '../../platform/http/list.ts';
+import { everyPage, page, toCsv } from '../../platform/http/list.ts';
 import { pathInScope, type Scope } from '../../platform/tenancy/scope.ts';
 import { organizationInScope } from './catalog.repo.ts';
 import { formatPrices, mapVersion, versionContent } from './plan-versions.ts';
@@ -70,37 +70,32 @@ export async function checkBundleItems(db: Db, org: Organization, kind: string, 
   if (errors.length) throw new BadRequestError('The bundle items are not valid', errors);
 }
 
-export async function listPlans(deps: Deps, actor: Actor, query: PlanListQuery) {
-  requirePermission(actor, 'plans.read');
+async function planPage(deps: Deps, actor: Actor, query: PlanListQuery) {
   const rows = await repo.list(deps.db, actor.principal.scope, query);
   const p = page(rows, repo.planSort, query, (r, f) => r[f as keyof typeof r], (r) => r.id);
   return { items: await viewPlans(deps.db, actor.principal.scope, p.items), nextCursor: p.nextCursor };
 }
 
-export async function exportPlans(deps: Deps, actor: Actor, query: PlanListQuery): Promise<string> {
+export async function listPlans(deps: Deps, actor: Actor, query: PlanListQuery) {
+  requirePermission(actor, 'plans.read');
+  return planPage(deps, actor, query);
+}
+
+export async function exportPlans(deps: Deps, actor: Actor, query: Omit<PlanListQuery, 'cursor' | 'limit'>): Promise<string> {
   requirePermission(actor, 'plans.export');
-  const rows: Record<string, unknown>[] = [];
-  let cursor: string | undefined;
-  do {
-    const batch = await repo.list(deps.db, actor.principal.scope, { ...query, limit: 200, cursor });
-    const p = page(batch, repo.planSort, { ...query, limit: 200 }, (x, f) => x[f as keyof typeof x], (x) => x.id);
-    for (const plan of await viewPlans(deps.db, actor.principal.scope, p.items)) {
-      const v = plan.currentVersion;
-      rows.push({
-        ...plan,
-        version: v.version,
-        validFrom: v.validFrom,
-        cycle: v.billing.cycle,
-        timing: v.billing.timing,
-        graceDays: v.billing.graceDays,
-        prices: formatPrices(v.prices),
-        downloadKbps: v.network.download?.rateKbps,
-        uploadKbps: v.network.upload?.rateKbps,
-        dataQuotaBytes: v.network.dataQuotaBytes,
-      });
-    }
-    cursor = p.nextCursor ?? undefined;
-  } while (cursor);
+  const plans = await everyPage(query, (q: PlanListQuery) => planPage(deps, actor, q));
+  const rows = plans.map(({ currentVersion: v, ...plan }) => ({
+    ...plan,
+    version: v.version,
+    validFrom: v.validFrom,
+    cycle: v.billing.cycle,
+    timing: v.billing.timing,
+    graceDays: v.billing.graceDays,
+    prices: formatPrices(v.prices),
+    downloadKbps: v.network.download?.rateKbps,
+    uploadKbps: v.network.upload?.rateKbps,
+    dataQuotaBytes: v.network.dataQuotaBytes,
+  }));
   const columns = ['id', 'organizationName', 'code', 'name', 'serviceType', 'kind', 'billingModel', 'status', 'sharedWithSubtree', 'version', 'validFrom', 'cycle', 'timing', 'graceDays', 'prices', 'downloadKbps', 'uploadKbps', 'dataQuotaBytes', 'createdAt'];
   return toCsv(columns, rows);
 }
