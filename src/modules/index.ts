@@ -9,6 +9,7 @@ import { ledgerRoutes } from './ledger/ledger.routes.ts';
 import { organizationRoutes } from './organizations/organizations.routes.ts';
 import { roleRoutes } from './roles/roles.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
+import { defineSubscriberJobs } from './subscribers/subscribers.jobs.ts';
 import { subscriberRoutes } from './subscribers/subscribers.routes.ts';
 import { defineSystemJobs } from './system/system.jobs.ts';
 import { userRoutes } from './users/users.routes.ts';
@@ -30,4 +31,5 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
 /** Every module's background jobs and schedules. */
 export function defineJobs(jobs: JobQueue, ctx: AppContext): void {
   defineSystemJobs(jobs, ctx);
+  defineSubscriberJobs(jobs, ctx);
 }

@@ -225,3 +225,22 @@ export function usersByEmail(db: Db, scope: Scope, emails: readonly string[]) {
     .where(inScope(scope, 'users.organization_id'))
     .execute();
 }
+
+/**
+ * Active subscribers whose scheduled suspension day has come in their organization's time zone,
+ * locked (skipping rows another worker holds), at most `limit`.
+ */
+export function dueSuspensions(trx: Transaction<DB>, now: Date, limit: number) {
+  return trx
+    .selectFrom('subscribers')
+    .innerJoin('organizations', 'organizations.id', 'subscribers.organization_id')
+    .select(['subscribers.id', 'subscribers.organization_id', 'subscribers.suspend_on', 'subscribers.suspend_reason', 'organizations.path'])
+    .where('subscribers.status', '=', 'active')
+    .where('subscribers.suspend_on', 'is not', null)
+    .where(sql<boolean>`subscribers.suspend_on <= (${now}::timestamptz at time zone organizations.timezone)::date`)
+    .orderBy('subscribers.id')
+    .limit(limit)
+    .forUpdate('subscribers')
+    .skipLocked()
+    .execute();
+}
