@@ -1,6 +1,6 @@
 import { Badge, Button, Checkbox, Group, Menu, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconChevronDown, IconFileImport, IconPlus, IconSearch } from '@tabler/icons-react';
+import { IconChevronDown, IconFileImport, IconNumbers, IconPlus, IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.ts';
@@ -9,6 +9,7 @@ import { EmptyRow, ExportButton, LoadMore, useCursorList } from '../../component
 import { useCan } from '../auth/session.ts';
 import { BulkModal, type BulkActionName } from './BulkModal.tsx';
 import { ImportModal } from './ImportModal.tsx';
+import { NumberingModal } from './NumberingModal.tsx';
 import { statusColors, useSubscriberOptions, type Subscriber, type SubscriberStatus } from './options.ts';
 import { SubscriberDrawer } from './SubscriberDrawer.tsx';
 import { SubscriberForm } from './SubscriberForm.tsx';
@@ -39,6 +40,7 @@ export default function SubscribersPage() {
   const [openId, setOpenId] = useState<string | null>(null);
   const [bulk, setBulk] = useState<BulkActionName | null>(null);
   const [importing, setImporting] = useState(false);
+  const [numbering, setNumbering] = useState(false);
   const filters = {
     q: q || undefined,
     status: status ?? undefined,
@@ -64,6 +66,11 @@ export default function SubscribersPage() {
   return (
     <>
       <PageHeader title={t('subscribers.title')}>
+        {can('organizations.update') && (
+          <Button variant="default" leftSection={<IconNumbers size={16} />} onClick={() => setNumbering(true)}>
+            {t('subscribers.numbering.open')}
+          </Button>
+        )}
         {can('subscribers.export') && <ExportButton path="/api/subscribers/export" query={filters} fileName="subscribers.csv" />}
         {can('subscribers.create') && (
           <>
@@ -191,6 +198,7 @@ export default function SubscribersPage() {
       <SubscriberDrawer id={openId} onClose={() => setOpenId(null)} />
       {bulk && <BulkModal action={bulk} ids={[...selected]} onClose={() => setBulk(null)} onApplied={() => setSelected(new Set())} />}
       {importing && <ImportModal onClose={() => setImporting(false)} />}
+      {numbering && <NumberingModal onClose={() => setNumbering(false)} />}
     </>
   );
 }
