@@ -110,7 +110,11 @@ describe(`price preview (${engine})`, async () => {
     expect(high.totals.gross).toBe('4700.00');
   });
 
-  it('prepaid validity of 30 days runs from the purchase instant; a one-off charge has no period', async () => {
+  it('prepaid validity of 30 days runs from the purchase instant; daily billing is the local day; a one-off charge has no period', async () => {
+    const daily = await createPlan(admin, { billingModel: 'prepaid' }, { billing: { cycle: 'daily' }, prices: [{ currency: 'KES', components: [{ kind: 'per-day', price: '85' }] }] });
+    const day = await ok(daily.id, { periodStart: '2026-03-05T23:30:00Z' });
+    expect(day.period).toEqual({ start: '2026-03-05T21:00:00.000Z', end: '2026-03-06T21:00:00.000Z' });
+    expect(day.totals.gross).toBe('85.00');
     const prepaid = await createPlan(admin, { billingModel: 'prepaid' }, { billing: { cycle: 'validity', validityUnit: 'days', validityLength: 30 } });
     expect((await ok(prepaid.id, { periodStart: '2026-03-05T14:30:00Z' })).period).toEqual({ start: '2026-03-05T14:30:00.000Z', end: '2026-04-04T14:30:00.000Z' });
     const install = await createPlan(admin, { kind: 'one_off', serviceType: 'other', billingModel: 'prepaid' }, {

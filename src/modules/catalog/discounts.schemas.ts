@@ -4,7 +4,7 @@ import type { DiscountRow } from '../../platform/db/schema.ts';
 import { listQuerySchema, pageSchema } from '../../platform/http/list.ts';
 import { currencySchema } from './plans.schemas.ts';
 
-export const couponRefusals = ['unknown_code', 'not_started', 'ended', 'used_up', 'other_plan', 'other_currency'] as const;
+const couponRefusals = ['unknown_code', 'not_started', 'ended', 'used_up', 'other_plan', 'other_currency'] as const;
 export type CouponRefusal = (typeof couponRefusals)[number];
 
 const couponCode = z

@@ -20,7 +20,7 @@ export const billingModels = ['prepaid', 'postpaid', 'usage'] as const;
 export const cycles = ['monthly', 'quarterly', 'yearly', 'daily', 'validity', 'one_time'] as const;
 
 /** Exactly the components src/core/rating.ts rates. */
-export const rateComponentSchema = z
+const rateComponentSchema = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('fixed'), price: decimal }),
     z.object({ kind: z.literal('per-day'), price: decimal }),
@@ -35,7 +35,7 @@ export const priceSchema = z
   .object({ currency: currencySchema, components: z.array(rateComponentSchema).min(1).max(20) })
   .meta({ id: 'PlanPrice' });
 
-export const billingSchema = z
+const billingSchema = z
   .object({
     cycle: z.enum(cycles).describe('validity: prepaid for a number of hours or days from purchase; one_time: a one-off charge'),
     alignment: z.enum(['anniversary', 'calendar']).nullable().describe('Monthly, quarterly and yearly cycles: from the start date, or from the 1st'),
@@ -57,7 +57,7 @@ const directionSchema = z.object({
     .nullable(),
 });
 
-export const networkSchema = z
+const networkSchema = z
   .object({
     download: directionSchema.nullable().describe('null: not limited'),
     upload: directionSchema.nullable(),
@@ -72,7 +72,7 @@ export const networkSchema = z
   })
   .meta({ id: 'NetworkProfile' });
 
-export const planVersionSchema = z
+const planVersionSchema = z
   .object({
     id: z.uuid(),
     planId: z.uuid(),
@@ -113,8 +113,8 @@ const bundleItemsInput = z
   .max(50)
   .describe('Bundles only: the plans the bundle includes');
 
-export const billingInput = billingSchema.partial({ alignment: true, validityUnit: true, validityLength: true, timing: true, graceDays: true });
-export const networkInput = networkSchema.partial();
+const billingInput = billingSchema.partial({ alignment: true, validityUnit: true, validityLength: true, timing: true, graceDays: true });
+const networkInput = networkSchema.partial();
 
 export const planVersionInput = z
   .object({
@@ -165,7 +165,6 @@ export const planVersionList = z.object({ items: z.array(planVersionSchema) }).m
 export const idParams = z.object({ id: z.uuid() });
 
 export type RateComponentInput = z.infer<typeof rateComponentSchema>;
-export type BillingInput = z.infer<typeof billingInput>;
 export type Billing = z.infer<typeof billingSchema>;
 export type Network = z.infer<typeof networkSchema>;
 export type PlanVersionInput = z.infer<typeof planVersionInput>;

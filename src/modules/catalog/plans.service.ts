@@ -24,7 +24,7 @@ type Deps = Pick<AppContext, 'db' | 'clock'>;
 type Db = Kysely<DB> | Transaction<DB>;
 
 /** Plans with their current versions and bundle items, as the API shows them to this scope. */
-export async function viewPlans(db: Db, scope: Scope, rows: readonly repo.PlanWithOrganization[]): Promise<PlanOutput[]> {
+async function viewPlans(db: Db, scope: Scope, rows: readonly repo.PlanWithOrganization[]): Promise<PlanOutput[]> {
   const versions = new Map((await repo.findVersions(db, rows.map((r) => r.current_version_id))).map((v) => [v.id, v]));
   const items = await repo.bundleItems(db, rows.filter((r) => r.kind === 'bundle').map((r) => r.id));
   return rows.map((r) => ({
@@ -52,7 +52,7 @@ export async function viewPlan(db: Db, scope: Scope, row: repo.PlanWithOrganizat
 }
 
 /** Bundle items must be plans the bundle's organization may sell, and not bundles themselves. */
-export async function checkBundleItems(db: Db, org: Organization, kind: string, items: readonly { planId: string }[] | undefined, bundleId?: string) {
+async function checkBundleItems(db: Db, org: Organization, kind: string, items: readonly { planId: string }[] | undefined, bundleId?: string) {
   if (kind !== 'bundle') {
     if (items?.length) throw new BadRequestError('Only a bundle includes other plans', [{ field: 'bundleItems', message: 'only a bundle includes other plans' }]);
     return;

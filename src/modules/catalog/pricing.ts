@@ -15,7 +15,7 @@ type Cycle = Pick<PlanVersionRow, 'cycle' | 'alignment' | 'validity_unit' | 'val
 const calendarEvery = { monthly: 'month', quarterly: 'quarter', yearly: 'year' } as const;
 
 /** The local calendar date of an instant in a zone, as YYYY-MM-DD. */
-export function localDate(instant: Date, timeZone: string): string {
+function localDate(instant: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
 }
 

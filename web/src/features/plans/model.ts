@@ -1,5 +1,8 @@
-import type { Schemas } from '../../api/client.ts';
+import type { components } from '../../api/schema.d.ts';
 import { currencyDigits } from '../../lib/format.ts';
+
+// The generated types themselves (not the client), so these pure helpers also load outside a browser.
+type Schemas = components['schemas'];
 
 export type Plan = Schemas['Plan'];
 export type PlanVersion = Schemas['PlanVersion'];
