@@ -172,7 +172,7 @@ export const subscriberFilters = {
   assignedUserId: z.uuid().optional(),
 };
 export const subscriberListQuery = listQuerySchema.extend({
-  q: z.string().trim().max(200).optional().describe('Name, company, phone in any form, e-mail, account number or national id; several words must all match'),
+  q: z.string().trim().max(200).optional().describe('Name, company, phone in any form, e-mail, account number or national id; several words must all match; a whole account number answers that account alone. Results come newest first unless sort is given'),
   ...subscriberFilters,
 });
 export const subscriberPage = pageSchema(subscriberSchema, 'SubscriberPage');

@@ -76,8 +76,9 @@ export async function detail(db: Deps['db'] | Trx, actor: Actor, id: string) {
   return { ...mapSubscriber(s), contacts: contacts.map(mapContact), addresses: addresses.map(mapAddress) };
 }
 
-export async function listSubscribers(deps: Deps, actor: Actor, query: SubscriberListQuery) {
+export async function listSubscribers(deps: Deps, actor: Actor, request: SubscriberListQuery) {
   requirePermission(actor, 'subscribers.read');
+  const query = repo.withDefaultSort(request);
   const rows = await repo.list(deps.db, actor.principal.scope, query);
   const p = page(rows, repo.subscriberSort, query, (r, f) => r[f as keyof typeof r], (r) => r.id);
   return { items: p.items.map(mapSubscriber), nextCursor: p.nextCursor };
@@ -90,7 +91,7 @@ export async function exportSubscribers(deps: Deps, actor: Actor, query: Omit<Su
   const rows: Record<string, unknown>[] = [];
   let cursor: string | undefined;
   do {
-    const q = { ...query, limit: 200, cursor };
+    const q = repo.withDefaultSort({ ...query, limit: 200, cursor });
     const p = page(await repo.list(deps.db, actor.principal.scope, q), repo.subscriberSort, q, (x, f) => x[f as keyof typeof x], (x) => x.id);
     rows.push(...p.items.map((s) => ({ ...mapSubscriber(s), tags: s.tags.join(';') })));
     cursor = p.nextCursor ?? undefined;

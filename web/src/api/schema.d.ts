@@ -7503,7 +7503,7 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                     sort?: string;
-                    /** @description Name, company, phone in any form, e-mail, account number or national id; several words must all match */
+                    /** @description Name, company, phone in any form, e-mail, account number or national id; several words must all match; a whole account number answers that account alone. Results come newest first unless sort is given */
                     q?: string;
                     status?: components["schemas"]["SubscriberStatusInput"];
                     tag?: string;
@@ -7697,7 +7697,7 @@ export interface paths {
             parameters: {
                 query?: {
                     sort?: string;
-                    /** @description Name, company, phone in any form, e-mail, account number or national id; several words must all match */
+                    /** @description Name, company, phone in any form, e-mail, account number or national id; several words must all match; a whole account number answers that account alone. Results come newest first unless sort is given */
                     q?: string;
                     status?: components["schemas"]["SubscriberStatusInput"];
                     tag?: string;
