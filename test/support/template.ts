@@ -102,18 +102,20 @@ function processAlive(pid: number): boolean {
 
 /**
  * Drops databases left behind by test runs that were killed: per-file clones and half-built
- * templates whose process is gone, and templates of other schema versions nobody is using.
+ * templates whose process is gone, and all but the newest few templates of other schema versions.
  */
 export async function dropStaleTestDatabases(baseUrl: string): Promise<void> {
   await withTemplateLock(baseUrl, async (admin) => {
-    const rows = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'uplink\\_t%'");
+    const rows = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'uplink\\_t%' order by oid desc");
+    let otherTemplates = 0;
     for (const { datname } of rows.rows) {
       const owner = /^uplink_t_(\d+)_[0-9a-f]+$/.exec(datname) ?? /^uplink_tpl_[0-9a-f]+_build_(\d+)$/.exec(datname);
       if (owner) {
         if (!processAlive(Number(owner[1]))) await admin.query(`drop database if exists "${datname}" with (force)`);
       } else if (/^uplink_tpl_[0-9a-f]+$/.test(datname) && datname !== serverTemplateName()) {
-        // Without force: a template another run is cloning from right now stays.
-        await admin.query(`drop database if exists "${datname}"`).catch(() => undefined);
+        // Another checkout (another branch, a CI clone) may be testing with its own template right
+        // now: keep the newest few and drop only the old ones beyond them.
+        if (++otherTemplates > 6) await admin.query(`drop database if exists "${datname}"`).catch(() => undefined);
       }
     }
   });
