@@ -31,12 +31,15 @@ function filtered<O>(q: SelectQueryBuilder<DB, 'subscribers', O>, f: SubscriberF
   if (f.organizationId) out = out.where('subscribers.organization_id', '=', f.organizationId);
   if (f.assignedUserId) out = out.where('subscribers.assigned_user_id', '=', f.assignedUserId);
   if (f.tag) out = out.where(sql<boolean>`subscribers.tags @> array[${f.tag}]::text[]`);
-  if (f.q) {
-    const phone = phoneSearchTerm(f.q);
-    const terms = phone ? [phone] : f.q.toLowerCase().split(/\s+/).filter(Boolean);
-    for (const term of terms) out = out.where('subscribers.search_text', 'like', likeContains(term));
-  }
+  for (const term of searchTerms(f.q)) out = out.where('subscribers.search_text', 'like', likeContains(term));
   return out;
+}
+
+/** The fragments a search must all find: phone-like text as its bare digits, other text word by word. */
+function searchTerms(q: string | undefined): string[] {
+  if (!q) return [];
+  const phone = phoneSearchTerm(q);
+  return phone ? [phone] : q.toLowerCase().split(/\s+/).filter(Boolean);
 }
 
 export function findInScope(db: Db, scope: Scope, id: string): Promise<SubscriberRow | undefined> {
@@ -52,17 +55,17 @@ export function lockInScope(trx: Transaction<DB>, scope: Scope, ids: readonly st
 /** Searches list the newest first unless asked otherwise (the order a search at a million subscribers answers fastest); plain lists go by name. */
 export const withDefaultSort = <Q extends { q?: string; sort?: string }>(query: Q): Q => ({ ...query, sort: query.sort ?? (query.q ? '-created_at' : 'name') });
 
-/** A search matching at least this many subscribers walks the creation-time index instead of sorting every match. */
-const MANY_MATCHES = 2000;
+/** How many of the newest subscribers a search first looks through in the creation-time index. */
+const RECENT = 20_000;
 
 /**
- * A page of subscribers. A search that matches few subscribers is fastest through the trigram index:
- * fetch every match, sort, cut. One that matches thousands ("kama" among a million) is fastest
- * walking the creation-time index, which carries the search text, until the page is full: no table
- * row is read but the page's own. A bounded probe tells the two apart (the planner guesses the same
- * selectivity for every fragment); both plans answer the same rows in the same order.
+ * A page of subscribers. A search for a common fragment ("kama" among a million) would fetch and
+ * sort every match through the trigram index; instead it first looks through the newest
+ * subscribers in the creation-time index, which carries the search text, and when those hold a
+ * full page that page is the answer (the same rows, in the same order, as the whole query). Rarer
+ * fragments, too few there, go to the trigram index, where matches are few.
  */
-export async function list(db: Kysely<DB>, scope: Scope, query: SubscriberListQuery): Promise<SubscriberRow[]> {
+export async function list(db: Db, scope: Scope, query: SubscriberListQuery): Promise<SubscriberRow[]> {
   // A whole account number finds its account at once: the trigrams a numbering format shares ("kil-000")
   // are in every row, so the trigram index is at its slowest for exactly this search.
   const term = query.q?.toLowerCase();
@@ -74,19 +77,20 @@ export async function list(db: Kysely<DB>, scope: Scope, query: SubscriberListQu
     if (exact.length > 0) return exact;
   }
   const sort = query.sort ?? subscriberSort.default;
-  const walkable = !!query.q && (sort === 'created_at' || sort === '-created_at') && !query.status && !query.tag && !query.assignedUserId;
-  if (!walkable) return keyset(filtered(selectSubscribers(db, scope), query), subscriberSort, query).execute();
-  const matching = (d: Db) => filtered(d.selectFrom('subscribers').select(['subscribers.id', 'subscribers.created_at']).where(inScope(scope, 'subscribers.organization_id')), query);
-  const probe = await db.selectFrom(matching(db).limit(MANY_MATCHES).as('m')).select((eb) => eb.fn.countAll<bigint>().as('n')).executeTakeFirstOrThrow();
-  if (Number(probe.n) < MANY_MATCHES) return keyset(filtered(selectSubscribers(db, scope), query), subscriberSort, query).execute();
-  const ids = await db.transaction().execute(async (trx) => {
-    await sql`set local enable_bitmapscan = off`.execute(trx);
-    await sql`set local enable_seqscan = off`.execute(trx);
-    return keyset(matching(trx), subscriberSort, query).execute();
-  });
-  if (ids.length === 0) return [];
-  const rows = new Map((await selectSubscribers(db, scope).where('subscribers.id', 'in', ids.map((r) => r.id)).execute()).map((r) => [r.id, r]));
-  return ids.flatMap((r) => rows.get(r.id) ?? []);
+  const whole = () => keyset(filtered(selectSubscribers(db, scope), query), subscriberSort, query).execute();
+  if (!query.q || !sort.endsWith('created_at') || query.status || query.tag || query.assignedUserId) return whole();
+  let recent = db
+    .selectFrom('subscribers')
+    .select(['subscribers.id', 'subscribers.created_at', 'subscribers.search_text'])
+    .where(inScope(scope, 'subscribers.organization_id'));
+  if (query.organizationId) recent = recent.where('subscribers.organization_id', '=', query.organizationId);
+  let found = db.selectFrom(keyset(recent, subscriberSort, { ...query, limit: RECENT - 1 }).as('r')).select('r.id');
+  for (const t of searchTerms(query.q)) found = found.where('r.search_text', 'like', likeContains(t));
+  const dir = sort.startsWith('-') ? 'desc' : 'asc';
+  const ids = (await found.orderBy('r.created_at', dir).orderBy('r.id', dir).limit(query.limit + 1).execute()).map((r) => r.id);
+  if (ids.length <= query.limit) return whole();
+  const rows = new Map((await selectSubscribers(db, scope).where('subscribers.id', 'in', ids).execute()).map((r) => [r.id, r]));
+  return ids.flatMap((id) => rows.get(id) ?? []);
 }
 
 /** The ids a filter selects (bulk actions), at most `limit`. */
