@@ -275,3 +275,18 @@ export function trialBalance(db: Db, organizationId: string, currency: string | 
 export function balanceDrift(db: Db): Promise<{ account_id: string; stored: bigint | null; computed: bigint }[]> {
   return sql<{ account_id: string; stored: bigint | null; computed: bigint }>`select * from ledger_balance_drift()`.execute(db).then((r) => r.rows);
 }
+
+/** Of the owners given, those with ledger accounts, and those with lines posted to them. */
+export async function ownersWithBooks(db: Db, ownerType: string, ids: readonly string[]): Promise<{ accounts: Set<string>; entries: Set<string> }> {
+  if (ids.length === 0) return { accounts: new Set(), entries: new Set() };
+  const rows = await db
+    .selectFrom('ledger_accounts as a')
+    .select(['a.owner_id', sql<boolean>`exists (select 1 from journal_lines l where l.account_id = a.id)`.as('posted')])
+    .where('a.owner_type', '=', ownerType)
+    .where('a.owner_id', 'in', ids)
+    .execute();
+  return {
+    accounts: new Set(rows.map((r) => r.owner_id!)),
+    entries: new Set(rows.filter((r) => r.posted).map((r) => r.owner_id!)),
+  };
+}

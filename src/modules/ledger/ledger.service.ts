@@ -327,3 +327,11 @@ export async function statement(db: Db, accountId: string, query: StatementQuery
   });
   return { lines, nextCursor: p.nextCursor };
 }
+
+/**
+ * Which of these owners (subscribers, resellers…) have books here. Accounts never move organization
+ * and entries are never removed, so an owner with books may be neither moved nor deleted.
+ */
+export function ownersWithBooks(db: Db, ownerType: string, ids: readonly string[]) {
+  return repo.ownersWithBooks(db, ownerType, ids);
+}

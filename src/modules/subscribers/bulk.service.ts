@@ -13,6 +13,7 @@ import * as orgRepo from '../organizations/organizations.repo.ts';
 import * as repo from './subscribers.repo.ts';
 import { subscriberFilters, type SubscriberRow } from './subscribers.schemas.ts';
 import { allocateAccountNumbers, applyStatus, audit, holdingOrganization, type Deps, type StatusChangeOutcome } from './subscribers.service.ts';
+import { ownersWithBooks } from '../ledger/ledger.service.ts';
 
 export const MAX_BULK = 5000;
 
@@ -86,7 +87,7 @@ async function suspend(trx: Trx, deps: Deps, actor: Actor, rows: SubscriberRow[]
 async function move(trx: Trx, deps: Deps, actor: Actor, rows: SubscriberRow[], input: BulkAction) {
   if (!input.organizationId) throw new BadRequestError('Choose the organization to move to', [{ field: 'organizationId', message: 'is required to move' }]);
   const target = await holdingOrganization(trx, actor, input.organizationId);
-  const books = await repo.withBooks(trx, rows.map((s) => s.id));
+  const books = await ownersWithBooks(trx, 'subscriber', rows.map((s) => s.id));
   const moving = rows.filter((s) => s.organization_id !== target.id);
   const taken = input.renumber ? new Set<string>() : await repo.takenAccountNumbers(trx, target.id, moving.map((s) => s.account_number));
   const outcomes = rows.map((s) => {
@@ -122,7 +123,7 @@ async function assign(trx: Trx, deps: Deps, actor: Actor, rows: SubscriberRow[],
 /** Only leads and archived records, with no KYC documents on file and no books in the ledger. */
 async function remove(trx: Trx, deps: Deps, actor: Actor, rows: SubscriberRow[]) {
   const ids = rows.map((s) => s.id);
-  const [documents, books] = await Promise.all([repo.withDocuments(trx, ids), repo.withBooks(trx, ids)]);
+  const [documents, books] = await Promise.all([repo.withDocuments(trx, ids), ownersWithBooks(trx, 'subscriber', ids)]);
   const outcomes = rows.map((s) => {
     if (s.status !== 'lead' && s.status !== 'archived') return result(s, `it is ${s.status}: only leads and archived subscribers can be deleted`);
     if (documents.has(s.id)) return result(s, 'it has KYC documents on file, which are kept');

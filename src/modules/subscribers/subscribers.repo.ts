@@ -232,25 +232,6 @@ export async function withDocuments(db: Db, ids: readonly string[]): Promise<Set
   return new Set(rows.map((r) => r.subscriber_id));
 }
 
-/**
- * The subscribers (of those given) that own ledger accounts, and those with journal lines posted to
- * them. Read-only: the ledger's accounts never move organization and its entries are never removed,
- * so a subscriber with books may be neither moved nor deleted.
- */
-export async function withBooks(db: Db, ids: readonly string[]): Promise<{ accounts: Set<string>; entries: Set<string> }> {
-  if (ids.length === 0) return { accounts: new Set(), entries: new Set() };
-  const rows = await db
-    .selectFrom('ledger_accounts as a')
-    .select(['a.owner_id', sql<boolean>`exists (select 1 from journal_lines l where l.account_id = a.id)`.as('posted')])
-    .where('a.owner_type', '=', 'subscriber')
-    .where('a.owner_id', 'in', ids)
-    .execute();
-  return {
-    accounts: new Set(rows.map((r) => r.owner_id!)),
-    entries: new Set(rows.filter((r) => r.posted).map((r) => r.owner_id!)),
-  };
-}
-
 /** A staff member the caller may assign (in the caller's subtree). */
 export function userInScope(db: Db, scope: Scope, id: string) {
   return db.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', id).where(inScope(scope, 'users.organization_id')).executeTakeFirst();
