@@ -13,7 +13,7 @@ import { requirePermission, type Actor } from '../../platform/auth/principal.ts'
 import type { AppContext } from '../../platform/context.ts';
 import type { DB, JournalEntry } from '../../platform/db/schema.ts';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.ts';
-import { page, toCsv } from '../../platform/http/list.ts';
+import { everyPage, page, toCsv } from '../../platform/http/list.ts';
 import * as repo from './ledger.repo.ts';
 import * as ledger from './ledger.service.ts';
 import {
@@ -126,11 +126,15 @@ export async function accountStatement(deps: Deps, actor: Actor, id: string, que
   return { account: mapAccount(account), items, nextCursor };
 }
 
-export async function listEntries(deps: Deps, actor: Actor, query: EntryListQuery) {
-  requirePermission(actor, 'ledger.read');
+async function entryPage(deps: Deps, actor: Actor, query: EntryListQuery) {
   const rows = await repo.listEntries(deps.db, actor.principal.scope, query);
   const p = page(rows, repo.entrySort, query, (r, f) => r[f as keyof typeof r], (r) => r.id);
   return { items: await withLines(deps.db, p.items), nextCursor: p.nextCursor };
+}
+
+export async function listEntries(deps: Deps, actor: Actor, query: EntryListQuery) {
+  requirePermission(actor, 'ledger.read');
+  return entryPage(deps, actor, query);
 }
 
 export async function getEntry(deps: Deps, actor: Actor, id: string) {
@@ -143,16 +147,10 @@ export async function getEntry(deps: Deps, actor: Actor, id: string) {
 /** One CSV row per journal line, the way an accountant's spreadsheet wants it. */
 export async function exportEntries(deps: Deps, actor: Actor, query: Omit<EntryListQuery, 'cursor' | 'limit'>): Promise<string> {
   requirePermission(actor, 'ledger.export');
-  const rows: Record<string, unknown>[] = [];
-  let cursor: string | undefined;
-  do {
-    const q = { ...query, limit: 200, cursor };
-    const p = page(await repo.listEntries(deps.db, actor.principal.scope, q), repo.entrySort, q, (r, f) => r[f as keyof typeof r], (r) => r.id);
-    for (const e of await withLines(deps.db, p.items))
-      for (const l of e.lines)
-        rows.push({ ...l, seq: e.seq, entryId: e.id, occurredAt: e.occurredAt, postedAt: e.postedAt, kind: e.kind, memo: e.memo, reversesEntryId: e.reversesEntryId });
-    cursor = p.nextCursor ?? undefined;
-  } while (cursor);
+  const entries = await everyPage(query, (q: EntryListQuery) => entryPage(deps, actor, q));
+  const rows = entries.flatMap((e) =>
+    e.lines.map((l) => ({ ...l, seq: e.seq, entryId: e.id, occurredAt: e.occurredAt, postedAt: e.postedAt, kind: e.kind, memo: e.memo, reversesEntryId: e.reversesEntryId })),
+  );
   const columns = ['seq', 'entryId', 'occurredAt', 'postedAt', 'kind', 'memo', 'lineNo', 'accountId', 'accountCode', 'accountName', 'currency', 'debit', 'credit', 'reversesEntryId'];
   return toCsv(columns, rows);
 }

@@ -4,7 +4,7 @@ import { requirePermission, type Actor } from '../../platform/auth/principal.ts'
 import type { AppContext } from '../../platform/context.ts';
 import type { DB, Organization, SubscriberStatus } from '../../platform/db/schema.ts';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError, type FieldError } from '../../platform/errors.ts';
-import { page, toCsv } from '../../platform/http/list.ts';
+import { everyPage, page, toCsv } from '../../platform/http/list.ts';
 import * as orgRepo from '../organizations/organizations.repo.ts';
 import { addressRows, normaliseContacts } from './contacts.ts';
 import { phoneCountryOf } from './phones.ts';
@@ -76,11 +76,15 @@ export async function detail(db: Deps['db'] | Trx, actor: Actor, id: string) {
   return { ...mapSubscriber(s), contacts: contacts.map(mapContact), addresses: addresses.map(mapAddress) };
 }
 
-export async function listSubscribers(deps: Deps, actor: Actor, request: SubscriberListQuery) {
-  requirePermission(actor, 'subscribers.read');
+async function subscriberPage(deps: Deps, actor: Actor, request: SubscriberListQuery) {
   const query = repo.withDefaultSort(request);
   const rows = await repo.list(deps.db, actor.principal.scope, query);
-  const p = page(rows, repo.subscriberSort, query, (r, f) => r[f as keyof typeof r], (r) => r.id);
+  return page(rows, repo.subscriberSort, query, (r, f) => r[f as keyof typeof r], (r) => r.id);
+}
+
+export async function listSubscribers(deps: Deps, actor: Actor, request: SubscriberListQuery) {
+  requirePermission(actor, 'subscribers.read');
+  const p = await subscriberPage(deps, actor, request);
   return { items: p.items.map(mapSubscriber), nextCursor: p.nextCursor };
 }
 
@@ -88,14 +92,8 @@ export const exportColumns = ['accountNumber', 'kind', 'name', 'companyName', 'n
 
 export async function exportSubscribers(deps: Deps, actor: Actor, query: Omit<SubscriberListQuery, 'cursor' | 'limit'>): Promise<string> {
   requirePermission(actor, 'subscribers.export');
-  const rows: Record<string, unknown>[] = [];
-  let cursor: string | undefined;
-  do {
-    const q = repo.withDefaultSort({ ...query, limit: 200, cursor });
-    const p = page(await repo.list(deps.db, actor.principal.scope, q), repo.subscriberSort, q, (x, f) => x[f as keyof typeof x], (x) => x.id);
-    rows.push(...p.items.map((s) => ({ ...mapSubscriber(s), tags: s.tags.join(';') })));
-    cursor = p.nextCursor ?? undefined;
-  } while (cursor);
+  const subscribers = await everyPage(query, (q: SubscriberListQuery) => subscriberPage(deps, actor, q));
+  const rows = subscribers.map((s) => ({ ...mapSubscriber(s), tags: s.tags.join(';') }));
   return toCsv(exportColumns, rows);
 }
 
