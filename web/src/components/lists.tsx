@@ -4,7 +4,7 @@ import { keepPreviousData, useInfiniteQuery, type QueryKey } from '@tanstack/rea
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { downloadCsv } from '../api/client.ts';
-import { useNotify } from './feedback.tsx';
+import { Loading, QueryError, useNotify } from './feedback.tsx';
 
 /** A cursor-paged list ({ items, nextCursor }) with "load more"; a new filter keeps the old rows until its own arrive. */
 export function useCursorList<T>(queryKey: QueryKey, fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>) {
@@ -27,6 +27,48 @@ export function LoadMore({ hasNextPage, isFetchingNextPage, fetchNextPage }: { h
         {t('common.loadMore')}
       </Button>
     </Center>
+  );
+}
+
+/**
+ * The table every list page shows: loading and error states, a header row (plus an unlabelled
+ * column for each row's actions), "nothing found" when empty, and sideways scrolling on a phone.
+ */
+export function ListTable({
+  list,
+  minWidth,
+  headers,
+  withActions = false,
+  count,
+  children,
+}: {
+  list: { isPending: boolean; isError: boolean; error: unknown };
+  minWidth: number;
+  headers: ReactNode[];
+  withActions?: boolean;
+  count: number;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  if (list.isPending) return <Loading />;
+  if (list.isError) return <QueryError error={list.error} />;
+  return (
+    <Table.ScrollContainer minWidth={minWidth}>
+      <Table striped highlightOnHover>
+        <Table.Thead>
+          <Table.Tr>
+            {headers.map((header, i) => (
+              <Table.Th key={i}>{header}</Table.Th>
+            ))}
+            {withActions && <Table.Th w={48} aria-label={t('common.actions')} />}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {count === 0 && <EmptyRow columns={headers.length + (withActions ? 1 : 0)} />}
+          {children}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 

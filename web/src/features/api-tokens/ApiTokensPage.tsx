@@ -4,8 +4,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Schemas } from '../../api/client.ts';
-import { ConfirmModal, Loading, PageHeader, QueryError, useNotify } from '../../components/feedback.tsx';
-import { EmptyRow, LoadMore, useCursorList } from '../../components/lists.tsx';
+import { ConfirmModal, PageHeader, useNotify } from '../../components/feedback.tsx';
+import { ListTable, LoadMore, useCursorList } from '../../components/lists.tsx';
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan } from '../auth/session.ts';
 import { ApiTokenForm } from './ApiTokenForm.tsx';
@@ -45,55 +45,34 @@ export default function ApiTokensPage() {
         {t('apiTokens.intro')}
       </Text>
       <Switch label={t('apiTokens.includeRevoked')} checked={includeRevoked} onChange={(e) => setIncludeRevoked(e.currentTarget.checked)} mb="md" />
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <QueryError error={list.error} />
-      ) : (
-        <Table.ScrollContainer minWidth={720}>
-          <Table striped>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('apiTokens.form.name')}</Table.Th>
-                <Table.Th>{t('apiTokens.prefix')}</Table.Th>
-                <Table.Th>{t('apiTokens.form.scopes')}</Table.Th>
-                <Table.Th>{t('apiTokens.lastUsed')}</Table.Th>
-                <Table.Th>{t('apiTokens.expires')}</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.items.length === 0 && <EmptyRow columns={6} />}
-              {list.items.map((token) => (
-                <Table.Tr key={token.id}>
-                  <Table.Td>{token.name}</Table.Td>
-                  <Table.Td>
-                    <Code>{token.prefix}…</Code>
-                  </Table.Td>
-                  <Table.Td>{format.number(token.scopes.length)}</Table.Td>
-                  <Table.Td>{token.lastUsedAt ? format.dateTime(token.lastUsedAt) : t('common.never')}</Table.Td>
-                  <Table.Td>{token.expiresAt ? format.date(token.expiresAt) : t('apiTokens.noExpiry')}</Table.Td>
-                  <Table.Td>
-                    {token.revokedAt ? (
-                      <Badge color="gray" variant="light">
-                        {t('apiTokens.revokedBadge')}
-                      </Badge>
-                    ) : (
-                      can('api_tokens.delete') && (
-                        <Group justify="flex-end">
-                          <Button size="xs" variant="light" color="red" onClick={() => setRevoking(token)}>
-                            {t('apiTokens.revoke')}
-                          </Button>
-                        </Group>
-                      )
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <ListTable list={list} minWidth={720} count={list.items.length} headers={[t('apiTokens.form.name'), t('apiTokens.prefix'), t('apiTokens.form.scopes'), t('apiTokens.lastUsed'), t('apiTokens.expires')]} withActions>
+        {list.items.map((token) => (
+          <Table.Tr key={token.id}>
+            <Table.Td>{token.name}</Table.Td>
+            <Table.Td>
+              <Code>{token.prefix}…</Code>
+            </Table.Td>
+            <Table.Td>{format.number(token.scopes.length)}</Table.Td>
+            <Table.Td>{token.lastUsedAt ? format.dateTime(token.lastUsedAt) : t('common.never')}</Table.Td>
+            <Table.Td>{token.expiresAt ? format.date(token.expiresAt) : t('apiTokens.noExpiry')}</Table.Td>
+            <Table.Td>
+              {token.revokedAt ? (
+                <Badge color="gray" variant="light">
+                  {t('apiTokens.revokedBadge')}
+                </Badge>
+              ) : (
+                can('api_tokens.delete') && (
+                  <Group justify="flex-end">
+                    <Button size="xs" variant="light" color="red" onClick={() => setRevoking(token)}>
+                      {t('apiTokens.revoke')}
+                    </Button>
+                  </Group>
+                )
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <LoadMore hasNextPage={list.hasNextPage} isFetchingNextPage={list.isFetchingNextPage} fetchNextPage={list.fetchNextPage} />
       {creating && <ApiTokenForm onClose={() => setCreating(false)} />}
       <ConfirmModal

@@ -6,8 +6,8 @@ import { IconSearch, IconShieldCheck } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Schemas } from '../../api/client.ts';
-import { Loading, PageHeader, QueryError, useNotify } from '../../components/feedback.tsx';
-import { EmptyRow, ExportButton, LoadMore, useCursorList } from '../../components/lists.tsx';
+import { PageHeader, useNotify } from '../../components/feedback.tsx';
+import { ExportButton, ListTable, LoadMore, useCursorList } from '../../components/lists.tsx';
 import { useDatesLocale } from '../../lib/dates-locale.ts';
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan } from '../auth/session.ts';
@@ -102,45 +102,25 @@ export default function AuditPage() {
           w={{ base: '100%', xs: 240 }}
         />
       </Group>
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <QueryError error={list.error} />
-      ) : (
-        <Table.ScrollContainer minWidth={720}>
-          <Table striped highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('audit.time')}</Table.Th>
-                <Table.Th>{t('audit.actor')}</Table.Th>
-                <Table.Th>{t('audit.action')}</Table.Th>
-                <Table.Th>{t('audit.object')}</Table.Th>
-                <Table.Th>{t('audit.ip')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.items.length === 0 && <EmptyRow columns={5} />}
-              {list.items.map((e) => (
-                <Table.Tr key={e.seq} onClick={() => setSelected(e)} style={{ cursor: 'pointer' }}>
-                  <Table.Td>{format.dateTime(e.at)}</Table.Td>
-                  <Table.Td>{e.actorLabel ?? t(`audit.actorType.${e.actorType}`)}</Table.Td>
-                  <Table.Td>
-                    <Button variant="subtle" size="compact-sm" onClick={() => setSelected(e)} dir="ltr">
-                      {e.action}
-                    </Button>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" truncate maw={220}>
-                      {[e.objectType, e.objectId].filter(Boolean).join(' ')}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>{e.ip}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <ListTable list={list} minWidth={720} count={list.items.length} headers={[t('audit.time'), t('audit.actor'), t('audit.action'), t('audit.object'), t('audit.ip')]}>
+        {list.items.map((e) => (
+          <Table.Tr key={e.seq} onClick={() => setSelected(e)} style={{ cursor: 'pointer' }}>
+            <Table.Td>{format.dateTime(e.at)}</Table.Td>
+            <Table.Td>{e.actorLabel ?? t(`audit.actorType.${e.actorType}`)}</Table.Td>
+            <Table.Td>
+              <Button variant="subtle" size="compact-sm" onClick={() => setSelected(e)} dir="ltr">
+                {e.action}
+              </Button>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm" truncate maw={220}>
+                {[e.objectType, e.objectId].filter(Boolean).join(' ')}
+              </Text>
+            </Table.Td>
+            <Table.Td>{e.ip}</Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <LoadMore hasNextPage={list.hasNextPage} isFetchingNextPage={list.isFetchingNextPage} fetchNextPage={list.fetchNextPage} />
       <AuditDrawer entry={selected} onClose={() => setSelected(null)} />
     </DatesProvider>

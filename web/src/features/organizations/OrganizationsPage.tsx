@@ -5,8 +5,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Organization } from '../../api/client.ts';
-import { ConfirmModal, Loading, PageHeader, QueryError, useNotify } from '../../components/feedback.tsx';
-import { EmptyRow, ExportButton, LoadMore, RowActions, StatusBadge, useCursorList } from '../../components/lists.tsx';
+import { ConfirmModal, PageHeader, useNotify } from '../../components/feedback.tsx';
+import { ExportButton, ListTable, LoadMore, RowActions, StatusBadge, useCursorList } from '../../components/lists.tsx';
 import { useCan } from '../auth/session.ts';
 import { OrganizationForm } from './OrganizationForm.tsx';
 import { treeOrder } from './tree.ts';
@@ -86,71 +86,50 @@ export default function OrganizationsPage() {
           w={{ base: '100%', xs: 160 }}
         />
       </Group>
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <QueryError error={list.error} />
-      ) : (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('organizations.form.name')}</Table.Th>
-                <Table.Th>{t('organizations.form.kind')}</Table.Th>
-                <Table.Th>{t('common.statusLabel')}</Table.Th>
-                <Table.Th>{t('organizations.form.currency')}</Table.Th>
-                <Table.Th>{t('organizations.form.timezone')}</Table.Th>
-                <Table.Th w={48} aria-label={t('common.actions')} />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.length === 0 && <EmptyRow columns={6} />}
-              {rows.map(({ item: org, level }) => (
-                <Table.Tr key={org.id}>
-                  <Table.Td>
-                    <Box style={{ paddingInlineStart: `calc(${level} * var(--mantine-spacing-lg))` }}>
-                      <Text fw={level === 0 ? 600 : 400}>{org.name}</Text>
-                    </Box>
-                  </Table.Td>
-                  <Table.Td>{t(`organizations.kind.${org.kind}`)}</Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={org.status} />
-                  </Table.Td>
-                  <Table.Td>{org.currency}</Table.Td>
-                  <Table.Td>{org.timezone}</Table.Td>
-                  <Table.Td>
-                    {(can('organizations.update') || can('organizations.delete')) && (
-                      <RowActions label={t('common.actionsFor', { name: org.name })}>
-                        {can('organizations.update') && (
-                          <>
-                            <Menu.Item leftSection={<IconEdit size={16} />} onClick={() => setEditing(org)}>
-                              {t('common.edit')}
-                            </Menu.Item>
-                            {org.status === 'active' ? (
-                              <Menu.Item leftSection={<IconPlayerPause size={16} />} onClick={() => void setOrgStatus(org, 'disabled')}>
-                                {t('common.disable')}
-                              </Menu.Item>
-                            ) : (
-                              <Menu.Item leftSection={<IconPlayerPlay size={16} />} onClick={() => void setOrgStatus(org, 'active')}>
-                                {t('common.enable')}
-                              </Menu.Item>
-                            )}
-                          </>
-                        )}
-                        {can('organizations.delete') && org.parentId && (
-                          <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(org)}>
-                            {t('common.delete')}
-                          </Menu.Item>
-                        )}
-                      </RowActions>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <ListTable list={list} minWidth={640} count={rows.length} headers={[t('organizations.form.name'), t('organizations.form.kind'), t('common.statusLabel'), t('organizations.form.currency'), t('organizations.form.timezone')]} withActions>
+        {rows.map(({ item: org, level }) => (
+          <Table.Tr key={org.id}>
+            <Table.Td>
+              <Box style={{ paddingInlineStart: `calc(${level} * var(--mantine-spacing-lg))` }}>
+                <Text fw={level === 0 ? 600 : 400}>{org.name}</Text>
+              </Box>
+            </Table.Td>
+            <Table.Td>{t(`organizations.kind.${org.kind}`)}</Table.Td>
+            <Table.Td>
+              <StatusBadge status={org.status} />
+            </Table.Td>
+            <Table.Td>{org.currency}</Table.Td>
+            <Table.Td>{org.timezone}</Table.Td>
+            <Table.Td>
+              {(can('organizations.update') || can('organizations.delete')) && (
+                <RowActions label={t('common.actionsFor', { name: org.name })}>
+                  {can('organizations.update') && (
+                    <>
+                      <Menu.Item leftSection={<IconEdit size={16} />} onClick={() => setEditing(org)}>
+                        {t('common.edit')}
+                      </Menu.Item>
+                      {org.status === 'active' ? (
+                        <Menu.Item leftSection={<IconPlayerPause size={16} />} onClick={() => void setOrgStatus(org, 'disabled')}>
+                          {t('common.disable')}
+                        </Menu.Item>
+                      ) : (
+                        <Menu.Item leftSection={<IconPlayerPlay size={16} />} onClick={() => void setOrgStatus(org, 'active')}>
+                          {t('common.enable')}
+                        </Menu.Item>
+                      )}
+                    </>
+                  )}
+                  {can('organizations.delete') && org.parentId && (
+                    <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(org)}>
+                      {t('common.delete')}
+                    </Menu.Item>
+                  )}
+                </RowActions>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <LoadMore hasNextPage={list.hasNextPage} isFetchingNextPage={list.isFetchingNextPage} fetchNextPage={list.fetchNextPage} />
       {editing && <OrganizationForm organization={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
       <ConfirmModal

@@ -4,9 +4,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.ts';
-import { ConfirmModal, FormError, Loading, QueryError, useNotify } from '../../components/feedback.tsx';
+import { ConfirmModal, FormError, useNotify } from '../../components/feedback.tsx';
 import { fieldError, useIdempotencyKey } from '../../components/forms.ts';
-import { EmptyRow, LoadMore, RowActions, useCursorList } from '../../components/lists.tsx';
+import { ListTable, LoadMore, RowActions, useCursorList } from '../../components/lists.tsx';
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan, useMe } from '../auth/session.ts';
 import { formatAmount, type Discount } from './model.ts';
@@ -143,59 +143,39 @@ export function DiscountsTab() {
           </Button>
         )}
       </Group>
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <QueryError error={list.error} />
-      ) : (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('plans.form.name')}</Table.Th>
-                <Table.Th>{t('plans.discount.value')}</Table.Th>
-                <Table.Th>{t('plans.discount.window')}</Table.Th>
-                <Table.Th>{t('plans.discount.uses')}</Table.Th>
-                <Table.Th w={48} aria-label={t('common.actions')} />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.items.length === 0 && <EmptyRow columns={5} />}
-              {list.items.map((d) => (
-                <Table.Tr key={d.id}>
-                  <Table.Td>
-                    <Text fw={500}>{d.name}</Text>
-                    {d.couponCode && (
-                      <Badge variant="outline" dir="ltr">
-                        {d.couponCode}
-                      </Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{value(d)}</Table.Td>
-                  <Table.Td>{promotionWindow(d)}</Table.Td>
-                  <Table.Td>{d.maxRedemptions ? t('plans.discount.usesOf', { used: d.redemptions, max: d.maxRedemptions }) : d.redemptions}</Table.Td>
-                  <Table.Td>
-                    {(can('plans.update') || can('plans.delete')) && (
-                      <RowActions label={t('common.actionsFor', { name: d.name })}>
-                        {can('plans.update') && (
-                          <Menu.Item leftSection={<IconEdit size={16} />} onClick={() => setEditing(d)}>
-                            {t('common.edit')}
-                          </Menu.Item>
-                        )}
-                        {can('plans.delete') && (
-                          <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(d)}>
-                            {t('common.delete')}
-                          </Menu.Item>
-                        )}
-                      </RowActions>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <ListTable list={list} minWidth={640} count={list.items.length} headers={[t('plans.form.name'), t('plans.discount.value'), t('plans.discount.window'), t('plans.discount.uses')]} withActions>
+        {list.items.map((d) => (
+          <Table.Tr key={d.id}>
+            <Table.Td>
+              <Text fw={500}>{d.name}</Text>
+              {d.couponCode && (
+                <Badge variant="outline" dir="ltr">
+                  {d.couponCode}
+                </Badge>
+              )}
+            </Table.Td>
+            <Table.Td>{value(d)}</Table.Td>
+            <Table.Td>{promotionWindow(d)}</Table.Td>
+            <Table.Td>{d.maxRedemptions ? t('plans.discount.usesOf', { used: d.redemptions, max: d.maxRedemptions }) : d.redemptions}</Table.Td>
+            <Table.Td>
+              {(can('plans.update') || can('plans.delete')) && (
+                <RowActions label={t('common.actionsFor', { name: d.name })}>
+                  {can('plans.update') && (
+                    <Menu.Item leftSection={<IconEdit size={16} />} onClick={() => setEditing(d)}>
+                      {t('common.edit')}
+                    </Menu.Item>
+                  )}
+                  {can('plans.delete') && (
+                    <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(d)}>
+                      {t('common.delete')}
+                    </Menu.Item>
+                  )}
+                </RowActions>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <LoadMore hasNextPage={list.hasNextPage} isFetchingNextPage={list.isFetchingNextPage} fetchNextPage={list.fetchNextPage} />
       {editing && <DiscountForm discount={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
       <ConfirmModal

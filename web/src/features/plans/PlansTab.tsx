@@ -5,8 +5,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.ts';
-import { ConfirmModal, Loading, QueryError, useNotify } from '../../components/feedback.tsx';
-import { EmptyRow, ExportButton, LoadMore, RowActions, useCursorList } from '../../components/lists.tsx';
+import { ConfirmModal, useNotify } from '../../components/feedback.tsx';
+import { ExportButton, ListTable, LoadMore, RowActions, useCursorList } from '../../components/lists.tsx';
 import { useCan } from '../auth/session.ts';
 import { describeBilling, describePrices } from './describe.ts';
 import { serviceTypes, type Plan } from './model.ts';
@@ -80,89 +80,67 @@ export function PlansTab() {
           )}
         </Group>
       </Group>
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <QueryError error={list.error} />
-      ) : (
-        <Table.ScrollContainer minWidth={760}>
-          <Table striped highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('plans.form.name')}</Table.Th>
-                <Table.Th>{t('plans.form.serviceType')}</Table.Th>
-                <Table.Th>{t('plans.form.billing')}</Table.Th>
-                <Table.Th>{t('plans.form.prices')}</Table.Th>
-                <Table.Th>{t('plans.version')}</Table.Th>
-                <Table.Th>{t('common.statusLabel')}</Table.Th>
-                <Table.Th w={48} aria-label={t('common.actions')} />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.items.length === 0 && <EmptyRow columns={7} />}
-              {list.items.map((p) => (
-                <Table.Tr key={p.id}>
-                  <Table.Td>
-                    <Stack gap={0}>
-                      <Text fw={500}>{p.name}</Text>
-                      <Text size="xs" c="dimmed" dir="ltr" ta="start">
-                        {p.code}
-                      </Text>
-                    </Stack>
-                  </Table.Td>
-                  <Table.Td>{t(`plans.serviceType.${p.serviceType}`)}</Table.Td>
-                  <Table.Td>{describeBilling(p.currentVersion, t)}</Table.Td>
-                  <Table.Td>
-                    {describePrices(p.currentVersion, t, i18n.language).map((line, i) => (
-                      <Text key={i} size="sm">
-                        {line}
-                      </Text>
-                    ))}
-                  </Table.Td>
-                  <Table.Td>{t('plans.versionNumber', { version: p.currentVersion.version })}</Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      <Badge color={p.status === 'active' ? 'teal' : 'gray'} variant="light">
-                        {t(`plans.status.${p.status}`)}
-                      </Badge>
-                      {p.sharedWithSubtree && !p.readOnly && <Badge variant="light">{t('plans.shared')}</Badge>}
-                      {p.readOnly && <Badge variant="light" color="grape">{t('plans.from', { name: p.organizationName })}</Badge>}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <RowActions label={t('common.actionsFor', { name: p.name })}>
-                      {!p.readOnly && can('plans.update') && (
-                        <Menu.Item leftSection={<IconEdit size={16} />} onClick={() => setEditing(p)}>
-                          {t('common.edit')}
-                        </Menu.Item>
-                      )}
-                      <Menu.Item leftSection={<IconHistory size={16} />} onClick={() => setHistory(p)}>
-                        {t('plans.history.open')}
-                      </Menu.Item>
-                      <Menu.Item leftSection={<IconCalculator size={16} />} onClick={() => setPreviewing(p)}>
-                        {t('plans.preview.open')}
-                      </Menu.Item>
-                      {!p.readOnly && can('plans.update') && (
-                        <Menu.Item
-                          leftSection={p.status === 'active' ? <IconArchive size={16} /> : <IconRestore size={16} />}
-                          onClick={() => void setPlanStatus(p, p.status === 'active' ? 'archived' : 'active')}
-                        >
-                          {t(p.status === 'active' ? 'plans.archive' : 'plans.restore')}
-                        </Menu.Item>
-                      )}
-                      {!p.readOnly && can('plans.delete') && (
-                        <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(p)}>
-                          {t('common.delete')}
-                        </Menu.Item>
-                      )}
-                    </RowActions>
-                  </Table.Td>
-                </Table.Tr>
+      <ListTable list={list} minWidth={760} count={list.items.length} headers={[t('plans.form.name'), t('plans.form.serviceType'), t('plans.form.billing'), t('plans.form.prices'), t('plans.version'), t('common.statusLabel')]} withActions>
+        {list.items.map((p) => (
+          <Table.Tr key={p.id}>
+            <Table.Td>
+              <Stack gap={0}>
+                <Text fw={500}>{p.name}</Text>
+                <Text size="xs" c="dimmed" dir="ltr" ta="start">
+                  {p.code}
+                </Text>
+              </Stack>
+            </Table.Td>
+            <Table.Td>{t(`plans.serviceType.${p.serviceType}`)}</Table.Td>
+            <Table.Td>{describeBilling(p.currentVersion, t)}</Table.Td>
+            <Table.Td>
+              {describePrices(p.currentVersion, t, i18n.language).map((line, i) => (
+                <Text key={i} size="sm">
+                  {line}
+                </Text>
               ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+            </Table.Td>
+            <Table.Td>{t('plans.versionNumber', { version: p.currentVersion.version })}</Table.Td>
+            <Table.Td>
+              <Group gap={4}>
+                <Badge color={p.status === 'active' ? 'teal' : 'gray'} variant="light">
+                  {t(`plans.status.${p.status}`)}
+                </Badge>
+                {p.sharedWithSubtree && !p.readOnly && <Badge variant="light">{t('plans.shared')}</Badge>}
+                {p.readOnly && <Badge variant="light" color="grape">{t('plans.from', { name: p.organizationName })}</Badge>}
+              </Group>
+            </Table.Td>
+            <Table.Td>
+              <RowActions label={t('common.actionsFor', { name: p.name })}>
+                {!p.readOnly && can('plans.update') && (
+                  <Menu.Item leftSection={<IconEdit size={16} />} onClick={() => setEditing(p)}>
+                    {t('common.edit')}
+                  </Menu.Item>
+                )}
+                <Menu.Item leftSection={<IconHistory size={16} />} onClick={() => setHistory(p)}>
+                  {t('plans.history.open')}
+                </Menu.Item>
+                <Menu.Item leftSection={<IconCalculator size={16} />} onClick={() => setPreviewing(p)}>
+                  {t('plans.preview.open')}
+                </Menu.Item>
+                {!p.readOnly && can('plans.update') && (
+                  <Menu.Item
+                    leftSection={p.status === 'active' ? <IconArchive size={16} /> : <IconRestore size={16} />}
+                    onClick={() => void setPlanStatus(p, p.status === 'active' ? 'archived' : 'active')}
+                  >
+                    {t(p.status === 'active' ? 'plans.archive' : 'plans.restore')}
+                  </Menu.Item>
+                )}
+                {!p.readOnly && can('plans.delete') && (
+                  <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(p)}>
+                    {t('common.delete')}
+                  </Menu.Item>
+                )}
+              </RowActions>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <LoadMore hasNextPage={list.hasNextPage} isFetchingNextPage={list.isFetchingNextPage} fetchNextPage={list.fetchNextPage} />
       {editing && <PlanForm plan={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
       {previewing && <PricePreviewModal plan={previewing} onClose={() => setPreviewing(null)} />}

@@ -4,9 +4,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.ts';
-import { ConfirmModal, FormError, Loading, QueryError, useNotify } from '../../components/feedback.tsx';
+import { ConfirmModal, FormError, useNotify } from '../../components/feedback.tsx';
 import { fieldError, useIdempotencyKey } from '../../components/forms.ts';
-import { EmptyRow, LoadMore, RowActions, useCursorList } from '../../components/lists.tsx';
+import { ListTable, LoadMore, RowActions, useCursorList } from '../../components/lists.tsx';
 import { useCan } from '../auth/session.ts';
 import type { TaxClass } from './model.ts';
 
@@ -98,60 +98,41 @@ export function TaxClassesTab() {
           </Button>
         )}
       </Group>
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <QueryError error={list.error} />
-      ) : (
-        <Table.ScrollContainer minWidth={560}>
-          <Table striped>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('plans.form.name')}</Table.Th>
-                <Table.Th>{t('plans.tax.rates')}</Table.Th>
-                <Table.Th>{t('plans.tax.kind')}</Table.Th>
-                <Table.Th w={48} aria-label={t('common.actions')} />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.items.length === 0 && <EmptyRow columns={4} />}
-              {list.items.map((c) => (
-                <Table.Tr key={c.id}>
-                  <Table.Td>
-                    <Text fw={500}>{c.name}</Text>
-                    <Text size="xs" c="dimmed" dir="ltr" ta="start">
-                      {c.code}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td dir="ltr">{c.rates.map((r) => `${r.code} ${r.percent}%${r.compound ? ' ⊕' : ''}`).join(' + ')}</Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      <Badge variant="light">{t(c.inclusive ? 'plans.tax.inclusiveShort' : 'plans.tax.exclusiveShort')}</Badge>
-                      {c.readOnly && <Badge variant="light" color="grape">{t('plans.tax.inherited')}</Badge>}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    {!c.readOnly && (can('plans.update') || can('plans.delete')) && (
-                      <RowActions label={t('common.actionsFor', { name: c.name })}>
-                        {can('plans.update') && (
-                          <Menu.Item leftSection={<IconEdit size={16} />} onClick={() => setEditing(c)}>
-                            {t('common.edit')}
-                          </Menu.Item>
-                        )}
-                        {can('plans.delete') && (
-                          <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(c)}>
-                            {t('common.delete')}
-                          </Menu.Item>
-                        )}
-                      </RowActions>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <ListTable list={list} minWidth={560} count={list.items.length} headers={[t('plans.form.name'), t('plans.tax.rates'), t('plans.tax.kind')]} withActions>
+        {list.items.map((c) => (
+          <Table.Tr key={c.id}>
+            <Table.Td>
+              <Text fw={500}>{c.name}</Text>
+              <Text size="xs" c="dimmed" dir="ltr" ta="start">
+                {c.code}
+              </Text>
+            </Table.Td>
+            <Table.Td dir="ltr">{c.rates.map((r) => `${r.code} ${r.percent}%${r.compound ? ' ⊕' : ''}`).join(' + ')}</Table.Td>
+            <Table.Td>
+              <Group gap={4}>
+                <Badge variant="light">{t(c.inclusive ? 'plans.tax.inclusiveShort' : 'plans.tax.exclusiveShort')}</Badge>
+                {c.readOnly && <Badge variant="light" color="grape">{t('plans.tax.inherited')}</Badge>}
+              </Group>
+            </Table.Td>
+            <Table.Td>
+              {!c.readOnly && (can('plans.update') || can('plans.delete')) && (
+                <RowActions label={t('common.actionsFor', { name: c.name })}>
+                  {can('plans.update') && (
+                    <Menu.Item leftSection={<IconEdit size={16} />} onClick={() => setEditing(c)}>
+                      {t('common.edit')}
+                    </Menu.Item>
+                  )}
+                  {can('plans.delete') && (
+                    <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(c)}>
+                      {t('common.delete')}
+                    </Menu.Item>
+                  )}
+                </RowActions>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <LoadMore hasNextPage={list.hasNextPage} isFetchingNextPage={list.isFetchingNextPage} fetchNextPage={list.fetchNextPage} />
       {editing && <TaxClassForm taxClass={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
       <ConfirmModal

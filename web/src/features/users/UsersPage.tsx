@@ -5,8 +5,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type User } from '../../api/client.ts';
-import { ConfirmModal, Loading, PageHeader, QueryError, useNotify } from '../../components/feedback.tsx';
-import { EmptyRow, ExportButton, LoadMore, RowActions, StatusBadge, useCursorList } from '../../components/lists.tsx';
+import { ConfirmModal, PageHeader, useNotify } from '../../components/feedback.tsx';
+import { ExportButton, ListTable, LoadMore, RowActions, StatusBadge, useCursorList } from '../../components/lists.tsx';
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan, useMe } from '../auth/session.ts';
 import { useUserOptions } from './options.ts';
@@ -106,86 +106,65 @@ export default function UsersPage() {
           />
         )}
       </Group>
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <QueryError error={list.error} />
-      ) : (
-        <Table.ScrollContainer minWidth={720}>
-          <Table striped highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('users.form.name')}</Table.Th>
-                <Table.Th>{t('users.form.role')}</Table.Th>
-                <Table.Th>{t('users.form.organization')}</Table.Th>
-                <Table.Th>{t('common.statusLabel')}</Table.Th>
-                <Table.Th>{t('users.lastLogin')}</Table.Th>
-                <Table.Th w={48} aria-label={t('common.actions')} />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.items.length === 0 && <EmptyRow columns={6} />}
-              {list.items.map((u) => (
-                <Table.Tr key={u.id}>
-                  <Table.Td>
-                    <Stack gap={0}>
-                      <Text fw={500}>{u.name}</Text>
-                      <Text size="xs" c="dimmed" dir="ltr" ta="start">
-                        {u.email}
-                      </Text>
-                    </Stack>
-                  </Table.Td>
-                  <Table.Td>{options.roleName(u.role)}</Table.Td>
-                  <Table.Td>{options.organizationName(u.organizationId) || (u.organizationId === me.organization.id ? me.organization.name : '')}</Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      <StatusBadge status={u.status} />
-                      {locked(u) && <Badge color="orange" variant="light">{t('users.locked')}</Badge>}
-                      {u.totpEnabled && <Badge color="blue" variant="light">{t('users.twoFactor')}</Badge>}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>{u.lastLoginAt ? format.dateTime(u.lastLoginAt) : t('common.never')}</Table.Td>
-                  <Table.Td>
-                    {u.id !== me.user.id && (can('users.update') || can('users.delete')) && (
-                      <RowActions label={t('common.actionsFor', { name: u.name })}>
-                        {can('users.update') && (
-                          <>
-                            <Menu.Item leftSection={<IconEdit size={16} />} onClick={() => setEditing(u)}>
-                              {t('common.edit')}
-                            </Menu.Item>
-                            <Menu.Item leftSection={<IconLink size={16} />} onClick={() => void issueLink(u)}>
-                              {t('users.issueLink')}
-                            </Menu.Item>
-                            {locked(u) && (
-                              <Menu.Item leftSection={<IconLockOpen size={16} />} onClick={() => void unlock(u)}>
-                                {t('users.unlock')}
-                              </Menu.Item>
-                            )}
-                            {u.status === 'active' ? (
-                              <Menu.Item leftSection={<IconPlayerPause size={16} />} onClick={() => void setUserStatus(u, 'disabled')}>
-                                {t('common.disable')}
-                              </Menu.Item>
-                            ) : (
-                              <Menu.Item leftSection={<IconPlayerPlay size={16} />} onClick={() => void setUserStatus(u, 'active')}>
-                                {t('common.enable')}
-                              </Menu.Item>
-                            )}
-                          </>
-                        )}
-                        {can('users.delete') && (
-                          <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(u)}>
-                            {t('common.delete')}
-                          </Menu.Item>
-                        )}
-                      </RowActions>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <ListTable list={list} minWidth={720} count={list.items.length} headers={[t('users.form.name'), t('users.form.role'), t('users.form.organization'), t('common.statusLabel'), t('users.lastLogin')]} withActions>
+        {list.items.map((u) => (
+          <Table.Tr key={u.id}>
+            <Table.Td>
+              <Stack gap={0}>
+                <Text fw={500}>{u.name}</Text>
+                <Text size="xs" c="dimmed" dir="ltr" ta="start">
+                  {u.email}
+                </Text>
+              </Stack>
+            </Table.Td>
+            <Table.Td>{options.roleName(u.role)}</Table.Td>
+            <Table.Td>{options.organizationName(u.organizationId) || (u.organizationId === me.organization.id ? me.organization.name : '')}</Table.Td>
+            <Table.Td>
+              <Group gap={4}>
+                <StatusBadge status={u.status} />
+                {locked(u) && <Badge color="orange" variant="light">{t('users.locked')}</Badge>}
+                {u.totpEnabled && <Badge color="blue" variant="light">{t('users.twoFactor')}</Badge>}
+              </Group>
+            </Table.Td>
+            <Table.Td>{u.lastLoginAt ? format.dateTime(u.lastLoginAt) : t('common.never')}</Table.Td>
+            <Table.Td>
+              {u.id !== me.user.id && (can('users.update') || can('users.delete')) && (
+                <RowActions label={t('common.actionsFor', { name: u.name })}>
+                  {can('users.update') && (
+                    <>
+                      <Menu.Item leftSection={<IconEdit size={16} />} onClick={() => setEditing(u)}>
+                        {t('common.edit')}
+                      </Menu.Item>
+                      <Menu.Item leftSection={<IconLink size={16} />} onClick={() => void issueLink(u)}>
+                        {t('users.issueLink')}
+                      </Menu.Item>
+                      {locked(u) && (
+                        <Menu.Item leftSection={<IconLockOpen size={16} />} onClick={() => void unlock(u)}>
+                          {t('users.unlock')}
+                        </Menu.Item>
+                      )}
+                      {u.status === 'active' ? (
+                        <Menu.Item leftSection={<IconPlayerPause size={16} />} onClick={() => void setUserStatus(u, 'disabled')}>
+                          {t('common.disable')}
+                        </Menu.Item>
+                      ) : (
+                        <Menu.Item leftSection={<IconPlayerPlay size={16} />} onClick={() => void setUserStatus(u, 'active')}>
+                          {t('common.enable')}
+                        </Menu.Item>
+                      )}
+                    </>
+                  )}
+                  {can('users.delete') && (
+                    <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(u)}>
+                      {t('common.delete')}
+                    </Menu.Item>
+                  )}
+                </RowActions>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <LoadMore hasNextPage={list.hasNextPage} isFetchingNextPage={list.isFetchingNextPage} fetchNextPage={list.fetchNextPage} />
       {editing && <UserForm user={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
       {link && <PasswordLinkModal link={link} onClose={() => setLink(null)} />}
