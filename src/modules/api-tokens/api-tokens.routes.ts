@@ -1,7 +1,6 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
-import { actorOf, errors, noContent } from '../../platform/http/routes.ts';
-import { idParams } from '../organizations/organizations.schemas.ts';
+import { actorOf, errors, idParams, noContent } from '../../platform/http/routes.ts';
 import * as service from './api-tokens.service.ts';
 
 const tags = ['API tokens'];

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
-import { actorOf, errors, noContent } from '../../platform/http/routes.ts';
+import { actorOf, errors, idParams, noContent } from '../../platform/http/routes.ts';
 import { SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { principalFromSession } from '../../platform/auth/authenticate.ts';
 import { UnauthorizedError } from '../../platform/errors.ts';
@@ -146,7 +146,7 @@ export function authRoutes(app: TypedApp, ctx: AppContext): void {
   );
   app.delete(
     '/api/auth/sessions/:id',
-    { schema: { tags, summary: 'End one of your sessions', params: z.object({ id: z.uuid() }), response: { 204: noContent, ...errors } } },
+    { schema: { tags, summary: 'End one of your sessions', params: idParams, response: { 204: noContent, ...errors } } },
     async (req, reply) => {
       await service.endMySession(ctx, actorOf(req), req.params.id);
       return reply.code(204).send(null);

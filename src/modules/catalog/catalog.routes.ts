@@ -1,10 +1,9 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
-import { actorOf, errors, noContent } from '../../platform/http/routes.ts';
+import { actorOf, errors, idParams, noContent } from '../../platform/http/routes.ts';
 import * as discounts from './discounts.service.ts';
 import { couponCheckSchema, createDiscountSchema, discountListQuery, discountPage, discountSchema, updateDiscountSchema, validateCouponSchema } from './discounts.schemas.ts';
 import { planRoutes } from './plans.routes.ts';
-import { idParams } from './plans.schemas.ts';
 import * as taxClasses from './tax-classes.service.ts';
 import { createTaxClassSchema, taxClassListQuery, taxClassPage, taxClassSchema, updateTaxClassSchema } from './tax-classes.schemas.ts';
 

@@ -1,9 +1,9 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
-import { actorOf, csvResponse, errors, noContent, sendCsv } from '../../platform/http/routes.ts';
+import { actorOf, csvResponse, errors, idParams, noContent, sendCsv } from '../../platform/http/routes.ts';
 import * as versions from './plan-versions.service.ts';
 import * as service from './plans.service.ts';
-import { createPlanSchema, idParams, planListQuery, planPage, planSchema, planVersionInput, planVersionList, updatePlanSchema } from './plans.schemas.ts';
+import { createPlanSchema, planListQuery, planPage, planSchema, planVersionInput, planVersionList, updatePlanSchema } from './plans.schemas.ts';
 import { pricePreviewRequest, pricePreviewSchema } from './pricing.schemas.ts';
 import { previewPrice } from './pricing.service.ts';
 

@@ -162,7 +162,6 @@ export const planListQuery = listQuerySchema.extend({
 
 export const planPage = pageSchema(planSchema, 'PlanPage');
 export const planVersionList = z.object({ items: z.array(planVersionSchema) }).meta({ id: 'PlanVersionList' });
-export const idParams = z.object({ id: z.uuid() });
 
 export type RateComponentInput = z.infer<typeof rateComponentSchema>;
 export type Billing = z.infer<typeof billingSchema>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
-import { actorOf, csvResponse, errors, sendCsv } from '../../platform/http/routes.ts';
+import { actorOf, csvResponse, errors, idParams, sendCsv } from '../../platform/http/routes.ts';
 import * as useCases from './ledger.use-cases.ts';
 import {
   accountListQuery,
@@ -10,7 +10,6 @@ import {
   createEntrySchema,
   entryListQuery,
   entryPage,
-  idParams,
   journalEntrySchema,
   ledgerAccountSchema,
   openChartSchema,

@@ -170,7 +170,6 @@ export const trialBalanceQuery = z.object({ organizationId: z.uuid().optional(),
 
 export const accountPage = pageSchema(ledgerAccountSchema, 'LedgerAccountPage');
 export const entryPage = pageSchema(journalEntrySchema, 'JournalEntryPage');
-export const idParams = z.object({ id: z.uuid() });
 
 export type AccountListQuery = z.infer<typeof accountListQuery>;
 export type EntryListQuery = z.infer<typeof entryListQuery>;

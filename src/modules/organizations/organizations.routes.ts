@@ -1,10 +1,9 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
-import { actorOf, csvResponse, errors, noContent, sendCsv } from '../../platform/http/routes.ts';
+import { actorOf, csvResponse, errors, idParams, noContent, sendCsv } from '../../platform/http/routes.ts';
 import * as service from './organizations.service.ts';
 import {
   createOrganizationSchema,
-  idParams,
   organizationListQuery,
   organizationPage,
   organizationSchema,

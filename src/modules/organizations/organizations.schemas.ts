@@ -72,7 +72,6 @@ export const organizationListQuery = listQuerySchema.extend({
 });
 
 export const organizationPage = pageSchema(organizationSchema, 'OrganizationPage');
-export const idParams = z.object({ id: z.uuid() });
 
 export type CreateOrganizationInput = z.infer<typeof createOrganizationSchema>;
 export type UpdateOrganizationInput = z.infer<typeof updateOrganizationSchema>;

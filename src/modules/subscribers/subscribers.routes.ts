@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
-import { actorOf, csvResponse, errors, noContent, sendCsv } from '../../platform/http/routes.ts';
+import { actorOf, csvResponse, errors, idParams, noContent, sendCsv } from '../../platform/http/routes.ts';
 import { bulkAction, bulkActionSchema, bulkResultSchema, deleteSubscriber } from './bulk.service.ts';
 import * as documents from './documents.service.ts';
 import { importReportSchema, importSubscribers, importSchema, MAX_IMPORT_BYTES } from './import.service.ts';
@@ -17,7 +17,6 @@ import {
   numberingSchema,
   statusChangeSchema,
   subscriberDetailSchema,
-  subscriberIdParams,
   subscriberListQuery,
   subscriberPage,
   updateNumberingSchema,
@@ -25,7 +24,7 @@ import {
 } from './subscribers.schemas.ts';
 
 const tags = ['Subscribers'];
-const params = subscriberIdParams;
+const params = idParams;
 const fileResponse = { description: 'The file as uploaded', content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } };
 
 function uploadRoutes(app: TypedApp, ctx: AppContext): void {

@@ -176,7 +176,6 @@ export const subscriberListQuery = listQuerySchema.extend({
   ...subscriberFilters,
 });
 export const subscriberPage = pageSchema(subscriberSchema, 'SubscriberPage');
-export const subscriberIdParams = z.object({ id: z.uuid() });
 export const documentParams = z.object({ id: z.uuid(), documentId: z.uuid() });
 
 export const numberingSchema = z

@@ -1,7 +1,6 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
-import { actorOf, csvResponse, errors, noContent, requestOrigin, sendCsv } from '../../platform/http/routes.ts';
-import { idParams } from '../organizations/organizations.schemas.ts';
+import { actorOf, csvResponse, errors, idParams, noContent, requestOrigin, sendCsv } from '../../platform/http/routes.ts';
 import * as service from './users.service.ts';
 import {
   createdUserSchema,

@@ -26,6 +26,9 @@ export const errors = {
   429: problemSchema,
 };
 
+/** `/:id` path parameters of every resource. */
+export const idParams = z.object({ id: z.uuid() });
+
 export const noContent = z.null().describe('No content');
 
 export function actorOf(req: FastifyRequest): Actor {

@@ -9248,66 +9248,6 @@ export interface components {
                 message: string;
             }[];
         };
-        OrganizationInput: {
-            /** Format: uuid */
-            id: string;
-            parentId: string | null;
-            /** @enum {string} */
-            kind: "isp" | "reseller" | "sub_reseller" | "card_partner";
-            name: string;
-            depth: number;
-            currency: string;
-            timezone: string;
-            locale: string;
-            /** @enum {string} */
-            status: "active" | "disabled";
-            contactEmail: string | null;
-            contactPhone: string | null;
-            address: string | null;
-            taxId: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        CreateOrganizationInput: {
-            /**
-             * Format: uuid
-             * @description Defaults to the organization you are working in
-             */
-            parentId?: string;
-            /** @enum {string} */
-            kind: "reseller" | "sub_reseller" | "card_partner";
-            name: string;
-            /** @description Defaults to the parent's */
-            currency?: string;
-            /** @description Defaults to the parent's */
-            timezone?: string;
-            /** @enum {string} */
-            locale?: "en" | "bn" | "sw" | "fr" | "ar";
-            contactEmail?: string | null;
-            contactPhone?: string | null;
-            address?: string | null;
-            taxId?: string | null;
-        };
-        UpdateOrganizationInput: {
-            name?: string;
-            currency?: string;
-            timezone?: string;
-            /** @enum {string} */
-            locale?: "en" | "bn" | "sw" | "fr" | "ar";
-            /** @enum {string} */
-            status?: "active" | "disabled";
-            contactEmail?: string | null;
-            contactPhone?: string | null;
-            address?: string | null;
-            taxId?: string | null;
-        };
-        OrganizationPageInput: {
-            items: components["schemas"]["OrganizationInput"][];
-            /** @description Pass as ?cursor= to get the next page; null on the last page */
-            nextCursor: string | null;
-        };
         ApiTokenInput: {
             /** Format: uuid */
             id: string;
@@ -9371,6 +9311,66 @@ export interface components {
             entries: number;
             brokenSeq: string | null;
             reason: string | null;
+        };
+        OrganizationInput: {
+            /** Format: uuid */
+            id: string;
+            parentId: string | null;
+            /** @enum {string} */
+            kind: "isp" | "reseller" | "sub_reseller" | "card_partner";
+            name: string;
+            depth: number;
+            currency: string;
+            timezone: string;
+            locale: string;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            contactEmail: string | null;
+            contactPhone: string | null;
+            address: string | null;
+            taxId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreateOrganizationInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            parentId?: string;
+            /** @enum {string} */
+            kind: "reseller" | "sub_reseller" | "card_partner";
+            name: string;
+            /** @description Defaults to the parent's */
+            currency?: string;
+            /** @description Defaults to the parent's */
+            timezone?: string;
+            /** @enum {string} */
+            locale?: "en" | "bn" | "sw" | "fr" | "ar";
+            contactEmail?: string | null;
+            contactPhone?: string | null;
+            address?: string | null;
+            taxId?: string | null;
+        };
+        UpdateOrganizationInput: {
+            name?: string;
+            currency?: string;
+            timezone?: string;
+            /** @enum {string} */
+            locale?: "en" | "bn" | "sw" | "fr" | "ar";
+            /** @enum {string} */
+            status?: "active" | "disabled";
+            contactEmail?: string | null;
+            contactPhone?: string | null;
+            address?: string | null;
+            taxId?: string | null;
+        };
+        OrganizationPageInput: {
+            items: components["schemas"]["OrganizationInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
         };
         SystemSettingsInput: {
             /** @default Uplink */
@@ -10557,66 +10557,6 @@ export interface components {
                 message: string;
             }[];
         };
-        Organization: {
-            /** Format: uuid */
-            id: string;
-            parentId: string | null;
-            /** @enum {string} */
-            kind: "isp" | "reseller" | "sub_reseller" | "card_partner";
-            name: string;
-            depth: number;
-            currency: string;
-            timezone: string;
-            locale: string;
-            /** @enum {string} */
-            status: "active" | "disabled";
-            contactEmail: string | null;
-            contactPhone: string | null;
-            address: string | null;
-            taxId: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        CreateOrganization: {
-            /**
-             * Format: uuid
-             * @description Defaults to the organization you are working in
-             */
-            parentId?: string;
-            /** @enum {string} */
-            kind: "reseller" | "sub_reseller" | "card_partner";
-            name: string;
-            /** @description Defaults to the parent's */
-            currency?: string;
-            /** @description Defaults to the parent's */
-            timezone?: string;
-            /** @enum {string} */
-            locale?: "en" | "bn" | "sw" | "fr" | "ar";
-            contactEmail?: string | null;
-            contactPhone?: string | null;
-            address?: string | null;
-            taxId?: string | null;
-        };
-        UpdateOrganization: {
-            name?: string;
-            currency?: string;
-            timezone?: string;
-            /** @enum {string} */
-            locale?: "en" | "bn" | "sw" | "fr" | "ar";
-            /** @enum {string} */
-            status?: "active" | "disabled";
-            contactEmail?: string | null;
-            contactPhone?: string | null;
-            address?: string | null;
-            taxId?: string | null;
-        };
-        OrganizationPage: {
-            items: components["schemas"]["Organization"][];
-            /** @description Pass as ?cursor= to get the next page; null on the last page */
-            nextCursor: string | null;
-        };
         ApiToken: {
             /** Format: uuid */
             id: string;
@@ -10680,6 +10620,66 @@ export interface components {
             entries: number;
             brokenSeq: string | null;
             reason: string | null;
+        };
+        Organization: {
+            /** Format: uuid */
+            id: string;
+            parentId: string | null;
+            /** @enum {string} */
+            kind: "isp" | "reseller" | "sub_reseller" | "card_partner";
+            name: string;
+            depth: number;
+            currency: string;
+            timezone: string;
+            locale: string;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            contactEmail: string | null;
+            contactPhone: string | null;
+            address: string | null;
+            taxId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreateOrganization: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            parentId?: string;
+            /** @enum {string} */
+            kind: "reseller" | "sub_reseller" | "card_partner";
+            name: string;
+            /** @description Defaults to the parent's */
+            currency?: string;
+            /** @description Defaults to the parent's */
+            timezone?: string;
+            /** @enum {string} */
+            locale?: "en" | "bn" | "sw" | "fr" | "ar";
+            contactEmail?: string | null;
+            contactPhone?: string | null;
+            address?: string | null;
+            taxId?: string | null;
+        };
+        UpdateOrganization: {
+            name?: string;
+            currency?: string;
+            timezone?: string;
+            /** @enum {string} */
+            locale?: "en" | "bn" | "sw" | "fr" | "ar";
+            /** @enum {string} */
+            status?: "active" | "disabled";
+            contactEmail?: string | null;
+            contactPhone?: string | null;
+            address?: string | null;
+            taxId?: string | null;
+        };
+        OrganizationPage: {
+            items: components["schemas"]["Organization"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
         };
         SystemSettings: {
             /** @default Uplink */
