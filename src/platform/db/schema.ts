@@ -57,6 +57,8 @@ export interface UsersTable {
   totp_last_step: bigint | null;
   failed_login_count: Generated<number>;
   locked_until: Date | null;
+  /** A customer login's subscriber (the portal). */
+  subscriber_id: Generated<string | null>;
   password_changed_at: Date | null;
   last_login_at: Date | null;
   created_at: Generated<Date>;
@@ -208,6 +210,7 @@ export interface SubscribersTable {
   /** A date, 'YYYY-MM-DD': the day a scheduled suspension takes effect. */
   suspend_on: string | null;
   suspend_reason: string | null;
+  penalty_class_id: Generated<string | null>;
   search_text: Generated<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -371,6 +374,204 @@ export interface DiscountRedemptionsTable {
   redeemed_at: Date;
 }
 
+export interface BillingSettingsTable {
+  organization_id: string;
+  approval_required: Generated<boolean>;
+  due_days: Generated<number>;
+  grace_days: Generated<number>;
+  /** Per currency: { KES: { mode: 'half-up', increment: '100' } } (increment in minor units). */
+  rounding: ColumnType<Record<string, { mode: 'half-up' | 'half-even'; increment: string }>, string | undefined, string>;
+  payment_instructions: Generated<string>;
+  invoice_footer: Generated<string>;
+  logo_file_key: string | null;
+  updated_at: Generated<Date>;
+}
+
+export interface InvoiceSequencesTable {
+  organization_id: string;
+  format: Generated<string>;
+  credit_note_format: Generated<string>;
+  last_invoice: Generated<bigint>;
+  last_credit_note: Generated<bigint>;
+}
+
+export interface PenaltyClassesTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  kind: 'fixed' | 'percentage';
+  /** numeric as exact text, major units. */
+  amount: string | null;
+  percent: string | null;
+  minimum: string | null;
+  currency: string;
+  days_after_due: Generated<number>;
+  penalty_on_penalty: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export type SubscriptionStatus = 'pending' | 'active' | 'grace' | 'suspended' | 'terminated';
+
+export interface SubscriptionsTable {
+  id: Generated<string>;
+  organization_id: string;
+  subscriber_id: string;
+  plan_id: string;
+  currency: string;
+  status: Generated<SubscriptionStatus>;
+  status_reason: Generated<string>;
+  quantity: Generated<number>;
+  discount_id: string | null;
+  auto_renew: Generated<boolean>;
+  starts_at: Timestamp;
+  activated_at: Date | null;
+  /** End of the last period invoiced. */
+  billed_through: Date | null;
+  /** When the billing run next picks the subscription up. */
+  next_bill_at: Date | null;
+  grace_until: Date | null;
+  suspend_at: Date | null;
+  resume_at: Date | null;
+  terminate_at: Date | null;
+  terminated_at: Date | null;
+  pending_plan_id: string | null;
+  username: string | null;
+  /** SecretBox ciphertext: RADIUS CHAP and MS-CHAPv2 need the clear password back. */
+  password_enc: string | null;
+  /** Upper-case, colon-separated: AA:BB:CC:DD:EE:FF. */
+  mac_address: string | null;
+  static_ipv4: string | null;
+  static_ipv6_prefix: string | null;
+  simultaneous_use: Generated<number>;
+  installation_address_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SubscriptionEventsTable {
+  id: Generated<bigint>;
+  subscription_id: string;
+  kind: string;
+  from_status: string | null;
+  to_status: string | null;
+  reason: Generated<string>;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+  at: Date;
+  actor_id: string | null;
+}
+
+export interface UsageRecordsTable {
+  id: Generated<bigint>;
+  subscription_id: string;
+  unit: string;
+  /** numeric as exact text. */
+  quantity: string;
+  occurred_at: Date;
+  source: 'manual' | 'import' | 'radius';
+  reference: string | null;
+  created_at: Generated<Date>;
+  created_by: string | null;
+}
+
+export interface BillingRunsTable {
+  id: Generated<string>;
+  organization_id: string;
+  as_of: Date;
+  dry_run: Generated<boolean>;
+  status: Generated<'running' | 'completed' | 'failed'>;
+  subscriptions_billed: Generated<number>;
+  invoices_created: Generated<number>;
+  totals: ColumnType<Record<string, unknown>, string | undefined, string>;
+  error: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+  started_by: string | null;
+}
+
+export type InvoiceStatus = 'draft' | 'in_review' | 'approved' | 'open' | 'partially_paid' | 'overdue' | 'paid' | 'void';
+export type InvoiceSource = 'manual' | 'billing_run' | 'plan_change' | 'penalty' | 'renewal';
+
+export interface InvoiceTaxRow {
+  code: string;
+  name: string;
+  rate: string;
+  /** Minor units, as a decimal string (JSON has no bigint). */
+  amount: string;
+}
+
+export interface InvoicesTable {
+  id: Generated<string>;
+  organization_id: string;
+  subscriber_id: string;
+  kind: Generated<'invoice' | 'credit_note'>;
+  credits_invoice_id: string | null;
+  number: string | null;
+  status: Generated<InvoiceStatus>;
+  source: Generated<InvoiceSource>;
+  currency: string;
+  /** Dates, 'YYYY-MM-DD', in the organization's time zone. */
+  issue_date: string | null;
+  due_date: string | null;
+  period_start: Date | null;
+  period_end: Date | null;
+  subtotal: Generated<bigint>;
+  discount_total: Generated<bigint>;
+  tax_total: Generated<bigint>;
+  total: Generated<bigint>;
+  amount_paid: Generated<bigint>;
+  amount_credited: Generated<bigint>;
+  taxes: ColumnType<InvoiceTaxRow[], string | undefined, string>;
+  /** The subscriber as billed: name, account number, address, tax id at the time of issue. */
+  customer: ColumnType<Record<string, unknown>, string | undefined, string>;
+  memo: Generated<string>;
+  billing_run_id: string | null;
+  journal_entry_id: string | null;
+  penalized: Generated<boolean>;
+  issued_at: Date | null;
+  approved_by: string | null;
+  voided_at: Date | null;
+  void_reason: string | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type InvoiceLineKind = 'recurring' | 'usage' | 'one_time' | 'proration_credit' | 'proration_charge' | 'penalty' | 'manual' | 'credit';
+
+export interface InvoiceLinesTable {
+  id: Generated<bigint>;
+  invoice_id: string;
+  line_no: number;
+  kind: InvoiceLineKind;
+  subscription_id: string | null;
+  plan_version_id: string | null;
+  service_type: string;
+  description_key: string | null;
+  description: Generated<string>;
+  details: ColumnType<Record<string, string>, string | undefined, string>;
+  /** numeric as exact text. */
+  quantity: string;
+  unit_price: string;
+  amount: bigint;
+  discount: Generated<bigint>;
+  net: bigint;
+  tax: Generated<bigint>;
+  gross: bigint;
+  taxes: ColumnType<InvoiceTaxRow[], string | undefined, string>;
+  period_start: Date | null;
+  period_end: Date | null;
+  penalty_for_invoice_id: string | null;
+}
+
+export interface InvoiceAllocationsTable {
+  id: Generated<bigint>;
+  invoice_id: string;
+  source: 'wallet' | 'payment' | 'credit_note';
+  source_id: string | null;
+  amount: bigint;
+  journal_entry_id: string | null;
+  created_at: Date;
+}
 
 export interface DB {
   organizations: OrganizationsTable;
@@ -402,6 +603,16 @@ export interface DB {
   subscriber_status_history: SubscriberStatusHistoryTable;
   subscriber_documents: SubscriberDocumentsTable;
   subscriber_notes: SubscriberNotesTable;
+  billing_settings: BillingSettingsTable;
+  invoice_sequences: InvoiceSequencesTable;
+  penalty_classes: PenaltyClassesTable;
+  subscriptions: SubscriptionsTable;
+  subscription_events: SubscriptionEventsTable;
+  usage_records: UsageRecordsTable;
+  billing_runs: BillingRunsTable;
+  invoices: InvoicesTable;
+  invoice_lines: InvoiceLinesTable;
+  invoice_allocations: InvoiceAllocationsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -422,3 +633,12 @@ export type Subscriber = Selectable<SubscribersTable>;
 export type SubscriberContact = Selectable<SubscriberContactsTable>;
 export type SubscriberAddress = Selectable<SubscriberAddressesTable>;
 export type SubscriberDocument = Selectable<SubscriberDocumentsTable>;
+export type BillingSettingsRow = Selectable<BillingSettingsTable>;
+export type PenaltyClassRow = Selectable<PenaltyClassesTable>;
+export type Subscription = Selectable<SubscriptionsTable>;
+export type SubscriptionEvent = Selectable<SubscriptionEventsTable>;
+export type UsageRecord = Selectable<UsageRecordsTable>;
+export type BillingRun = Selectable<BillingRunsTable>;
+export type Invoice = Selectable<InvoicesTable>;
+export type InvoiceLineRow = Selectable<InvoiceLinesTable>;
+export type InvoiceAllocation = Selectable<InvoiceAllocationsTable>;

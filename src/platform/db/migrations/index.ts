@@ -3,6 +3,7 @@ import * as foundation from './20261121T2130_foundation.ts';
 import * as ledger from './20261121T2300_ledger.ts';
 import * as catalog from './20261122T0010_catalog.ts';
 import * as subscribers from './20261122T0020_subscribers.ts';
+import * as billing from './20261122T0100_billing.ts';
 
 /** Every migration in order. Name = timestamp + subject; never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '20261121T2300_ledger': ledger,
   '20261122T0010_catalog': catalog,
   '20261122T0020_subscribers': subscribers,
+  '20261122T0100_billing': billing,
 };
