@@ -13,6 +13,7 @@ import { defineSubscriberJobs } from './subscribers/subscribers.jobs.ts';
 import { subscriberRoutes } from './subscribers/subscribers.routes.ts';
 import { defineSystemJobs } from './system/system.jobs.ts';
 import { userRoutes } from './users/users.routes.ts';
+import { usageRoutes } from './usage/usage.routes.ts';
 
 /** Every module's HTTP routes, in the order they appear in the API document. */
 export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
@@ -26,6 +27,7 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   ledgerRoutes,
   catalogRoutes,
   subscriberRoutes,
+  usageRoutes,
 ];
 
 /** Every module's background jobs and schedules. */
