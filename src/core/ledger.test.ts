@@ -8,6 +8,7 @@ import {
   assertBalanced,
   badDebtWriteOff,
   cardSale,
+  creditNoteIssued,
   invoiceIssued,
   naturalBalance,
   paymentReceived,
@@ -165,5 +166,27 @@ describe('posting rules', () => {
         expect([...sums.values()].every((s) => s === 0n)).toBe(true);
       }),
     );
+  });
+});
+
+describe('credit note', () => {
+  const e = { subscriberId: sub, charges: [{ serviceType: 'pppoe', net: kes('2155.17') }], taxes: [{ code: 'VAT', amount: kes('344.83') }] };
+
+  it('gives revenue and tax back, first off what is owed, the rest to the wallet', () => {
+    const lines = creditNoteIssued({ ...e, againstReceivable: kes('1000') });
+    expect(lineOf(lines, 'revenue:pppoe')!.amount).toEqual(kes('2155.17'));
+    expect(lineOf(lines, 'tax_payable:VAT')!.amount).toEqual(kes('344.83'));
+    expect(lineOf(lines, 'accounts_receivable')!.amount).toEqual(kes('-1000'));
+    expect(lineOf(lines, 'subscriber_wallet')!.amount).toEqual(kes('-1500'));
+  });
+
+  it('leaves out the wallet when the whole credit is set against what is owed', () => {
+    const lines = creditNoteIssued({ ...e, againstReceivable: kes('2500') });
+    expect(lineOf(lines, 'subscriber_wallet')).toBeUndefined();
+    expect(lineOf(lines, 'accounts_receivable')!.amount).toEqual(kes('-2500'));
+  });
+
+  it('refuses to set more than its total against receivables', () => {
+    expect(() => creditNoteIssued({ ...e, againstReceivable: kes('2500.01') })).toThrow(RangeError);
   });
 });

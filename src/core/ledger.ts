@@ -265,6 +265,21 @@ export function resellerFloatTopUp(e: { resellerId: string; amount: Money; via: 
   return balanced([debit(settlementAccount(e.via), amount), credit({ systemKey: 'reseller_float', owner: { type: 'reseller', id: e.resellerId } }, amount)]);
 }
 
+/**
+ * Credit note: the revenue and tax of an invoice given back, first off what the subscriber still
+ * owes on that invoice, the rest (service already paid for) into the subscriber's wallet.
+ */
+export function creditNoteIssued(e: InvoiceEvent & { readonly againstReceivable: Money }): PostingLine[] {
+  const total = positive(invoiceTotal(e), 'A credit note total');
+  if (e.againstReceivable.minor < 0n || e.againstReceivable.minor > total.minor) throw new RangeError('The part of a credit note set against receivables must lie between zero and its total');
+  return balanced([
+    ...e.charges.map((c) => debit(own(`revenue:${c.serviceType}`), c.net)),
+    ...e.taxes.map((t) => debit(own(`tax_payable:${t.code}`), t.amount)),
+    credit(receivable(e.subscriberId), e.againstReceivable),
+    credit(wallet(e.subscriberId), { currency: total.currency, minor: total.minor - e.againstReceivable.minor }),
+  ]);
+}
+
 /** Bad-debt write-off: what the subscriber will not pay leaves receivables as an expense. */
 export function badDebtWriteOff(e: { subscriberId: string; amount: Money }): PostingLine[] {
   const amount = positive(e.amount, 'A write-off');

@@ -5,6 +5,7 @@ import { apiTokenRoutes } from './api-tokens/api-tokens.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { catalogRoutes } from './catalog/catalog.routes.ts';
+import { invoiceRoutes } from './invoices/invoices.routes.ts';
 import { ledgerRoutes } from './ledger/ledger.routes.ts';
 import { organizationRoutes } from './organizations/organizations.routes.ts';
 import { roleRoutes } from './roles/roles.routes.ts';
@@ -13,6 +14,7 @@ import { defineSubscriberJobs } from './subscribers/subscribers.jobs.ts';
 import { subscriberRoutes } from './subscribers/subscribers.routes.ts';
 import { defineSystemJobs } from './system/system.jobs.ts';
 import { userRoutes } from './users/users.routes.ts';
+import { walletRoutes } from './wallets/wallets.routes.ts';
 import { usageRoutes } from './usage/usage.routes.ts';
 
 /** Every module's HTTP routes, in the order they appear in the API document. */

@@ -117,6 +117,7 @@ export interface Api {
   get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   post(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   patch(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  put(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   delete(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
 }
 
@@ -127,7 +128,7 @@ export function apiAs(app: FastifyInstance, auth: { cookie: string; csrf: string
     if ('bearer' in auth) return { authorization: `Bearer ${auth.bearer}` };
     return { cookie: `${SESSION_COOKIE}=${auth.cookie}`, 'x-csrf-token': auth.csrf };
   };
-  const send = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) =>
+  const send = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) =>
     app.inject({
       method,
       url,
@@ -138,6 +139,7 @@ export function apiAs(app: FastifyInstance, auth: { cookie: string; csrf: string
     get: (url, headers) => send('GET', url, undefined, headers),
     post: (url, body, headers) => send('POST', url, body, headers),
     patch: (url, body, headers) => send('PATCH', url, body, headers),
+    put: (url, body, headers) => send('PUT', url, body, headers),
     delete: (url, headers) => send('DELETE', url, undefined, headers),
   };
 }
