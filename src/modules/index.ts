@@ -16,6 +16,8 @@ import { defineSystemJobs } from './system/system.jobs.ts';
 import { userRoutes } from './users/users.routes.ts';
 import { walletRoutes } from './wallets/wallets.routes.ts';
 import { usageRoutes } from './usage/usage.routes.ts';
+import { definePenaltyJobs } from './billing/penalties.jobs.ts';
+import { penaltyRoutes } from './billing/penalties.routes.ts';
 
 /** Every module's HTTP routes, in the order they appear in the API document. */
 export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
@@ -30,10 +32,12 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   catalogRoutes,
   subscriberRoutes,
   usageRoutes,
+  penaltyRoutes,
 ];
 
 /** Every module's background jobs and schedules. */
 export function defineJobs(jobs: JobQueue, ctx: AppContext): void {
   defineSystemJobs(jobs, ctx);
   defineSubscriberJobs(jobs, ctx);
+  definePenaltyJobs(jobs, ctx);
 }
