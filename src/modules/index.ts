@@ -18,6 +18,8 @@ import { walletRoutes } from './wallets/wallets.routes.ts';
 import { usageRoutes } from './usage/usage.routes.ts';
 import { definePenaltyJobs } from './billing/penalties.jobs.ts';
 import { penaltyRoutes } from './billing/penalties.routes.ts';
+import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
+import { defineSubscriptionJobs } from './subscriptions/subscriptions.jobs.ts';
 
 /** Every module's HTTP routes, in the order they appear in the API document. */
 export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
@@ -33,6 +35,7 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   subscriberRoutes,
   usageRoutes,
   penaltyRoutes,
+  subscriptionRoutes,
 ];
 
 /** Every module's background jobs and schedules. */
@@ -40,4 +43,5 @@ export function defineJobs(jobs: JobQueue, ctx: AppContext): void {
   defineSystemJobs(jobs, ctx);
   defineSubscriberJobs(jobs, ctx);
   definePenaltyJobs(jobs, ctx);
+  defineSubscriptionJobs(jobs, ctx);
 }
