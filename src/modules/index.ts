@@ -18,6 +18,8 @@ import { walletRoutes } from './wallets/wallets.routes.ts';
 import { usageRoutes } from './usage/usage.routes.ts';
 import { definePenaltyJobs } from './billing/penalties.jobs.ts';
 import { penaltyRoutes } from './billing/penalties.routes.ts';
+import { billingRunRoutes } from './billing/billing-runs.routes.ts';
+import { defineBillingJobs } from './billing/billing.jobs.ts';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { defineSubscriptionJobs } from './subscriptions/subscriptions.jobs.ts';
 
@@ -35,6 +37,7 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   subscriberRoutes,
   usageRoutes,
   penaltyRoutes,
+  billingRunRoutes,
   subscriptionRoutes,
 ];
 
@@ -43,5 +46,6 @@ export function defineJobs(jobs: JobQueue, ctx: AppContext): void {
   defineSystemJobs(jobs, ctx);
   defineSubscriberJobs(jobs, ctx);
   definePenaltyJobs(jobs, ctx);
+  defineBillingJobs(jobs, ctx);
   defineSubscriptionJobs(jobs, ctx);
 }

@@ -1,0 +1,124 @@
+/**
+ * Billing runs as staff and the scheduler use them: start one (a job does the work), follow its
+ * progress, list them. A run walks its organization's due subscriptions chunk by chunk, each chunk
+ * in a transaction of its own that also records the run's progress, so a crash loses at most the
+ * chunk in flight, and running the run again (the job's retry) bills what is still due.
+ */
+import { appendAudit, type AuditActor } from '../../platform/audit/audit.ts';
+import { requirePermission, type Actor } from '../../platform/auth/principal.ts';
+import type { AppContext } from '../../platform/context.ts';
+import type { BillingRun } from '../../platform/db/schema.ts';
+import { NotFoundError, UnprocessableError } from '../../platform/errors.ts';
+import { page } from '../../platform/http/list.ts';
+import { orgInScope } from '../../platform/tenancy/scope.ts';
+import { type BillingFaults, billChunk } from './billing-run.service.ts';
+import { merge } from './billing-run.summary.ts';
+import * as repo from './billing-run.repo.ts';
+import { type BillingRunListQuery, type StartBillingRunInput, mapRun, storedSummary, summaryOf } from './billing-runs.schemas.ts';
+
+type Deps = Pick<AppContext, 'db' | 'clock'>;
+
+export const runJob = 'billing.run';
+
+export async function startRun(deps: Deps & Pick<AppContext, 'jobs'>, actor: Actor, input: StartBillingRunInput) {
+  requirePermission(actor, 'billing.create');
+  const now = deps.clock.now();
+  const asOf = input.asOf ? new Date(input.asOf) : now;
+  if (asOf > now && !input.dryRun)
+    throw new UnprocessableError('A billing run bills what is due by now; a dry run may look ahead', [{ field: 'asOf', message: 'must not be in the future unless dryRun is true' }]);
+  return deps.db.transaction().execute(async (trx) => {
+    const org = await trx
+      .selectFrom('organizations')
+      .select(['id', 'path'])
+      .where('id', '=', input.organizationId ?? actor.principal.scope.orgId)
+      .where(orgInScope(actor.principal.scope))
+      .executeTakeFirst();
+    if (!org) throw new NotFoundError('Organization');
+    const run = await repo.insertRun(trx, { organization_id: org.id, as_of: asOf, dry_run: input.dryRun, started_at: now, started_by: actor.principal.userId });
+    await appendAudit(trx, deps.clock, actor.audit, {
+      action: 'billing.run.start',
+      organizationId: org.id,
+      organizationPath: org.path,
+      objectType: 'billing_run',
+      objectId: run.id,
+      after: { asOf, dryRun: input.dryRun },
+    });
+    await deps.jobs.send(runJob, { runId: run.id }, { trx });
+    return mapRun(run);
+  });
+}
+
+export async function getRun(deps: Deps, actor: Actor, id: string) {
+  requirePermission(actor, 'billing.read');
+  const run = await repo.findRunInScope(deps.db, actor.principal.scope, id);
+  if (!run) throw new NotFoundError('Billing run');
+  return mapRun(run);
+}
+
+export async function listRuns(deps: Deps, actor: Actor, query: BillingRunListQuery) {
+  requirePermission(actor, 'billing.read');
+  const rows = await repo.listRuns(deps.db, actor.principal.scope, query);
+  const p = page(rows, repo.runSort, query, (r) => r.started_at, (r) => r.id);
+  return { items: p.items.map(mapRun), nextCursor: p.nextCursor };
+}
+
+export interface ExecuteOptions {
+  readonly chunkSize?: number;
+  readonly faults?: BillingFaults;
+}
+
+/**
+ * Does the run's work. Safe to repeat and to run beside another run of the same organization:
+ * rows another worker holds are skipped, and what is billed is no longer due.
+ */
+export async function executeRun(deps: Deps, runId: string, opts: ExecuteOptions = {}): Promise<BillingRun> {
+  const run = await repo.findRun(deps.db, runId);
+  if (!run) throw new NotFoundError('Billing run');
+  if (run.status === 'completed') return run;
+  if (run.status === 'failed') await repo.updateRun(deps.db, runId, { status: 'running', error: null, finished_at: null });
+  try {
+    let after: string | null = null;
+    for (let chunk = 1; ; chunk++) {
+      const result = await deps.db.transaction().execute(async (trx) => {
+        const r = await billChunk(trx, deps.clock, { asOf: run.as_of, organizationId: run.organization_id, runId: run.dry_run ? null : runId, dryRun: run.dry_run, ...opts }, after, chunk);
+        if (r.picked === 0) return r;
+        const current = (await repo.lockRun(trx, runId))!;
+        const total = merge(summaryOf(current.totals), r.summary);
+        await repo.updateRun(trx, runId, { subscriptions_billed: total.subscriptions, invoices_created: total.invoices, totals: storedSummary(total) });
+        return r;
+      });
+      if (result.picked === 0) break;
+      after = result.lastSubscriber;
+    }
+    return await repo.updateRun(deps.db, runId, { status: 'completed', finished_at: deps.clock.now() });
+  } catch (err) {
+    await repo.updateRun(deps.db, runId, { status: 'failed', error: (err as Error).message.slice(0, 2000), finished_at: deps.clock.now() });
+    throw err;
+  }
+}
+
+const scheduler: AuditActor = { type: 'system', id: null, label: 'scheduled billing', requestId: null, ip: null };
+
+/** The hourly schedule: a run for every organization with something due, each a job of its own. */
+export async function startScheduledRuns(deps: Deps & Pick<AppContext, 'jobs'>): Promise<BillingRun[]> {
+  const now = deps.clock.now();
+  const runs: BillingRun[] = [];
+  for (const organizationId of await repo.organizationsWithDue(deps.db, now)) {
+    runs.push(
+      await deps.db.transaction().execute(async (trx) => {
+        const run = await repo.insertRun(trx, { organization_id: organizationId, as_of: now, dry_run: false, started_at: now, started_by: null });
+        await appendAudit(trx, deps.clock, scheduler, {
+          action: 'billing.run.start',
+          organizationId,
+          organizationPath: await repo.organizationPath(trx, organizationId),
+          objectType: 'billing_run',
+          objectId: run.id,
+          after: { asOf: now, dryRun: false },
+        });
+        await deps.jobs.send(runJob, { runId: run.id }, { trx });
+        return run;
+      }),
+    );
+  }
+  return runs;
+}
