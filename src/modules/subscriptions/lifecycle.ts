@@ -28,8 +28,15 @@ export interface Performer {
   readonly userId: string | null;
 }
 
-export const performerOf = (actor: Actor): Performer => ({ audit: actor.audit, userId: actor.principal.userId });
-export const systemPerformer = (label: string): Performer => ({ audit: { type: 'system', id: null, label, requestId: null, ip: null }, userId: null });
+// Function declarations, not constants: the billing and invoice modules import this one and it imports
+// them, and a declaration is usable while that cycle is still loading.
+export function performerOf(actor: Actor): Performer {
+  return { audit: actor.audit, userId: actor.principal.userId };
+}
+
+export function systemPerformer(label: string): Performer {
+  return { audit: { type: 'system', id: null, label, requestId: null, ip: null }, userId: null };
+}
 
 export interface Move {
   readonly to: SubscriptionStatus;
