@@ -82,7 +82,7 @@ describe(`overdue invoices and late-payment penalties (${engine})`, async () => 
     t.ctx.db
       .selectFrom('invoice_lines')
       .innerJoin('invoices', 'invoices.id', 'invoice_lines.invoice_id')
-      .select(['invoices.id', 'invoices.source', 'invoices.status', 'invoices.total', 'invoices.number', 'invoices.due_date', 'invoice_lines.kind', 'invoice_lines.service_type', 'invoice_lines.gross'])
+      .select(['invoices.id', 'invoices.source', 'invoices.status', 'invoices.total', 'invoices.number', 'invoices.due_date', 'invoice_lines.kind', 'invoice_lines.service_type', 'invoice_lines.gross', 'invoice_lines.description_key', 'invoice_lines.details'])
       .where('invoice_lines.penalty_for_invoice_id', '=', id)
       .execute();
   const penaltyInvoices = async () =>
@@ -111,6 +111,7 @@ describe(`overdue invoices and late-payment penalties (${engine})`, async () => 
     const [flatPenalty] = await penaltiesFor(inv.flat.id);
     expect(flatPenalty).toMatchObject({ source: 'penalty', status: 'open', total: 20000n, kind: 'penalty', service_type: 'penalty', gross: 20000n, due_date: '2026-03-30' });
     expect(flatPenalty!.number).toMatch(/^INV-\d{6}$/);
+    expect(flatPenalty).toMatchObject({ description_key: 'invoiceLine.penalty', details: { invoice: inv.flat.number, dueDate: '2026-03-15', penaltyClass: 'Flat 200' } });
     // 5% of 3,480.00 is 174.00, below the minimum: 250.00.
     expect((await penaltiesFor(inv.min250.id)).map((p) => p.total)).toEqual([25000n]);
     // 5% of 3,480.00 with a minimum of 100: 174.00.

@@ -79,7 +79,6 @@ async function penalise(trx: Parameters<typeof createInvoice>[0], deps: Deps, c:
             kind: 'penalty',
             serviceType: 'penalty',
             descriptionKey: 'invoiceLine.penalty',
-            description: `Late payment penalty: invoice ${c.number ?? c.id} due ${c.due_date}`,
             details: { invoice: c.number ?? c.id, dueDate: c.due_date, penaltyClass: c.class_name, ...(c.percent ? { percent: c.percent } : {}) },
             quantity: '1',
             unitPrice: amount,
