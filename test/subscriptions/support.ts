@@ -33,9 +33,10 @@ export interface Subscription {
 /** A tree, an ISP admin and a reseller admin, signed in. */
 export async function world(t: TestContext) {
   const tree = await seedTree(t.ctx);
-  const admin = await sessionFor(t, await seedUser(t.ctx, tree.isp, 'admin'));
+  const adminUser = await seedUser(t.ctx, tree.isp, 'admin');
+  const admin = await sessionFor(t, adminUser);
   const resellerB = await sessionFor(t, await seedUser(t.ctx, tree.resellerB, 'reseller'));
-  return { tree, admin, resellerB };
+  return { tree, adminUser, admin, resellerB };
 }
 
 export async function subscriber(api: Api, org: Organization, body: Record<string, unknown> = {}) {
