@@ -16,6 +16,7 @@ import { defineSystemJobs } from './system/system.jobs.ts';
 import { userRoutes } from './users/users.routes.ts';
 import { walletRoutes } from './wallets/wallets.routes.ts';
 import { usageRoutes } from './usage/usage.routes.ts';
+import { portalRoutes } from './portal/portal.routes.ts';
 import { definePenaltyJobs } from './billing/penalties.jobs.ts';
 import { penaltyRoutes } from './billing/penalties.routes.ts';
 import { billingRunRoutes } from './billing/billing-runs.routes.ts';
@@ -39,6 +40,7 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   penaltyRoutes,
   billingRunRoutes,
   subscriptionRoutes,
+  portalRoutes,
 ];
 
 /** Every module's background jobs and schedules. */
