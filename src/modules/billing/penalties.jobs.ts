@@ -110,22 +110,23 @@ async function penalise(trx: Parameters<typeof createInvoice>[0], deps: Deps, c:
  * its own invoice (retried on the next run); answers the penalty invoices created.
  */
 export async function chargeLatePenalties(deps: Deps & Partial<Pick<AppContext, 'logger'>>): Promise<number> {
-  const failed: string[] = [];
   let created = 0;
+  let after: string | null = null;
   for (;;) {
-    const taken: { candidate?: repo.PenaltyCandidate } = {};
-    try {
-      const charged = await deps.db.transaction().execute(async (trx) => {
-        taken.candidate = await repo.nextPenaltyCandidate(trx, deps.clock.now(), failed);
-        return taken.candidate ? penalise(trx, deps, taken.candidate) : undefined;
-      });
-      if (charged === undefined) return created;
-      if (charged) created++;
-    } catch (err) {
-      if (!taken.candidate) throw err;
-      failed.push(taken.candidate.id);
-      deps.logger?.error({ err, invoiceId: taken.candidate.id }, 'late-payment penalty failed');
+    const ids = await repo.penaltyCandidateIds(deps.db, deps.clock.now(), after, BATCH);
+    for (const id of ids) {
+      try {
+        const charged = await deps.db.transaction().execute(async (trx) => {
+          const candidate = await repo.lockPenaltyCandidate(trx, deps.clock.now(), id);
+          return candidate ? penalise(trx, deps, candidate) : null;
+        });
+        if (charged) created++;
+      } catch (err) {
+        deps.logger?.error({ err, invoiceId: id }, 'late-payment penalty failed');
+      }
     }
+    if (ids.length < BATCH) return created;
+    after = ids[ids.length - 1]!;
   }
 }
 

@@ -151,16 +151,34 @@ export interface PenaltyCandidate {
 }
 
 /**
- * The next overdue invoice to penalise, locked: not penalised yet, of a subscriber with a penalty
- * class in the invoice's currency, whose due date plus the class's days has passed locally, and
- * (a penalty invoice) only when the class penalises penalties.
+ * Overdue invoices to penalise: not penalised yet, of a subscriber with a penalty class in the
+ * invoice's currency, whose due date plus the class's days has passed locally, and (a penalty
+ * invoice) only when the class penalises penalties.
  */
-export function nextPenaltyCandidate(trx: Transaction<DB>, now: Date, skip: readonly string[]): Promise<PenaltyCandidate | undefined> {
-  return trx
+function penaltyCandidates(db: Db, now: Date) {
+  return db
     .selectFrom('invoices')
     .innerJoin('subscribers', 'subscribers.id', 'invoices.subscriber_id')
     .innerJoin('penalty_classes', 'penalty_classes.id', 'subscribers.penalty_class_id')
     .innerJoin('organizations', 'organizations.id', 'invoices.organization_id')
+    .where('invoices.status', '=', 'overdue')
+    .where('invoices.kind', '=', 'invoice')
+    .where('invoices.penalized', '=', false)
+    .whereRef('penalty_classes.currency', '=', 'invoices.currency')
+    .where((eb) => eb.or([eb('invoices.source', '<>', 'penalty'), eb('penalty_classes.penalty_on_penalty', '=', true)]))
+    .where(sql<SqlBool>`invoices.due_date + penalty_classes.days_after_due < ${localToday(now)}`);
+}
+
+/** The next candidates after `afterId`, in id order, unlocked: each is locked and checked again on its own. */
+export async function penaltyCandidateIds(db: Db, now: Date, afterId: string | null, limit: number): Promise<string[]> {
+  let q = penaltyCandidates(db, now).select('invoices.id');
+  if (afterId) q = q.where('invoices.id', '>', afterId);
+  return (await q.orderBy('invoices.id').limit(limit).execute()).map((r) => r.id);
+}
+
+/** The candidate, locked, if it still is one and no other worker holds it. */
+export function lockPenaltyCandidate(trx: Transaction<DB>, now: Date, id: string): Promise<PenaltyCandidate | undefined> {
+  return penaltyCandidates(trx, now)
     .select([
       'invoices.id',
       'invoices.organization_id',
@@ -181,16 +199,7 @@ export function nextPenaltyCandidate(trx: Transaction<DB>, now: Date, skip: read
       'penalty_classes.minimum',
       'penalty_classes.penalty_on_penalty',
     ])
-    .where('invoices.status', '=', 'overdue')
-    .where('invoices.kind', '=', 'invoice')
-    .where('invoices.penalized', '=', false)
-    .whereRef('penalty_classes.currency', '=', 'invoices.currency')
-    .where((eb) => eb.or([eb('invoices.source', '<>', 'penalty'), eb('penalty_classes.penalty_on_penalty', '=', true)]))
-    .where(sql<SqlBool>`invoices.due_date + penalty_classes.days_after_due < ${localToday(now)}`)
-    .where(sql<SqlBool>`invoices.id <> all(${[...skip]}::uuid[])`)
-    .orderBy('invoices.due_date')
-    .orderBy('invoices.id')
-    .limit(1)
+    .where('invoices.id', '=', id)
     .forUpdate('invoices')
     .skipLocked()
     .executeTakeFirst() as Promise<PenaltyCandidate | undefined>;
