@@ -101,7 +101,7 @@ export async function createManualInvoice(deps: Deps, actor: Actor, input: Creat
   requirePermission(actor, 'invoices.create');
   return deps.db.transaction().execute(async (trx) => {
     const subscriber = await subscriberRepo.findInScope(trx, actor.principal.scope, input.subscriberId);
-    if (!subscriber) throw new UnprocessableError('Unknown subscriber', [{ field: 'subscriberId', message: 'is not a subscriber you can bill' }]);
+    if (!subscriber) throw new NotFoundError('Subscriber');
     const org = (await orgRepo.findById(trx, subscriber.organization_id))!;
     const currency = input.currency ?? org.currency;
     const lines = await priceManualLines(trx, org, currency, input.lines);

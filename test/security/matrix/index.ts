@@ -1,6 +1,7 @@
 import { apiTokenProbes } from './api-tokens.ts';
 import { auditProbes } from './audit.ts';
 import { roleProbes, settingsProbes } from './global.ts';
+import { invoiceProbes } from './invoices.ts';
 import { ledgerProbes } from './ledger.ts';
 import { organizationProbes } from './organizations.ts';
 import { planProbes } from './plans.ts';
@@ -19,4 +20,5 @@ export const probeFactories: Record<string, ProbeFactory> = {
   ledger: ledgerProbes,
   plans: planProbes,
   subscribers: subscriberProbes,
+  invoices: invoiceProbes,
 };
