@@ -46,14 +46,19 @@ export async function subscriber(api: Api, org: Organization, body: Record<strin
 }
 
 /** A monthly plan at a KES price, postpaid unless told, calendar-aligned unless told. */
-export async function monthlyPlan(api: Api, price: string, opts: { billingModel?: string; serviceType?: string; alignment?: string; organizationId?: string; currencies?: string[]; graceDays?: number; code?: string } = {}) {
+export async function monthlyPlan(
+  api: Api,
+  price: string,
+  opts: { billingModel?: string; serviceType?: string; alignment?: string; timing?: string; cycle?: string; taxClassId?: string; organizationId?: string; currencies?: string[]; graceDays?: number; code?: string } = {},
+) {
   const currencies = opts.currencies ?? ['KES'];
   return createPlan(
     api,
     { billingModel: opts.billingModel ?? 'postpaid', serviceType: opts.serviceType ?? 'pppoe', ...(opts.organizationId ? { organizationId: opts.organizationId } : {}), ...(opts.code ? { code: opts.code } : {}) },
     {
-      billing: { cycle: 'monthly', alignment: opts.alignment ?? 'calendar', graceDays: opts.graceDays ?? 0 },
+      billing: { cycle: opts.cycle ?? 'monthly', alignment: opts.alignment ?? 'calendar', graceDays: opts.graceDays ?? 0, ...(opts.timing ? { timing: opts.timing } : {}) },
       prices: currencies.map((currency) => ({ currency, components: [{ kind: 'fixed', price }] })),
+      ...(opts.taxClassId ? { taxClassId: opts.taxClassId } : {}),
     },
   ) as Promise<{ id: string; code: string }>;
 }
