@@ -1,4 +1,5 @@
 import { apiTokenProbes } from './api-tokens.ts';
+import { penaltyClassProbes } from './billing-penalties.ts';
 import { auditProbes } from './audit.ts';
 import { roleProbes, settingsProbes } from './global.ts';
 import { invoiceProbes } from './invoices.ts';
@@ -6,10 +7,14 @@ import { ledgerProbes } from './ledger.ts';
 import { organizationProbes } from './organizations.ts';
 import { planProbes } from './plans.ts';
 import { subscriberProbes } from './subscribers.ts';
+import { usageProbes } from './usage.ts';
 import { userProbes } from './users.ts';
 import type { ProbeFactory } from './world.ts';
 
-/** Every resource of the API and its probes: a new module adds its file and one line here. */
+/**
+ * Every resource of the API and its probes: a new module adds its file and one line here. A key
+ * `resource/part` probes another part of the API under the same resource's permissions.
+ */
 export const probeFactories: Record<string, ProbeFactory> = {
   organizations: organizationProbes,
   users: userProbes,
@@ -21,4 +26,6 @@ export const probeFactories: Record<string, ProbeFactory> = {
   plans: planProbes,
   subscribers: subscriberProbes,
   invoices: invoiceProbes,
+  'subscriptions/usage': usageProbes,
+  'billing/penalty-classes': penaltyClassProbes,
 };
