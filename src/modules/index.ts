@@ -5,6 +5,7 @@ import { apiTokenRoutes } from './api-tokens/api-tokens.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { catalogRoutes } from './catalog/catalog.routes.ts';
+import { invoiceDocumentRoutes } from './invoices/documents.routes.ts';
 import { invoiceRoutes } from './invoices/invoices.routes.ts';
 import { ledgerRoutes } from './ledger/ledger.routes.ts';
 import { organizationRoutes } from './organizations/organizations.routes.ts';
@@ -41,6 +42,9 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   billingRunRoutes,
   subscriptionRoutes,
   portalRoutes,
+  invoiceRoutes,
+  invoiceDocumentRoutes,
+  walletRoutes,
 ];
 
 /** Every module's background jobs and schedules. */

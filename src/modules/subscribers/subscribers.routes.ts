@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
 import { actorOf, csvResponse, errors, idParams, noContent, sendCsv } from '../../platform/http/routes.ts';
+import { sendXlsx, xlsxResponse } from '../../platform/xlsx/xlsx.ts';
+import { exportSubscribersXlsx } from '../invoices/documents/exports.ts';
 import { bulkAction, bulkActionSchema, bulkResultSchema, deleteSubscriber } from './bulk.service.ts';
 import * as documents from './documents.service.ts';
 import { importReportSchema, importSubscribers, importSchema, MAX_IMPORT_BYTES } from './import.service.ts';
@@ -77,6 +79,14 @@ export function subscriberRoutes(app: TypedApp, ctx: AppContext): void {
       config: { permission: 'subscribers.export' },
     },
     async (req, reply) => sendCsv(reply, 'subscribers.csv', await service.exportSubscribers(ctx, actorOf(req), req.query)),
+  );
+  app.get(
+    '/api/subscribers/export.xlsx',
+    {
+      schema: { tags, summary: 'Export subscribers as an XLSX workbook', querystring: subscriberListQuery.omit({ cursor: true, limit: true }), response: { 200: xlsxResponse, ...errors } },
+      config: { permission: 'subscribers.export' },
+    },
+    async (req, reply) => sendXlsx(reply, 'subscribers.xlsx', await exportSubscribersXlsx(ctx, actorOf(req), req.query)),
   );
   app.get(
     '/api/subscribers/numbering',
