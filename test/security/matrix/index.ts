@@ -7,6 +7,7 @@ import { ledgerProbes } from './ledger.ts';
 import { organizationProbes } from './organizations.ts';
 import { planProbes } from './plans.ts';
 import { subscriberProbes } from './subscribers.ts';
+import { subscriptionProbes } from './subscriptions.ts';
 import { usageProbes } from './usage.ts';
 import { userProbes } from './users.ts';
 import type { ProbeFactory } from './world.ts';
@@ -28,4 +29,5 @@ export const probeFactories: Record<string, ProbeFactory> = {
   invoices: invoiceProbes,
   'subscriptions/usage': usageProbes,
   'billing/penalty-classes': penaltyClassProbes,
+  subscriptions: subscriptionProbes,
 };
