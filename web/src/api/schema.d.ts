@@ -7792,6 +7792,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscribers/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export subscribers as an XLSX workbook */
+        get: {
+            parameters: {
+                query?: {
+                    sort?: string;
+                    /** @description Name, company, phone in any form, e-mail, account number or national id; several words must all match; a whole account number answers that account alone. Results come newest first unless sort is given */
+                    q?: string;
+                    status?: components["schemas"]["SubscriberStatusInput"];
+                    tag?: string;
+                    organizationId?: string;
+                    assignedUserId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description XLSX workbook */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/subscribers/numbering": {
         parameters: {
             query?: never;
@@ -9128,6 +9235,5834 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscriptions/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage records of a subscription, newest first; from/to limit them to a period */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                    /** @description First instant included (ISO 8601) */
+                    from?: string;
+                    /** @description First instant not included (ISO 8601) */
+                    to?: string;
+                    unit?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageRecordPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a usage reading; a reference already stored with the same reading answers that record (200) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateUsageRecordInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageRecord"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageRecord"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/usage/totals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage of a subscription in a period, summed exactly per unit */
+        get: {
+            parameters: {
+                query: {
+                    /** @description First instant included (ISO 8601) */
+                    from: string;
+                    /** @description First instant not included (ISO 8601) */
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageTotals"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/penalty-classes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List penalty classes: your subtree's and those of the organizations above */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                    organizationId?: string;
+                    currency?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PenaltyClassPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a penalty class: a fixed amount, or a percentage of what is owed with a minimum */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreatePenaltyClassInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PenaltyClass"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/penalty-classes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a penalty class */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PenaltyClass"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a penalty class no subscriber has */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a penalty class (penalties already charged keep their amounts) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdatePenaltyClassInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PenaltyClass"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/subscribers/{id}/penalty-class": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscriber's penalty class */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberPenaltyClass"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Give a subscriber a penalty class (null for none) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AssignPenaltyClassInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberPenaltyClass"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List billing runs with their progress and totals */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                    organizationId?: string;
+                    status?: "running" | "completed" | "failed";
+                    dryRun?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingRunPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a billing run (or a dry run) for an organization; a background job bills every period due */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StartBillingRunInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingRun"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a billing run: progress, totals per currency, failures, and a dry run’s sample lines */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingRun"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List and search subscriptions in your subtree */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    /** @description A username, MAC address (any form) or static IP, whole or in part */
+                    q?: string;
+                    status?: components["schemas"]["SubscriptionStatusInput"];
+                    planId?: string;
+                    subscriberId?: string;
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriptionPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Sell a plan to a subscriber: active now, or pending until startsAt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateSubscriptionInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedSubscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export subscriptions as CSV */
+        get: {
+            parameters: {
+                query?: {
+                    sort?: string;
+                    /** @description A username, MAC address (any form) or static IP, whole or in part */
+                    q?: string;
+                    status?: components["schemas"]["SubscriptionStatusInput"];
+                    planId?: string;
+                    subscriberId?: string;
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscriber’s subscriptions */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    status?: components["schemas"]["SubscriptionStatusInput"];
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriptionPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a subscription */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a pending subscription that was never billed */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit the login, MAC binding, static addresses, installation address or auto-renewal */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateSubscriptionInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reveal the login’s clear password (recorded in the history and audit log) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RevealSubscriptionCredentialsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriptionCredentials"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate a pending subscription now and bill what is due */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ActivateSubscriptionInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend now or at a date, with a reason; with resumeAt it resumes by itself (vacation hold) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SuspendSubscriptionInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a suspended subscription now or at a date */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ResumeSubscriptionInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/terminate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End the subscription now or at a date */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TerminateSubscriptionInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/cancel-scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a scheduled suspension, resumption, termination or plan change */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CancelScheduledChangeInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lifecycle history, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriptionEvent"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/plan-change/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The lines and totals a plan change would invoice; changes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PlanChangeRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlanChangePreview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/plan-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change plan now (prorated, invoiced; prepaid pays from the wallet) or at the period end */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PlanChangeRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlanChangeResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/portal-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give the subscriber a login to the customer portal (with a password, or a one-time link to choose one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreatePortalLoginInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedUser"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** You as a subscriber: account, provider, wallet and what you owe */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalProfile"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your subscriptions with their status, period and usage this period */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalSubscriptionList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your invoices and credit notes, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: ("open" | "partially_paid" | "overdue" | "paid" | "void") | ("open" | "partially_paid" | "overdue" | "paid" | "void")[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalInvoicePage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your invoices with its lines and payments */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalInvoiceDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your invoices as a PDF */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Language of the document; defaults to yours */
+                    locale?: "en" | "bn" | "sw" | "fr" | "ar";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description PDF document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/invoices/{id}/pay-from-wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pay what your wallet holds of an unpaid invoice */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalWalletPayment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/wallet/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your wallet's movements, newest first, with the balance after each */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    currency?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletStatement"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List invoices and credit notes */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    /** @description Part of an invoice number */
+                    q?: string;
+                    status?: ("draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void") | ("draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void")[];
+                    kind?: "invoice" | "credit_note";
+                    subscriberId?: string;
+                    organizationId?: string;
+                    billingRunId?: string;
+                    issuedFrom?: string;
+                    issuedTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoicePage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a manual invoice (a draft, or issued at once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateInvoiceInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an invoice with its lines, payments and credit notes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a manual invoice that is not issued yet */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a draft invoice */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateDraftInvoiceInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/invoices/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a draft for review (where invoices are approved before they are sent) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve an invoice in review */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue (send) the invoice: it gets its number, is posted to the ledger and falls due */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/pay-from-wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pay what the subscriber's wallet can of the invoice */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Void an issued invoice nobody has paid (its ledger entry is reversed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VoidInvoiceInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a credit note for lines of an issued invoice */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateCreditNoteInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/settings/{organizationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An organization's billing settings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organizationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an organization's billing settings */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organizationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateBillingSettingsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/invoices/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export invoices and credit notes as CSV (the list filters) */
+        get: {
+            parameters: {
+                query?: {
+                    sort?: string;
+                    /** @description Part of an invoice number */
+                    q?: string;
+                    status?: ("draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void") | ("draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void")[];
+                    kind?: "invoice" | "credit_note";
+                    subscriberId?: string;
+                    organizationId?: string;
+                    billingRunId?: string;
+                    issuedFrom?: string;
+                    issuedTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export invoices and credit notes as an XLSX workbook with amounts as numbers (the list filters) */
+        get: {
+            parameters: {
+                query?: {
+                    sort?: string;
+                    /** @description Part of an invoice number */
+                    q?: string;
+                    status?: ("draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void") | ("draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void")[];
+                    kind?: "invoice" | "credit_note";
+                    subscriberId?: string;
+                    organizationId?: string;
+                    billingRunId?: string;
+                    issuedFrom?: string;
+                    issuedTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description XLSX workbook */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The invoice or credit note as a PDF */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Language of the document; defaults to the organization's */
+                    locale?: "en" | "bn" | "sw" | "fr" | "ar";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description PDF document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/receipts/{allocationId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The receipt for one payment, wallet deduction or credit note settling the invoice, as a PDF */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Language of the document; defaults to the organization's */
+                    locale?: "en" | "bn" | "sw" | "fr" | "ar";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    allocationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description PDF document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscriber's wallet: balance, credit limit and what is owed */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Defaults to the subscriber's organization currency */
+                    currency?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Wallet"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/wallet/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The wallet's movements, newest first, with the balance after each */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    currency?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletStatement"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/wallet/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record cash paid into the wallet; unpaid invoices are then paid from it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WalletTopUpInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletTopUpResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/wallet/credit-limit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** How far below zero the wallet may go */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WalletCreditLimitInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Wallet"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/subscribers/import": {
         parameters: {
             query?: never;
@@ -9158,6 +15093,109 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["SubscriberImportReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/usage/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import usage readings from CSV or XLSX (multipart): all rows or none, with a report of bad rows; dryRun checks only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": components["schemas"]["ImportUsageInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageImportReport"];
                     };
                 };
                 /** @description Default Response */
@@ -10032,185 +16070,6 @@ export interface components {
             /** @description Pass as ?cursor= to get the next page; null on the last page */
             nextCursor: string | null;
         };
-        LedgerAccountInput: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            organizationId: string;
-            code: string;
-            name: string;
-            /** @enum {string} */
-            type: "asset" | "liability" | "equity" | "revenue" | "expense";
-            /** @enum {string} */
-            normalSide: "debit" | "credit";
-            currency: string;
-            /** @description What the account is for: cash_on_hand, subscriber_wallet, revenue:pppoe, custom:<code> … */
-            systemKey: string;
-            /** @description Whose sub-ledger account it is (subscriber, reseller, card_partner); null for the organization’s own */
-            ownerType: string | null;
-            ownerId: string | null;
-            /** @description How far past zero a spendable balance (a wallet) may go; null when not limited */
-            creditLimit: string | null;
-            /** @description On the normal side: what a wallet holds, what cash is on hand */
-            balance: string;
-            /** Format: date-time */
-            createdAt: string;
-        };
-        CreateLedgerAccountInput: {
-            /**
-             * Format: uuid
-             * @description Defaults to the organization you are working in
-             */
-            organizationId?: string;
-            code: string;
-            name: string;
-            /** @enum {string} */
-            type: "asset" | "liability" | "equity" | "revenue" | "expense";
-            /** @description Defaults to the organization's */
-            currency?: string;
-        };
-        OpenLedgerChartInput: {
-            /**
-             * Format: uuid
-             * @description Defaults to the organization you are working in
-             */
-            organizationId?: string;
-            /** @description Defaults to the organization's */
-            currency?: string;
-        };
-        JournalEntryInput: {
-            /** Format: uuid */
-            id: string;
-            /** @description Posting order across the ledger */
-            seq: string;
-            /** Format: uuid */
-            organizationId: string;
-            /** @description manual, reversal, invoice, payment, wallet_top_up … */
-            kind: string;
-            memo: string;
-            /** Format: date-time */
-            occurredAt: string;
-            /** Format: date-time */
-            postedAt: string;
-            idempotencyKey: string;
-            reversesEntryId: string | null;
-            reversedByEntryId: string | null;
-            createdBy: string | null;
-            lines: {
-                lineNo: number;
-                /** Format: uuid */
-                accountId: string;
-                accountCode: string;
-                accountName: string;
-                currency: string;
-                debit: string | null;
-                credit: string | null;
-            }[];
-        };
-        CreateJournalEntryInput: {
-            /**
-             * Format: uuid
-             * @description Whose books; defaults to the organization you are working in
-             */
-            organizationId?: string;
-            memo: string;
-            /**
-             * Format: date-time
-             * @description Defaults to now
-             */
-            occurredAt?: string;
-            /** @description Posting again with the same key answers the first entry; the same key with other lines is refused */
-            idempotencyKey?: string;
-            lines: {
-                /** Format: uuid */
-                accountId: string;
-                debit?: string;
-                credit?: string;
-            }[];
-        };
-        ReverseJournalEntryInput: {
-            memo?: string;
-            /** Format: date-time */
-            occurredAt?: string;
-            idempotencyKey?: string;
-        };
-        LedgerStatementInput: {
-            account: components["schemas"]["LedgerAccountInput"];
-            items: {
-                lineId: string;
-                /** Format: uuid */
-                entryId: string;
-                seq: string;
-                kind: string;
-                memo: string;
-                /** Format: date-time */
-                occurredAt: string;
-                /** Format: date-time */
-                postedAt: string;
-                debit: string | null;
-                credit: string | null;
-                /** @description The account’s balance just after this line, on its normal side */
-                balance: string;
-            }[];
-            nextCursor: string | null;
-        };
-        TrialBalanceInput: {
-            /** Format: uuid */
-            organizationId: string;
-            currencies: {
-                currency: string;
-                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
-                debit: string;
-                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
-                credit: string;
-                /** @description Debits less credits: always zero */
-                difference: string;
-                rows: {
-                    code: string;
-                    systemKey: string;
-                    name: string;
-                    /** @enum {string} */
-                    type: "asset" | "liability" | "equity" | "revenue" | "expense";
-                    /** @description Sub-ledger accounts (one per subscriber wallet…) summed into this row */
-                    accounts: number;
-                    debit: string | null;
-                    credit: string | null;
-                }[];
-            }[];
-        };
-        LedgerAccountPageInput: {
-            items: components["schemas"]["LedgerAccountInput"][];
-            /** @description Pass as ?cursor= to get the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        JournalEntryPageInput: {
-            items: components["schemas"]["JournalEntryInput"][];
-            /** @description Pass as ?cursor= to get the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        RoleInput: {
-            key: string;
-            name: string;
-            description: string;
-            builtin: boolean;
-            permissions: string[];
-        };
-        PermissionInput: {
-            key: string;
-            description: string;
-        };
-        CreateRoleInput: {
-            key: string;
-            name: string;
-            /** @default  */
-            description: string;
-            permissions: string[];
-        };
-        UpdateRoleInput: {
-            name?: string;
-            description?: string;
-            permissions?: string[];
-        };
         /** @enum {string} */
         SubscriberStatusInput: "lead" | "active" | "suspended" | "disconnected" | "archived";
         SubscriberContactInput: {
@@ -10448,6 +16307,432 @@ export interface components {
             organizationId: string;
             format: string;
         };
+        InvoiceLineInput: {
+            lineNo: number;
+            /** @enum {string} */
+            kind: "recurring" | "usage" | "one_time" | "proration_credit" | "proration_charge" | "penalty" | "manual" | "credit";
+            subscriptionId: string | null;
+            planVersionId: string | null;
+            serviceType: string;
+            /** @description Translation key of the description (the web app and PDFs translate it with details) */
+            descriptionKey: string | null;
+            description: string;
+            details: {
+                [key: string]: string;
+            };
+            quantity: string;
+            unitPrice: string;
+            /** @description Quantity × unit price, before discount */
+            amount: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            discount: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            net: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            tax: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            gross: string;
+            taxes: {
+                code: string;
+                /** @description Percent, e.g. "16" */
+                rate: string;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+            }[];
+            periodStart: string | null;
+            periodEnd: string | null;
+        };
+        InvoiceAllocationInput: {
+            id: string;
+            /** @enum {string} */
+            source: "wallet" | "payment" | "credit_note";
+            sourceId: string | null;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amount: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        InvoiceInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            /** @description Given when issued; drafts have none */
+            number: string | null;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            /** @enum {string} */
+            source: "manual" | "billing_run" | "plan_change" | "penalty" | "renewal";
+            currency: string;
+            issueDate: string | null;
+            dueDate: string | null;
+            periodStart: string | null;
+            periodEnd: string | null;
+            /** @description Sum of the lines net of discount and tax */
+            subtotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            discountTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            taxTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            total: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountPaid: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountCredited: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            balanceDue: string;
+            taxes: {
+                code: string;
+                /** @description Percent, e.g. "16" */
+                rate: string;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+            }[];
+            /** @description The subscriber as billed, frozen at issue */
+            customer: {
+                [key: string]: unknown;
+            };
+            memo: string;
+            billingRunId: string | null;
+            journalEntryId: string | null;
+            issuedAt: string | null;
+            voidedAt: string | null;
+            voidReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        InvoiceDetailInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            /** @description Given when issued; drafts have none */
+            number: string | null;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            /** @enum {string} */
+            source: "manual" | "billing_run" | "plan_change" | "penalty" | "renewal";
+            currency: string;
+            issueDate: string | null;
+            dueDate: string | null;
+            periodStart: string | null;
+            periodEnd: string | null;
+            /** @description Sum of the lines net of discount and tax */
+            subtotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            discountTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            taxTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            total: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountPaid: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountCredited: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            balanceDue: string;
+            taxes: {
+                code: string;
+                /** @description Percent, e.g. "16" */
+                rate: string;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+            }[];
+            /** @description The subscriber as billed, frozen at issue */
+            customer: {
+                [key: string]: unknown;
+            };
+            memo: string;
+            billingRunId: string | null;
+            journalEntryId: string | null;
+            issuedAt: string | null;
+            voidedAt: string | null;
+            voidReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            lines: components["schemas"]["InvoiceLineInput"][];
+            allocations: components["schemas"]["InvoiceAllocationInput"][];
+            creditNotes: {
+                /** Format: uuid */
+                id: string;
+                number: string | null;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                total: string;
+            }[];
+        };
+        InvoicePageInput: {
+            items: components["schemas"]["InvoiceInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        CreateInvoiceInput: {
+            /** Format: uuid */
+            subscriberId: string;
+            /** @description Defaults to the subscriber's organization currency */
+            currency?: string;
+            memo?: string;
+            lines: {
+                description: string;
+                /** @default other */
+                serviceType: string;
+                /** @default 1 */
+                quantity: string;
+                unitPrice: string;
+                taxClassId?: string | null;
+            }[];
+            /**
+             * @description Issue at once (or send for review where approval is required); otherwise a draft
+             * @default false
+             */
+            issue: boolean;
+        };
+        UpdateDraftInvoiceInput: {
+            memo?: string;
+            lines?: {
+                description: string;
+                /** @default other */
+                serviceType: string;
+                /** @default 1 */
+                quantity: string;
+                unitPrice: string;
+                taxClassId?: string | null;
+            }[];
+        };
+        VoidInvoiceInput: {
+            reason: string;
+        };
+        CreateCreditNoteInput: {
+            reason: string;
+            /** @description Lines credited in full; all lines not yet credited when omitted */
+            lineNos?: number[];
+        };
+        BillingSettingsInput: {
+            /** Format: uuid */
+            organizationId: string;
+            /** @description Invoices go draft → review → approve → send */
+            approvalRequired: boolean;
+            dueDays: number;
+            graceDays: number;
+            rounding: {
+                [key: string]: {
+                    /** @enum {string} */
+                    mode: "half-up" | "half-even";
+                    /** @description Minor units, e.g. "100" rounds KES to whole shillings */
+                    increment: string;
+                };
+            };
+            paymentInstructions: string;
+            invoiceFooter: string;
+            invoiceNumberFormat: string;
+            creditNoteNumberFormat: string;
+            lastInvoiceNumber: string;
+        };
+        UpdateBillingSettingsInput: {
+            approvalRequired?: boolean;
+            dueDays?: number;
+            graceDays?: number;
+            rounding?: {
+                [key: string]: {
+                    /** @enum {string} */
+                    mode: "half-up" | "half-even";
+                    increment: string;
+                };
+            };
+            paymentInstructions?: string;
+            invoiceFooter?: string;
+            invoiceNumberFormat?: string;
+            creditNoteNumberFormat?: string;
+        };
+        LedgerAccountInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            code: string;
+            name: string;
+            /** @enum {string} */
+            type: "asset" | "liability" | "equity" | "revenue" | "expense";
+            /** @enum {string} */
+            normalSide: "debit" | "credit";
+            currency: string;
+            /** @description What the account is for: cash_on_hand, subscriber_wallet, revenue:pppoe, custom:<code> … */
+            systemKey: string;
+            /** @description Whose sub-ledger account it is (subscriber, reseller, card_partner); null for the organization’s own */
+            ownerType: string | null;
+            ownerId: string | null;
+            /** @description How far past zero a spendable balance (a wallet) may go; null when not limited */
+            creditLimit: string | null;
+            /** @description On the normal side: what a wallet holds, what cash is on hand */
+            balance: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreateLedgerAccountInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            code: string;
+            name: string;
+            /** @enum {string} */
+            type: "asset" | "liability" | "equity" | "revenue" | "expense";
+            /** @description Defaults to the organization's */
+            currency?: string;
+        };
+        OpenLedgerChartInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            /** @description Defaults to the organization's */
+            currency?: string;
+        };
+        JournalEntryInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description Posting order across the ledger */
+            seq: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @description manual, reversal, invoice, payment, wallet_top_up … */
+            kind: string;
+            memo: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            postedAt: string;
+            idempotencyKey: string;
+            reversesEntryId: string | null;
+            reversedByEntryId: string | null;
+            createdBy: string | null;
+            lines: {
+                lineNo: number;
+                /** Format: uuid */
+                accountId: string;
+                accountCode: string;
+                accountName: string;
+                currency: string;
+                debit: string | null;
+                credit: string | null;
+            }[];
+        };
+        CreateJournalEntryInput: {
+            /**
+             * Format: uuid
+             * @description Whose books; defaults to the organization you are working in
+             */
+            organizationId?: string;
+            memo: string;
+            /**
+             * Format: date-time
+             * @description Defaults to now
+             */
+            occurredAt?: string;
+            /** @description Posting again with the same key answers the first entry; the same key with other lines is refused */
+            idempotencyKey?: string;
+            lines: {
+                /** Format: uuid */
+                accountId: string;
+                debit?: string;
+                credit?: string;
+            }[];
+        };
+        ReverseJournalEntryInput: {
+            memo?: string;
+            /** Format: date-time */
+            occurredAt?: string;
+            idempotencyKey?: string;
+        };
+        LedgerStatementInput: {
+            account: components["schemas"]["LedgerAccountInput"];
+            items: {
+                lineId: string;
+                /** Format: uuid */
+                entryId: string;
+                seq: string;
+                kind: string;
+                memo: string;
+                /** Format: date-time */
+                occurredAt: string;
+                /** Format: date-time */
+                postedAt: string;
+                debit: string | null;
+                credit: string | null;
+                /** @description The account’s balance just after this line, on its normal side */
+                balance: string;
+            }[];
+            nextCursor: string | null;
+        };
+        TrialBalanceInput: {
+            /** Format: uuid */
+            organizationId: string;
+            currencies: {
+                currency: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                debit: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                credit: string;
+                /** @description Debits less credits: always zero */
+                difference: string;
+                rows: {
+                    code: string;
+                    systemKey: string;
+                    name: string;
+                    /** @enum {string} */
+                    type: "asset" | "liability" | "equity" | "revenue" | "expense";
+                    /** @description Sub-ledger accounts (one per subscriber wallet…) summed into this row */
+                    accounts: number;
+                    debit: string | null;
+                    credit: string | null;
+                }[];
+            }[];
+        };
+        LedgerAccountPageInput: {
+            items: components["schemas"]["LedgerAccountInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        JournalEntryPageInput: {
+            items: components["schemas"]["JournalEntryInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        RoleInput: {
+            key: string;
+            name: string;
+            description: string;
+            builtin: boolean;
+            permissions: string[];
+        };
+        PermissionInput: {
+            key: string;
+            description: string;
+        };
+        CreateRoleInput: {
+            key: string;
+            name: string;
+            /** @default  */
+            description: string;
+            permissions: string[];
+        };
+        UpdateRoleInput: {
+            name?: string;
+            description?: string;
+            permissions?: string[];
+        };
         SubscriberBulkActionInput: {
             /** @enum {string} */
             action: "activate" | "suspend" | "resume" | "move" | "assign" | "archive" | "delete";
@@ -10543,6 +16828,914 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+        };
+        WalletInput: {
+            /** Format: uuid */
+            subscriberId: string;
+            currency: string;
+            /** @description The ledger account; null until the first movement */
+            accountId: string | null;
+            /** @description Prepaid balance; negative when the subscriber uses credit */
+            balance: string;
+            /** @description How far below zero the balance may go */
+            creditLimit: string;
+            /** @description Balance plus credit limit: what the wallet can pay now */
+            available: string;
+            /** @description What the subscriber owes on unpaid invoices in this currency */
+            owed: string;
+        };
+        WalletTopUpInput: {
+            currency?: string;
+            amount: string;
+            /** @description Receipt or transaction number: a second top-up with the same reference is refused */
+            reference: string;
+            memo?: string;
+            /**
+             * @description Pay unpaid invoices from the wallet at once, oldest first
+             * @default true
+             */
+            payInvoices: boolean;
+        };
+        WalletTopUpResultInput: {
+            wallet: components["schemas"]["WalletInput"];
+            /** Format: uuid */
+            entryId: string;
+            /** @description What the top-up paid of unpaid invoices */
+            invoicesPaid: string;
+        };
+        WalletCreditLimitInput: {
+            currency?: string;
+            creditLimit: string;
+        };
+        WalletStatementInput: {
+            wallet: components["schemas"]["WalletInput"];
+            items: {
+                /** Format: uuid */
+                entryId: string;
+                kind: string;
+                memo: string;
+                /** Format: date-time */
+                occurredAt: string;
+                /** @description Into the wallet positive, out of it negative */
+                amount: string;
+                /** @description The balance just after */
+                balance: string;
+            }[];
+            nextCursor: string | null;
+        };
+        UsageRecordInput: {
+            /** @description Sequence number of the record */
+            id: string;
+            /** Format: uuid */
+            subscriptionId: string;
+            unit: string;
+            /** @description Exact decimal, e.g. "12.5" */
+            quantity: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * @description manual (entered here), import (a file of readings) or radius (accounting)
+             * @enum {string}
+             */
+            source: "manual" | "import" | "radius";
+            /** @description The meter reading or source id; unique per subscription, so sending it again is harmless */
+            reference: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+        };
+        CreateUsageRecordInput: {
+            unit: string;
+            quantity: string;
+            /**
+             * Format: date-time
+             * @description When the usage happened (ISO 8601 with a time zone offset)
+             */
+            occurredAt: string;
+            /** @description A reading or source id; the same reference again answers the record already stored */
+            reference?: string;
+        };
+        UsageRecordPageInput: {
+            items: components["schemas"]["UsageRecordInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        UsageTotalsInput: {
+            /** Format: uuid */
+            subscriptionId: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description Per unit, the exact sum of the quantities in [from, to): { "GB": "73.25" } */
+            totals: {
+                [key: string]: string;
+            };
+        };
+        ImportUsageInput: {
+            /**
+             * Format: binary
+             * @description CSV (comma or semicolon) or XLSX with a header row: username or subscriptionId, unit, quantity, occurredAt, reference
+             */
+            file: string;
+            /**
+             * @description true: check every row, import nothing
+             * @default false
+             * @enum {string}
+             */
+            dryRun: "true" | "false";
+        };
+        UsageImportReportInput: {
+            dryRun: boolean;
+            /** @description Data rows in the file */
+            total: number;
+            /** @description 0 when any row is bad or on a dry run */
+            imported: number;
+            /** @description Rows whose reference is already stored with the same reading (skipped) */
+            alreadyRecorded: number;
+            errorCount: number;
+            /** @description The first 1000 problems */
+            errors: {
+                line: number;
+                field: string;
+                message: string;
+            }[];
+        };
+        PortalProfileInput: {
+            subscriber: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: "person" | "company";
+                name: string;
+                companyName: string | null;
+                accountNumber: string;
+                status: components["schemas"]["SubscriberStatusInput"];
+                contacts: {
+                    /** @enum {string} */
+                    kind: "phone" | "email" | "whatsapp";
+                    value: string;
+                }[];
+            };
+            organization: {
+                name: string;
+                currency: string;
+                timezone: string;
+                email: string | null;
+                phone: string | null;
+            };
+            /** @description The wallet in the organization's currency */
+            wallet: components["schemas"]["WalletInput"];
+            /** @description What is owed on unpaid invoices, per currency; empty when nothing is owed */
+            due: {
+                currency: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                invoices: number;
+                nextDueDate: string | null;
+            }[];
+        };
+        PortalSubscriptionInput: {
+            /** Format: uuid */
+            id: string;
+            planName: string;
+            serviceType: string;
+            /** @enum {string} */
+            billingModel: "prepaid" | "postpaid" | "usage";
+            /** @enum {string} */
+            status: "pending" | "active" | "grace" | "suspended" | "terminated";
+            statusReason: string;
+            quantity: number;
+            currency: string;
+            autoRenew: boolean;
+            /** @description The PPPoE or hotspot login */
+            username: string | null;
+            /** Format: date-time */
+            startsAt: string;
+            activatedAt: string | null;
+            /** @description End of the last period invoiced: a prepaid plan runs until then */
+            paidThrough: string | null;
+            /** @description When the next invoice or renewal comes */
+            nextBillAt: string | null;
+            graceUntil: string | null;
+            suspendAt: string | null;
+            terminatedAt: string | null;
+            /** @description The billing period holding now; null before activation, after termination and for one-off charges */
+            currentPeriod: {
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+            } | null;
+            /** @description Usage recorded in the current period, per unit */
+            usage: {
+                unit: string;
+                /** @description Exact decimal */
+                quantity: string;
+            }[];
+        };
+        PortalSubscriptionListInput: {
+            items: components["schemas"]["PortalSubscriptionInput"][];
+        };
+        PortalInvoiceInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            /** @description Given when issued; drafts have none */
+            number: string | null;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            currency: string;
+            issueDate: string | null;
+            dueDate: string | null;
+            periodStart: string | null;
+            periodEnd: string | null;
+            /** @description Sum of the lines net of discount and tax */
+            subtotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            discountTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            taxTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            total: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountPaid: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountCredited: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            balanceDue: string;
+            taxes: {
+                code: string;
+                /** @description Percent, e.g. "16" */
+                rate: string;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+            }[];
+            memo: string;
+            issuedAt: string | null;
+            voidedAt: string | null;
+        };
+        PortalInvoiceDetailInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            /** @description Given when issued; drafts have none */
+            number: string | null;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            currency: string;
+            issueDate: string | null;
+            dueDate: string | null;
+            periodStart: string | null;
+            periodEnd: string | null;
+            /** @description Sum of the lines net of discount and tax */
+            subtotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            discountTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            taxTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            total: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountPaid: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountCredited: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            balanceDue: string;
+            taxes: {
+                code: string;
+                /** @description Percent, e.g. "16" */
+                rate: string;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+            }[];
+            memo: string;
+            issuedAt: string | null;
+            voidedAt: string | null;
+            /** @description You as billed, frozen at issue */
+            customer: {
+                [key: string]: unknown;
+            };
+            lines: components["schemas"]["InvoiceLineInput"][];
+            payments: {
+                id: string;
+                /** @enum {string} */
+                source: "wallet" | "payment" | "credit_note";
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            creditNotes: {
+                /** Format: uuid */
+                id: string;
+                number: string | null;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                total: string;
+            }[];
+        };
+        PortalInvoicePageInput: {
+            items: components["schemas"]["PortalInvoiceInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        PortalWalletPaymentInput: {
+            /** @description What the wallet paid of the invoice now */
+            paid: string;
+            invoice: components["schemas"]["PortalInvoiceDetailInput"];
+            wallet: components["schemas"]["WalletInput"];
+        };
+        CreatePortalLoginInput: {
+            email: string;
+            /** @description Omit to get a one-time link for the subscriber to choose a password */
+            password?: string;
+        };
+        PenaltyClassInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            name: string;
+            /**
+             * @description fixed: the amount once per overdue invoice; percentage: of what is still owed on it
+             * @enum {string}
+             */
+            kind: "fixed" | "percentage";
+            /** @description Fixed penalty in major units, e.g. "200.00"; null for a percentage */
+            amount: string | null;
+            /** @description Percentage of the amount owed, e.g. "5"; null for a fixed penalty */
+            percent: string | null;
+            /** @description The least a percentage penalty charges, in major units; null for none */
+            minimum: string | null;
+            /** @description The class applies to invoices in this currency */
+            currency: string;
+            /** @description Days after the due date before the penalty is charged */
+            daysAfterDue: number;
+            /** @description Whether an overdue penalty invoice is itself penalised */
+            penaltyOnPenalty: boolean;
+            /** @description True for a class of an organization above the one you work in */
+            readOnly: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreatePenaltyClassInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            name: string;
+            /** @enum {string} */
+            kind: "fixed" | "percentage";
+            /** @description Required for a fixed penalty */
+            amount?: string;
+            /** @description Required for a percentage penalty: more than 0, at most 100 */
+            percent?: string;
+            /** @description Optional for a percentage penalty */
+            minimum?: string;
+            /** @description Defaults to the organization's */
+            currency?: string;
+            /** @default 0 */
+            daysAfterDue: number;
+            /** @default false */
+            penaltyOnPenalty: boolean;
+        };
+        /** @description Changing the kind clears the fields of the other kind */
+        UpdatePenaltyClassInput: {
+            name?: string;
+            /** @enum {string} */
+            kind?: "fixed" | "percentage";
+            amount?: string | null;
+            percent?: string | null;
+            minimum?: string | null;
+            currency?: string;
+            daysAfterDue?: number;
+            penaltyOnPenalty?: boolean;
+        };
+        PenaltyClassPageInput: {
+            items: components["schemas"]["PenaltyClassInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        AssignPenaltyClassInput: {
+            /** @description null: the subscriber is charged no late-payment penalty */
+            penaltyClassId: string | null;
+        };
+        SubscriberPenaltyClassInput: {
+            /** Format: uuid */
+            subscriberId: string;
+            penaltyClass: components["schemas"]["PenaltyClassInput"] | null;
+        };
+        StartBillingRunInput: {
+            /**
+             * Format: uuid
+             * @description The organization whose subscriptions are billed; defaults to the one you are working in
+             */
+            organizationId?: string;
+            /**
+             * Format: date-time
+             * @description Bill what is due by this instant; defaults to now. Only a dry run may look ahead
+             */
+            asOf?: string;
+            /**
+             * @description Preview: compute what would be billed and write nothing but the run
+             * @default false
+             */
+            dryRun: boolean;
+        };
+        BillingRunInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: date-time */
+            asOf: string;
+            dryRun: boolean;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed";
+            /** @description Subscriptions with at least one period billed so far (would be, in a dry run) */
+            subscriptionsBilled: number;
+            invoicesCreated: number;
+            linesCreated: number;
+            /** @description Per currency, as billed so far */
+            totals: {
+                currency: string;
+                invoices: number;
+                lines: number;
+                /** @description Net of discount, before tax */
+                subtotal: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                discount: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                tax: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                total: string;
+            }[];
+            /** @description Subscriptions that could not be billed (the first 50), left due */
+            failures: {
+                /** Format: uuid */
+                subscriptionId: string;
+                message: string;
+            }[];
+            /** @description A dry run: the first lines it would write */
+            sample: {
+                /** Format: uuid */
+                subscriptionId: string;
+                /** Format: uuid */
+                subscriberId: string;
+                /** @enum {string} */
+                source: "billing_run" | "renewal";
+                kind: string;
+                descriptionKey: string | null;
+                periodStart: string | null;
+                periodEnd: string | null;
+                currency: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                net: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                tax: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                gross: string;
+            }[];
+            error: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            /** @description Null for the scheduled run */
+            startedBy: string | null;
+        };
+        BillingRunPageInput: {
+            items: components["schemas"]["BillingRunInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @enum {string} */
+        SubscriptionStatusInput: "pending" | "active" | "grace" | "suspended" | "terminated";
+        /**
+         * @description unpaid: unlocked by itself once every bill is paid; expired: a prepaid plan not renewed; vacation: a hold with a resume date
+         * @enum {string}
+         */
+        SubscriptionStatusReasonInput: "unpaid" | "expired" | "request" | "vacation" | "fraud" | "moved" | "other";
+        CreateSubscriptionInput: {
+            /** Format: uuid */
+            subscriberId: string;
+            /** Format: uuid */
+            planId: string;
+            /** @description Defaults to the subscriber’s organization currency; the plan must have a price in it */
+            currency?: string;
+            /** @default 1 */
+            quantity: number;
+            /**
+             * Format: uuid
+             * @description A discount of your organization tree (or give couponCode)
+             */
+            discountId?: string;
+            couponCode?: string;
+            /**
+             * Format: date-time
+             * @description Defaults to now (activated at once); a later instant schedules the activation
+             */
+            startsAt?: string;
+            /** @description PPPoE or hotspot login; unique among subscriptions not terminated (any case) */
+            username?: string;
+            /** @description Stored encrypted; generated when a username is given without one */
+            password?: string;
+            /** @description Binds the line to one device; any usual form (aa-bb-…, aabb.ccdd.eeff), stored as AA:BB:CC:DD:EE:FF */
+            macAddress?: string | null;
+            /** @description A fixed address for the line; unique among subscriptions not terminated */
+            staticIpv4?: string | null;
+            /** @description A delegated prefix */
+            staticIpv6Prefix?: string | null;
+            /**
+             * @description How many sessions the login may hold at once
+             * @default 1
+             */
+            simultaneousUse: number;
+            /** @description One of the subscriber’s own addresses */
+            installationAddressId?: string | null;
+            /**
+             * @description Prepaid: renew from the wallet at the end of each period
+             * @default true
+             */
+            autoRenew: boolean;
+        };
+        UpdateSubscriptionInput: {
+            /** @description null removes the login and its password */
+            username?: string | null;
+            /** @description Stored encrypted; generated when a username is given without one */
+            password?: string;
+            /** @description Binds the line to one device; any usual form (aa-bb-…, aabb.ccdd.eeff), stored as AA:BB:CC:DD:EE:FF */
+            macAddress?: string | null;
+            /** @description A fixed address for the line; unique among subscriptions not terminated */
+            staticIpv4?: string | null;
+            /** @description A delegated prefix */
+            staticIpv6Prefix?: string | null;
+            /** @description How many sessions the login may hold at once */
+            simultaneousUse?: number;
+            /** @description One of the subscriber’s own addresses */
+            installationAddressId?: string | null;
+            /** @description Prepaid: renew from the wallet at the end of each period */
+            autoRenew?: boolean;
+        };
+        SubscriptionInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriber: {
+                accountNumber: string;
+                name: string;
+            };
+            /** Format: uuid */
+            planId: string;
+            plan: {
+                code: string;
+                name: string;
+                serviceType: string;
+                billingModel: string;
+            };
+            currency: string;
+            status: components["schemas"]["SubscriptionStatusInput"];
+            /** @description Why it has its status: unpaid, expired, request, vacation… (empty when active) */
+            statusReason: string;
+            quantity: number;
+            discountId: string | null;
+            autoRenew: boolean;
+            /** Format: date-time */
+            startsAt: string;
+            activatedAt: string | null;
+            /** @description End of the last period invoiced */
+            billedThrough: string | null;
+            /** @description When the billing run next bills it */
+            nextBillAt: string | null;
+            /** @description In grace: when it is suspended unless paid */
+            graceUntil: string | null;
+            /** @description A scheduled suspension */
+            suspendAt: string | null;
+            /** @description A scheduled resumption */
+            resumeAt: string | null;
+            /** @description A scheduled termination */
+            terminateAt: string | null;
+            terminatedAt: string | null;
+            /** @description The plan it moves to at the start of the next period */
+            pendingPlanId: string | null;
+            username: string | null;
+            macAddress: string | null;
+            staticIpv4: string | null;
+            staticIpv6Prefix: string | null;
+            simultaneousUse: number;
+            installationAddressId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreatedSubscriptionInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriber: {
+                accountNumber: string;
+                name: string;
+            };
+            /** Format: uuid */
+            planId: string;
+            plan: {
+                code: string;
+                name: string;
+                serviceType: string;
+                billingModel: string;
+            };
+            currency: string;
+            status: components["schemas"]["SubscriptionStatusInput"];
+            /** @description Why it has its status: unpaid, expired, request, vacation… (empty when active) */
+            statusReason: string;
+            quantity: number;
+            discountId: string | null;
+            autoRenew: boolean;
+            /** Format: date-time */
+            startsAt: string;
+            activatedAt: string | null;
+            /** @description End of the last period invoiced */
+            billedThrough: string | null;
+            /** @description When the billing run next bills it */
+            nextBillAt: string | null;
+            /** @description In grace: when it is suspended unless paid */
+            graceUntil: string | null;
+            /** @description A scheduled suspension */
+            suspendAt: string | null;
+            /** @description A scheduled resumption */
+            resumeAt: string | null;
+            /** @description A scheduled termination */
+            terminateAt: string | null;
+            terminatedAt: string | null;
+            /** @description The plan it moves to at the start of the next period */
+            pendingPlanId: string | null;
+            username: string | null;
+            macAddress: string | null;
+            staticIpv4: string | null;
+            staticIpv6Prefix: string | null;
+            simultaneousUse: number;
+            installationAddressId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The clear password, shown this once (later only through the audited reveal) */
+            password: string | null;
+        };
+        SubscriptionCredentialsInput: {
+            username: string;
+            password: string;
+        };
+        RevealSubscriptionCredentialsInput: {
+            /**
+             * @description Why the password is read, for the audit log
+             * @default
+             */
+            reason: string;
+        };
+        SubscriptionPageInput: {
+            items: components["schemas"]["SubscriptionInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        SubscriptionEventInput: {
+            id: string;
+            /** @description activated, suspended, resumed, grace, terminated, plan_changed, suspension_scheduled, schedule_cancelled… */
+            kind: string;
+            from: components["schemas"]["SubscriptionStatusInput"] | null;
+            to: components["schemas"]["SubscriptionStatusInput"] | null;
+            reason: string;
+            details: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            at: string;
+            /** @description Null when the system made the change */
+            by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+        };
+        ActivateSubscriptionInput: {
+            /**
+             * @description Free text kept in the history
+             * @default
+             */
+            note: string;
+        };
+        SuspendSubscriptionInput: {
+            /** @default request */
+            reason: components["schemas"]["SubscriptionStatusReasonInput"];
+            /**
+             * @description Free text kept in the history
+             * @default
+             */
+            note: string;
+            /**
+             * Format: date-time
+             * @description A later instant schedules the suspension; omit to suspend now
+             */
+            at?: string;
+            /**
+             * Format: date-time
+             * @description Resume by itself then (a vacation hold)
+             */
+            resumeAt?: string;
+        };
+        ResumeSubscriptionInput: {
+            /**
+             * @description Free text kept in the history
+             * @default
+             */
+            note: string;
+            /**
+             * Format: date-time
+             * @description A later instant schedules the resumption; omit to resume now
+             */
+            at?: string;
+        };
+        TerminateSubscriptionInput: {
+            /** @default request */
+            reason: components["schemas"]["SubscriptionStatusReasonInput"];
+            /**
+             * @description Free text kept in the history
+             * @default
+             */
+            note: string;
+            /**
+             * Format: date-time
+             * @description A later instant schedules the termination; omit to terminate now
+             */
+            at?: string;
+        };
+        CancelScheduledChangeInput: {
+            /** @enum {string} */
+            change: "suspension" | "resumption" | "termination" | "plan_change";
+        };
+        PlanChangeRequestInput: {
+            /** Format: uuid */
+            planId: string;
+            /**
+             * @description now: prorated over the current period; period_end: the next period is billed on the new plan
+             * @enum {string}
+             */
+            when: "now" | "period_end";
+        };
+        PlanChangePreviewInput: {
+            /** Format: uuid */
+            subscriptionId: string;
+            /** Format: uuid */
+            fromPlanId: string;
+            /** Format: uuid */
+            toPlanId: string;
+            /** @enum {string} */
+            when: "now" | "period_end";
+            /**
+             * Format: date-time
+             * @description When the new plan takes over
+             */
+            effectiveAt: string;
+            currency: string;
+            /** @description The period prorated (now), or the one at whose end the change happens */
+            period: {
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+            } | null;
+            /** @description A credit for the unused (or used) days and a charge for the same days on the other plan */
+            lines: {
+                /** @description Translation key, e.g. invoiceLine.fixedCharge */
+                descriptionKey: string;
+                details: {
+                    [key: string]: string;
+                };
+                quantity: string;
+                unitPrice: string;
+                /** @description Quantity × unit price, rounded once */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+                /** @description What the subscriber pays for the line */
+                gross: string;
+            }[];
+            /** @description gross > 0: due (prepaid: taken from the wallet); gross < 0: credited to the wallet */
+            totals: {
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                tax: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                gross: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+            };
+            /** @description Prepaid plans: what the wallet can pay */
+            wallet: {
+                /** @description Decimal amount in major units, e.g. "1000.00" */
+                available: string;
+                /** @description What the wallet lacks to pay the change; 0.00 when it can */
+                short: string;
+            } | null;
+        };
+        PlanChangeResultInput: {
+            /** Format: uuid */
+            subscriptionId: string;
+            /** Format: uuid */
+            fromPlanId: string;
+            /** Format: uuid */
+            toPlanId: string;
+            /** @enum {string} */
+            when: "now" | "period_end";
+            /**
+             * Format: date-time
+             * @description When the new plan takes over
+             */
+            effectiveAt: string;
+            currency: string;
+            /** @description The period prorated (now), or the one at whose end the change happens */
+            period: {
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+            } | null;
+            /** @description A credit for the unused (or used) days and a charge for the same days on the other plan */
+            lines: {
+                /** @description Translation key, e.g. invoiceLine.fixedCharge */
+                descriptionKey: string;
+                details: {
+                    [key: string]: string;
+                };
+                quantity: string;
+                unitPrice: string;
+                /** @description Quantity × unit price, rounded once */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+                /** @description What the subscriber pays for the line */
+                gross: string;
+            }[];
+            /** @description gross > 0: due (prepaid: taken from the wallet); gross < 0: credited to the wallet */
+            totals: {
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                tax: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                gross: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+            };
+            /** @description Prepaid plans: what the wallet can pay */
+            wallet: {
+                /** @description Decimal amount in major units, e.g. "1000.00" */
+                available: string;
+                /** @description What the wallet lacks to pay the change; 0.00 when it can */
+                short: string;
+            } | null;
+            /** @description The plan-change invoice, when the change was prorated */
+            invoiceId: string | null;
         };
         /** @description RFC 9457 problem details */
         Problem: {
@@ -11344,185 +18537,6 @@ export interface components {
             /** @description Pass as ?cursor= to get the next page; null on the last page */
             nextCursor: string | null;
         };
-        LedgerAccount: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            organizationId: string;
-            code: string;
-            name: string;
-            /** @enum {string} */
-            type: "asset" | "liability" | "equity" | "revenue" | "expense";
-            /** @enum {string} */
-            normalSide: "debit" | "credit";
-            currency: string;
-            /** @description What the account is for: cash_on_hand, subscriber_wallet, revenue:pppoe, custom:<code> … */
-            systemKey: string;
-            /** @description Whose sub-ledger account it is (subscriber, reseller, card_partner); null for the organization’s own */
-            ownerType: string | null;
-            ownerId: string | null;
-            /** @description How far past zero a spendable balance (a wallet) may go; null when not limited */
-            creditLimit: string | null;
-            /** @description On the normal side: what a wallet holds, what cash is on hand */
-            balance: string;
-            /** Format: date-time */
-            createdAt: string;
-        };
-        CreateLedgerAccount: {
-            /**
-             * Format: uuid
-             * @description Defaults to the organization you are working in
-             */
-            organizationId?: string;
-            code: string;
-            name: string;
-            /** @enum {string} */
-            type: "asset" | "liability" | "equity" | "revenue" | "expense";
-            /** @description Defaults to the organization's */
-            currency?: string;
-        };
-        OpenLedgerChart: {
-            /**
-             * Format: uuid
-             * @description Defaults to the organization you are working in
-             */
-            organizationId?: string;
-            /** @description Defaults to the organization's */
-            currency?: string;
-        };
-        JournalEntry: {
-            /** Format: uuid */
-            id: string;
-            /** @description Posting order across the ledger */
-            seq: string;
-            /** Format: uuid */
-            organizationId: string;
-            /** @description manual, reversal, invoice, payment, wallet_top_up … */
-            kind: string;
-            memo: string;
-            /** Format: date-time */
-            occurredAt: string;
-            /** Format: date-time */
-            postedAt: string;
-            idempotencyKey: string;
-            reversesEntryId: string | null;
-            reversedByEntryId: string | null;
-            createdBy: string | null;
-            lines: {
-                lineNo: number;
-                /** Format: uuid */
-                accountId: string;
-                accountCode: string;
-                accountName: string;
-                currency: string;
-                debit: string | null;
-                credit: string | null;
-            }[];
-        };
-        CreateJournalEntry: {
-            /**
-             * Format: uuid
-             * @description Whose books; defaults to the organization you are working in
-             */
-            organizationId?: string;
-            memo: string;
-            /**
-             * Format: date-time
-             * @description Defaults to now
-             */
-            occurredAt?: string;
-            /** @description Posting again with the same key answers the first entry; the same key with other lines is refused */
-            idempotencyKey?: string;
-            lines: {
-                /** Format: uuid */
-                accountId: string;
-                debit?: string;
-                credit?: string;
-            }[];
-        };
-        ReverseJournalEntry: {
-            memo?: string;
-            /** Format: date-time */
-            occurredAt?: string;
-            idempotencyKey?: string;
-        };
-        LedgerStatement: {
-            account: components["schemas"]["LedgerAccount"];
-            items: {
-                lineId: string;
-                /** Format: uuid */
-                entryId: string;
-                seq: string;
-                kind: string;
-                memo: string;
-                /** Format: date-time */
-                occurredAt: string;
-                /** Format: date-time */
-                postedAt: string;
-                debit: string | null;
-                credit: string | null;
-                /** @description The account’s balance just after this line, on its normal side */
-                balance: string;
-            }[];
-            nextCursor: string | null;
-        };
-        TrialBalance: {
-            /** Format: uuid */
-            organizationId: string;
-            currencies: {
-                currency: string;
-                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
-                debit: string;
-                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
-                credit: string;
-                /** @description Debits less credits: always zero */
-                difference: string;
-                rows: {
-                    code: string;
-                    systemKey: string;
-                    name: string;
-                    /** @enum {string} */
-                    type: "asset" | "liability" | "equity" | "revenue" | "expense";
-                    /** @description Sub-ledger accounts (one per subscriber wallet…) summed into this row */
-                    accounts: number;
-                    debit: string | null;
-                    credit: string | null;
-                }[];
-            }[];
-        };
-        LedgerAccountPage: {
-            items: components["schemas"]["LedgerAccount"][];
-            /** @description Pass as ?cursor= to get the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        JournalEntryPage: {
-            items: components["schemas"]["JournalEntry"][];
-            /** @description Pass as ?cursor= to get the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        Role: {
-            key: string;
-            name: string;
-            description: string;
-            builtin: boolean;
-            permissions: string[];
-        };
-        Permission: {
-            key: string;
-            description: string;
-        };
-        CreateRole: {
-            key: string;
-            name: string;
-            /** @default  */
-            description: string;
-            permissions: string[];
-        };
-        UpdateRole: {
-            name?: string;
-            description?: string;
-            permissions?: string[];
-        };
         /** @enum {string} */
         SubscriberStatus: "lead" | "active" | "suspended" | "disconnected" | "archived";
         SubscriberContact: {
@@ -11762,6 +18776,432 @@ export interface components {
             organizationId: string;
             format: string;
         };
+        InvoiceLine: {
+            lineNo: number;
+            /** @enum {string} */
+            kind: "recurring" | "usage" | "one_time" | "proration_credit" | "proration_charge" | "penalty" | "manual" | "credit";
+            subscriptionId: string | null;
+            planVersionId: string | null;
+            serviceType: string;
+            /** @description Translation key of the description (the web app and PDFs translate it with details) */
+            descriptionKey: string | null;
+            description: string;
+            details: {
+                [key: string]: string;
+            };
+            quantity: string;
+            unitPrice: string;
+            /** @description Quantity × unit price, before discount */
+            amount: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            discount: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            net: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            tax: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            gross: string;
+            taxes: {
+                code: string;
+                /** @description Percent, e.g. "16" */
+                rate: string;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+            }[];
+            periodStart: string | null;
+            periodEnd: string | null;
+        };
+        InvoiceAllocation: {
+            id: string;
+            /** @enum {string} */
+            source: "wallet" | "payment" | "credit_note";
+            sourceId: string | null;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amount: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        Invoice: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            /** @description Given when issued; drafts have none */
+            number: string | null;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            /** @enum {string} */
+            source: "manual" | "billing_run" | "plan_change" | "penalty" | "renewal";
+            currency: string;
+            issueDate: string | null;
+            dueDate: string | null;
+            periodStart: string | null;
+            periodEnd: string | null;
+            /** @description Sum of the lines net of discount and tax */
+            subtotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            discountTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            taxTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            total: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountPaid: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountCredited: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            balanceDue: string;
+            taxes: {
+                code: string;
+                /** @description Percent, e.g. "16" */
+                rate: string;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+            }[];
+            /** @description The subscriber as billed, frozen at issue */
+            customer: {
+                [key: string]: unknown;
+            };
+            memo: string;
+            billingRunId: string | null;
+            journalEntryId: string | null;
+            issuedAt: string | null;
+            voidedAt: string | null;
+            voidReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        InvoiceDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            /** @description Given when issued; drafts have none */
+            number: string | null;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            /** @enum {string} */
+            source: "manual" | "billing_run" | "plan_change" | "penalty" | "renewal";
+            currency: string;
+            issueDate: string | null;
+            dueDate: string | null;
+            periodStart: string | null;
+            periodEnd: string | null;
+            /** @description Sum of the lines net of discount and tax */
+            subtotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            discountTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            taxTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            total: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountPaid: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountCredited: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            balanceDue: string;
+            taxes: {
+                code: string;
+                /** @description Percent, e.g. "16" */
+                rate: string;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+            }[];
+            /** @description The subscriber as billed, frozen at issue */
+            customer: {
+                [key: string]: unknown;
+            };
+            memo: string;
+            billingRunId: string | null;
+            journalEntryId: string | null;
+            issuedAt: string | null;
+            voidedAt: string | null;
+            voidReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            lines: components["schemas"]["InvoiceLine"][];
+            allocations: components["schemas"]["InvoiceAllocation"][];
+            creditNotes: {
+                /** Format: uuid */
+                id: string;
+                number: string | null;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                total: string;
+            }[];
+        };
+        InvoicePage: {
+            items: components["schemas"]["Invoice"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        CreateInvoice: {
+            /** Format: uuid */
+            subscriberId: string;
+            /** @description Defaults to the subscriber's organization currency */
+            currency?: string;
+            memo?: string;
+            lines: {
+                description: string;
+                /** @default other */
+                serviceType: string;
+                /** @default 1 */
+                quantity: string;
+                unitPrice: string;
+                taxClassId?: string | null;
+            }[];
+            /**
+             * @description Issue at once (or send for review where approval is required); otherwise a draft
+             * @default false
+             */
+            issue: boolean;
+        };
+        UpdateDraftInvoice: {
+            memo?: string;
+            lines?: {
+                description: string;
+                /** @default other */
+                serviceType: string;
+                /** @default 1 */
+                quantity: string;
+                unitPrice: string;
+                taxClassId?: string | null;
+            }[];
+        };
+        VoidInvoice: {
+            reason: string;
+        };
+        CreateCreditNote: {
+            reason: string;
+            /** @description Lines credited in full; all lines not yet credited when omitted */
+            lineNos?: number[];
+        };
+        BillingSettings: {
+            /** Format: uuid */
+            organizationId: string;
+            /** @description Invoices go draft → review → approve → send */
+            approvalRequired: boolean;
+            dueDays: number;
+            graceDays: number;
+            rounding: {
+                [key: string]: {
+                    /** @enum {string} */
+                    mode: "half-up" | "half-even";
+                    /** @description Minor units, e.g. "100" rounds KES to whole shillings */
+                    increment: string;
+                };
+            };
+            paymentInstructions: string;
+            invoiceFooter: string;
+            invoiceNumberFormat: string;
+            creditNoteNumberFormat: string;
+            lastInvoiceNumber: string;
+        };
+        UpdateBillingSettings: {
+            approvalRequired?: boolean;
+            dueDays?: number;
+            graceDays?: number;
+            rounding?: {
+                [key: string]: {
+                    /** @enum {string} */
+                    mode: "half-up" | "half-even";
+                    increment: string;
+                };
+            };
+            paymentInstructions?: string;
+            invoiceFooter?: string;
+            invoiceNumberFormat?: string;
+            creditNoteNumberFormat?: string;
+        };
+        LedgerAccount: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            code: string;
+            name: string;
+            /** @enum {string} */
+            type: "asset" | "liability" | "equity" | "revenue" | "expense";
+            /** @enum {string} */
+            normalSide: "debit" | "credit";
+            currency: string;
+            /** @description What the account is for: cash_on_hand, subscriber_wallet, revenue:pppoe, custom:<code> … */
+            systemKey: string;
+            /** @description Whose sub-ledger account it is (subscriber, reseller, card_partner); null for the organization’s own */
+            ownerType: string | null;
+            ownerId: string | null;
+            /** @description How far past zero a spendable balance (a wallet) may go; null when not limited */
+            creditLimit: string | null;
+            /** @description On the normal side: what a wallet holds, what cash is on hand */
+            balance: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreateLedgerAccount: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            code: string;
+            name: string;
+            /** @enum {string} */
+            type: "asset" | "liability" | "equity" | "revenue" | "expense";
+            /** @description Defaults to the organization's */
+            currency?: string;
+        };
+        OpenLedgerChart: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            /** @description Defaults to the organization's */
+            currency?: string;
+        };
+        JournalEntry: {
+            /** Format: uuid */
+            id: string;
+            /** @description Posting order across the ledger */
+            seq: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @description manual, reversal, invoice, payment, wallet_top_up … */
+            kind: string;
+            memo: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            postedAt: string;
+            idempotencyKey: string;
+            reversesEntryId: string | null;
+            reversedByEntryId: string | null;
+            createdBy: string | null;
+            lines: {
+                lineNo: number;
+                /** Format: uuid */
+                accountId: string;
+                accountCode: string;
+                accountName: string;
+                currency: string;
+                debit: string | null;
+                credit: string | null;
+            }[];
+        };
+        CreateJournalEntry: {
+            /**
+             * Format: uuid
+             * @description Whose books; defaults to the organization you are working in
+             */
+            organizationId?: string;
+            memo: string;
+            /**
+             * Format: date-time
+             * @description Defaults to now
+             */
+            occurredAt?: string;
+            /** @description Posting again with the same key answers the first entry; the same key with other lines is refused */
+            idempotencyKey?: string;
+            lines: {
+                /** Format: uuid */
+                accountId: string;
+                debit?: string;
+                credit?: string;
+            }[];
+        };
+        ReverseJournalEntry: {
+            memo?: string;
+            /** Format: date-time */
+            occurredAt?: string;
+            idempotencyKey?: string;
+        };
+        LedgerStatement: {
+            account: components["schemas"]["LedgerAccount"];
+            items: {
+                lineId: string;
+                /** Format: uuid */
+                entryId: string;
+                seq: string;
+                kind: string;
+                memo: string;
+                /** Format: date-time */
+                occurredAt: string;
+                /** Format: date-time */
+                postedAt: string;
+                debit: string | null;
+                credit: string | null;
+                /** @description The account’s balance just after this line, on its normal side */
+                balance: string;
+            }[];
+            nextCursor: string | null;
+        };
+        TrialBalance: {
+            /** Format: uuid */
+            organizationId: string;
+            currencies: {
+                currency: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                debit: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                credit: string;
+                /** @description Debits less credits: always zero */
+                difference: string;
+                rows: {
+                    code: string;
+                    systemKey: string;
+                    name: string;
+                    /** @enum {string} */
+                    type: "asset" | "liability" | "equity" | "revenue" | "expense";
+                    /** @description Sub-ledger accounts (one per subscriber wallet…) summed into this row */
+                    accounts: number;
+                    debit: string | null;
+                    credit: string | null;
+                }[];
+            }[];
+        };
+        LedgerAccountPage: {
+            items: components["schemas"]["LedgerAccount"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        JournalEntryPage: {
+            items: components["schemas"]["JournalEntry"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        Role: {
+            key: string;
+            name: string;
+            description: string;
+            builtin: boolean;
+            permissions: string[];
+        };
+        Permission: {
+            key: string;
+            description: string;
+        };
+        CreateRole: {
+            key: string;
+            name: string;
+            /** @default  */
+            description: string;
+            permissions: string[];
+        };
+        UpdateRole: {
+            name?: string;
+            description?: string;
+            permissions?: string[];
+        };
         SubscriberBulkAction: {
             /** @enum {string} */
             action: "activate" | "suspend" | "resume" | "move" | "assign" | "archive" | "delete";
@@ -11857,6 +19297,912 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+        };
+        Wallet: {
+            /** Format: uuid */
+            subscriberId: string;
+            currency: string;
+            /** @description The ledger account; null until the first movement */
+            accountId: string | null;
+            /** @description Prepaid balance; negative when the subscriber uses credit */
+            balance: string;
+            /** @description How far below zero the balance may go */
+            creditLimit: string;
+            /** @description Balance plus credit limit: what the wallet can pay now */
+            available: string;
+            /** @description What the subscriber owes on unpaid invoices in this currency */
+            owed: string;
+        };
+        WalletTopUp: {
+            currency?: string;
+            amount: string;
+            /** @description Receipt or transaction number: a second top-up with the same reference is refused */
+            reference: string;
+            memo?: string;
+            /**
+             * @description Pay unpaid invoices from the wallet at once, oldest first
+             * @default true
+             */
+            payInvoices: boolean;
+        };
+        WalletTopUpResult: {
+            wallet: components["schemas"]["Wallet"];
+            /** Format: uuid */
+            entryId: string;
+            /** @description What the top-up paid of unpaid invoices */
+            invoicesPaid: string;
+        };
+        WalletCreditLimit: {
+            currency?: string;
+            creditLimit: string;
+        };
+        WalletStatement: {
+            wallet: components["schemas"]["Wallet"];
+            items: {
+                /** Format: uuid */
+                entryId: string;
+                kind: string;
+                memo: string;
+                /** Format: date-time */
+                occurredAt: string;
+                /** @description Into the wallet positive, out of it negative */
+                amount: string;
+                /** @description The balance just after */
+                balance: string;
+            }[];
+            nextCursor: string | null;
+        };
+        UsageRecord: {
+            /** @description Sequence number of the record */
+            id: string;
+            /** Format: uuid */
+            subscriptionId: string;
+            unit: string;
+            /** @description Exact decimal, e.g. "12.5" */
+            quantity: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * @description manual (entered here), import (a file of readings) or radius (accounting)
+             * @enum {string}
+             */
+            source: "manual" | "import" | "radius";
+            /** @description The meter reading or source id; unique per subscription, so sending it again is harmless */
+            reference: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+        };
+        CreateUsageRecord: {
+            unit: string;
+            quantity: unknown;
+            /** @description When the usage happened (ISO 8601 with a time zone offset) */
+            occurredAt: unknown;
+            /** @description A reading or source id; the same reference again answers the record already stored */
+            reference?: string;
+        };
+        UsageRecordPage: {
+            items: components["schemas"]["UsageRecord"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        UsageTotals: {
+            /** Format: uuid */
+            subscriptionId: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description Per unit, the exact sum of the quantities in [from, to): { "GB": "73.25" } */
+            totals: {
+                [key: string]: string;
+            };
+        };
+        ImportUsage: {
+            /**
+             * Format: binary
+             * @description CSV (comma or semicolon) or XLSX with a header row: username or subscriptionId, unit, quantity, occurredAt, reference
+             */
+            file: string;
+            /**
+             * @description true: check every row, import nothing
+             * @default false
+             * @enum {string}
+             */
+            dryRun: "true" | "false";
+        };
+        UsageImportReport: {
+            dryRun: boolean;
+            /** @description Data rows in the file */
+            total: number;
+            /** @description 0 when any row is bad or on a dry run */
+            imported: number;
+            /** @description Rows whose reference is already stored with the same reading (skipped) */
+            alreadyRecorded: number;
+            errorCount: number;
+            /** @description The first 1000 problems */
+            errors: {
+                line: number;
+                field: string;
+                message: string;
+            }[];
+        };
+        PortalProfile: {
+            subscriber: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: "person" | "company";
+                name: string;
+                companyName: string | null;
+                accountNumber: string;
+                status: components["schemas"]["SubscriberStatus"];
+                contacts: {
+                    /** @enum {string} */
+                    kind: "phone" | "email" | "whatsapp";
+                    value: string;
+                }[];
+            };
+            organization: {
+                name: string;
+                currency: string;
+                timezone: string;
+                email: string | null;
+                phone: string | null;
+            };
+            /** @description The wallet in the organization's currency */
+            wallet: components["schemas"]["Wallet"];
+            /** @description What is owed on unpaid invoices, per currency; empty when nothing is owed */
+            due: {
+                currency: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                invoices: number;
+                nextDueDate: string | null;
+            }[];
+        };
+        PortalSubscription: {
+            /** Format: uuid */
+            id: string;
+            planName: string;
+            serviceType: string;
+            /** @enum {string} */
+            billingModel: "prepaid" | "postpaid" | "usage";
+            /** @enum {string} */
+            status: "pending" | "active" | "grace" | "suspended" | "terminated";
+            statusReason: string;
+            quantity: number;
+            currency: string;
+            autoRenew: boolean;
+            /** @description The PPPoE or hotspot login */
+            username: string | null;
+            /** Format: date-time */
+            startsAt: string;
+            activatedAt: string | null;
+            /** @description End of the last period invoiced: a prepaid plan runs until then */
+            paidThrough: string | null;
+            /** @description When the next invoice or renewal comes */
+            nextBillAt: string | null;
+            graceUntil: string | null;
+            suspendAt: string | null;
+            terminatedAt: string | null;
+            /** @description The billing period holding now; null before activation, after termination and for one-off charges */
+            currentPeriod: {
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+            } | null;
+            /** @description Usage recorded in the current period, per unit */
+            usage: {
+                unit: string;
+                /** @description Exact decimal */
+                quantity: string;
+            }[];
+        };
+        PortalSubscriptionList: {
+            items: components["schemas"]["PortalSubscription"][];
+        };
+        PortalInvoice: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            /** @description Given when issued; drafts have none */
+            number: string | null;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            currency: string;
+            issueDate: string | null;
+            dueDate: string | null;
+            periodStart: string | null;
+            periodEnd: string | null;
+            /** @description Sum of the lines net of discount and tax */
+            subtotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            discountTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            taxTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            total: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountPaid: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountCredited: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            balanceDue: string;
+            taxes: {
+                code: string;
+                /** @description Percent, e.g. "16" */
+                rate: string;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+            }[];
+            memo: string;
+            issuedAt: string | null;
+            voidedAt: string | null;
+        };
+        PortalInvoiceDetail: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            creditsInvoiceId: string | null;
+            /** @description Given when issued; drafts have none */
+            number: string | null;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            currency: string;
+            issueDate: string | null;
+            dueDate: string | null;
+            periodStart: string | null;
+            periodEnd: string | null;
+            /** @description Sum of the lines net of discount and tax */
+            subtotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            discountTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            taxTotal: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            total: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountPaid: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            amountCredited: string;
+            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            balanceDue: string;
+            taxes: {
+                code: string;
+                /** @description Percent, e.g. "16" */
+                rate: string;
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+            }[];
+            memo: string;
+            issuedAt: string | null;
+            voidedAt: string | null;
+            /** @description You as billed, frozen at issue */
+            customer: {
+                [key: string]: unknown;
+            };
+            lines: components["schemas"]["InvoiceLine"][];
+            payments: {
+                id: string;
+                /** @enum {string} */
+                source: "wallet" | "payment" | "credit_note";
+                /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+                amount: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            creditNotes: {
+                /** Format: uuid */
+                id: string;
+                number: string | null;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                total: string;
+            }[];
+        };
+        PortalInvoicePage: {
+            items: components["schemas"]["PortalInvoice"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        PortalWalletPayment: {
+            /** @description What the wallet paid of the invoice now */
+            paid: string;
+            invoice: components["schemas"]["PortalInvoiceDetail"];
+            wallet: components["schemas"]["Wallet"];
+        };
+        CreatePortalLogin: {
+            /** Format: email */
+            email: string;
+            /** @description Omit to get a one-time link for the subscriber to choose a password */
+            password?: string;
+        };
+        PenaltyClass: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            name: string;
+            /**
+             * @description fixed: the amount once per overdue invoice; percentage: of what is still owed on it
+             * @enum {string}
+             */
+            kind: "fixed" | "percentage";
+            /** @description Fixed penalty in major units, e.g. "200.00"; null for a percentage */
+            amount: string | null;
+            /** @description Percentage of the amount owed, e.g. "5"; null for a fixed penalty */
+            percent: string | null;
+            /** @description The least a percentage penalty charges, in major units; null for none */
+            minimum: string | null;
+            /** @description The class applies to invoices in this currency */
+            currency: string;
+            /** @description Days after the due date before the penalty is charged */
+            daysAfterDue: number;
+            /** @description Whether an overdue penalty invoice is itself penalised */
+            penaltyOnPenalty: boolean;
+            /** @description True for a class of an organization above the one you work in */
+            readOnly: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreatePenaltyClass: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you are working in
+             */
+            organizationId?: string;
+            name: string;
+            /** @enum {string} */
+            kind: "fixed" | "percentage";
+            /** @description Required for a fixed penalty */
+            amount?: string;
+            /** @description Required for a percentage penalty: more than 0, at most 100 */
+            percent?: string;
+            /** @description Optional for a percentage penalty */
+            minimum?: string;
+            /** @description Defaults to the organization's */
+            currency?: string;
+            /** @default 0 */
+            daysAfterDue: number;
+            /** @default false */
+            penaltyOnPenalty: boolean;
+        };
+        /** @description Changing the kind clears the fields of the other kind */
+        UpdatePenaltyClass: {
+            name?: string;
+            /** @enum {string} */
+            kind?: "fixed" | "percentage";
+            amount?: string | null;
+            percent?: string | null;
+            minimum?: string | null;
+            currency?: string;
+            daysAfterDue?: number;
+            penaltyOnPenalty?: boolean;
+        };
+        PenaltyClassPage: {
+            items: components["schemas"]["PenaltyClass"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        AssignPenaltyClass: {
+            /** @description null: the subscriber is charged no late-payment penalty */
+            penaltyClassId: string | null;
+        };
+        SubscriberPenaltyClass: {
+            /** Format: uuid */
+            subscriberId: string;
+            penaltyClass: components["schemas"]["PenaltyClass"] | null;
+        };
+        StartBillingRun: {
+            /**
+             * Format: uuid
+             * @description The organization whose subscriptions are billed; defaults to the one you are working in
+             */
+            organizationId?: string;
+            /**
+             * Format: date-time
+             * @description Bill what is due by this instant; defaults to now. Only a dry run may look ahead
+             */
+            asOf?: string;
+            /**
+             * @description Preview: compute what would be billed and write nothing but the run
+             * @default false
+             */
+            dryRun: boolean;
+        };
+        BillingRun: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: date-time */
+            asOf: string;
+            dryRun: boolean;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed";
+            /** @description Subscriptions with at least one period billed so far (would be, in a dry run) */
+            subscriptionsBilled: number;
+            invoicesCreated: number;
+            linesCreated: number;
+            /** @description Per currency, as billed so far */
+            totals: {
+                currency: string;
+                invoices: number;
+                lines: number;
+                /** @description Net of discount, before tax */
+                subtotal: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                discount: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                tax: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                total: string;
+            }[];
+            /** @description Subscriptions that could not be billed (the first 50), left due */
+            failures: {
+                /** Format: uuid */
+                subscriptionId: string;
+                message: string;
+            }[];
+            /** @description A dry run: the first lines it would write */
+            sample: {
+                /** Format: uuid */
+                subscriptionId: string;
+                /** Format: uuid */
+                subscriberId: string;
+                /** @enum {string} */
+                source: "billing_run" | "renewal";
+                kind: string;
+                descriptionKey: string | null;
+                periodStart: string | null;
+                periodEnd: string | null;
+                currency: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                net: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                tax: string;
+                /** @description Decimal amount in major units of the currency, e.g. "1500.50" */
+                gross: string;
+            }[];
+            error: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            /** @description Null for the scheduled run */
+            startedBy: string | null;
+        };
+        BillingRunPage: {
+            items: components["schemas"]["BillingRun"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @enum {string} */
+        SubscriptionStatus: "pending" | "active" | "grace" | "suspended" | "terminated";
+        /**
+         * @description unpaid: unlocked by itself once every bill is paid; expired: a prepaid plan not renewed; vacation: a hold with a resume date
+         * @enum {string}
+         */
+        SubscriptionStatusReason: "unpaid" | "expired" | "request" | "vacation" | "fraud" | "moved" | "other";
+        CreateSubscription: {
+            /** Format: uuid */
+            subscriberId: string;
+            /** Format: uuid */
+            planId: string;
+            /** @description Defaults to the subscriber’s organization currency; the plan must have a price in it */
+            currency?: string;
+            /** @default 1 */
+            quantity: number;
+            /**
+             * Format: uuid
+             * @description A discount of your organization tree (or give couponCode)
+             */
+            discountId?: string;
+            couponCode?: string;
+            /**
+             * Format: date-time
+             * @description Defaults to now (activated at once); a later instant schedules the activation
+             */
+            startsAt?: string;
+            /** @description PPPoE or hotspot login; unique among subscriptions not terminated (any case) */
+            username?: string;
+            /** @description Stored encrypted; generated when a username is given without one */
+            password?: string;
+            /** @description Binds the line to one device; any usual form (aa-bb-…, aabb.ccdd.eeff), stored as AA:BB:CC:DD:EE:FF */
+            macAddress?: unknown | null;
+            /** @description A fixed address for the line; unique among subscriptions not terminated */
+            staticIpv4?: unknown | null;
+            /** @description A delegated prefix */
+            staticIpv6Prefix?: unknown | null;
+            /**
+             * @description How many sessions the login may hold at once
+             * @default 1
+             */
+            simultaneousUse: number;
+            /** @description One of the subscriber’s own addresses */
+            installationAddressId?: string | null;
+            /**
+             * @description Prepaid: renew from the wallet at the end of each period
+             * @default true
+             */
+            autoRenew: boolean;
+        };
+        UpdateSubscription: {
+            /** @description null removes the login and its password */
+            username?: string | null;
+            /** @description Stored encrypted; generated when a username is given without one */
+            password?: string;
+            /** @description Binds the line to one device; any usual form (aa-bb-…, aabb.ccdd.eeff), stored as AA:BB:CC:DD:EE:FF */
+            macAddress?: unknown | null;
+            /** @description A fixed address for the line; unique among subscriptions not terminated */
+            staticIpv4?: unknown | null;
+            /** @description A delegated prefix */
+            staticIpv6Prefix?: unknown | null;
+            /** @description How many sessions the login may hold at once */
+            simultaneousUse?: number;
+            /** @description One of the subscriber’s own addresses */
+            installationAddressId?: string | null;
+            /** @description Prepaid: renew from the wallet at the end of each period */
+            autoRenew?: boolean;
+        };
+        Subscription: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriber: {
+                accountNumber: string;
+                name: string;
+            };
+            /** Format: uuid */
+            planId: string;
+            plan: {
+                code: string;
+                name: string;
+                serviceType: string;
+                billingModel: string;
+            };
+            currency: string;
+            status: components["schemas"]["SubscriptionStatus"];
+            /** @description Why it has its status: unpaid, expired, request, vacation… (empty when active) */
+            statusReason: string;
+            quantity: number;
+            discountId: string | null;
+            autoRenew: boolean;
+            /** Format: date-time */
+            startsAt: string;
+            activatedAt: string | null;
+            /** @description End of the last period invoiced */
+            billedThrough: string | null;
+            /** @description When the billing run next bills it */
+            nextBillAt: string | null;
+            /** @description In grace: when it is suspended unless paid */
+            graceUntil: string | null;
+            /** @description A scheduled suspension */
+            suspendAt: string | null;
+            /** @description A scheduled resumption */
+            resumeAt: string | null;
+            /** @description A scheduled termination */
+            terminateAt: string | null;
+            terminatedAt: string | null;
+            /** @description The plan it moves to at the start of the next period */
+            pendingPlanId: string | null;
+            username: string | null;
+            macAddress: string | null;
+            staticIpv4: string | null;
+            staticIpv6Prefix: string | null;
+            simultaneousUse: number;
+            installationAddressId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreatedSubscription: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriber: {
+                accountNumber: string;
+                name: string;
+            };
+            /** Format: uuid */
+            planId: string;
+            plan: {
+                code: string;
+                name: string;
+                serviceType: string;
+                billingModel: string;
+            };
+            currency: string;
+            status: components["schemas"]["SubscriptionStatus"];
+            /** @description Why it has its status: unpaid, expired, request, vacation… (empty when active) */
+            statusReason: string;
+            quantity: number;
+            discountId: string | null;
+            autoRenew: boolean;
+            /** Format: date-time */
+            startsAt: string;
+            activatedAt: string | null;
+            /** @description End of the last period invoiced */
+            billedThrough: string | null;
+            /** @description When the billing run next bills it */
+            nextBillAt: string | null;
+            /** @description In grace: when it is suspended unless paid */
+            graceUntil: string | null;
+            /** @description A scheduled suspension */
+            suspendAt: string | null;
+            /** @description A scheduled resumption */
+            resumeAt: string | null;
+            /** @description A scheduled termination */
+            terminateAt: string | null;
+            terminatedAt: string | null;
+            /** @description The plan it moves to at the start of the next period */
+            pendingPlanId: string | null;
+            username: string | null;
+            macAddress: string | null;
+            staticIpv4: string | null;
+            staticIpv6Prefix: string | null;
+            simultaneousUse: number;
+            installationAddressId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The clear password, shown this once (later only through the audited reveal) */
+            password: string | null;
+        };
+        SubscriptionCredentials: {
+            username: string;
+            password: string;
+        };
+        RevealSubscriptionCredentials: {
+            /**
+             * @description Why the password is read, for the audit log
+             * @default
+             */
+            reason: string;
+        };
+        SubscriptionPage: {
+            items: components["schemas"]["Subscription"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        SubscriptionEvent: {
+            id: string;
+            /** @description activated, suspended, resumed, grace, terminated, plan_changed, suspension_scheduled, schedule_cancelled… */
+            kind: string;
+            from: components["schemas"]["SubscriptionStatus"] | null;
+            to: components["schemas"]["SubscriptionStatus"] | null;
+            reason: string;
+            details: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            at: string;
+            /** @description Null when the system made the change */
+            by: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+        };
+        ActivateSubscription: {
+            /**
+             * @description Free text kept in the history
+             * @default
+             */
+            note: string;
+        };
+        SuspendSubscription: {
+            /** @default request */
+            reason: components["schemas"]["SubscriptionStatusReason"];
+            /**
+             * @description Free text kept in the history
+             * @default
+             */
+            note: string;
+            /**
+             * Format: date-time
+             * @description A later instant schedules the suspension; omit to suspend now
+             */
+            at?: string;
+            /**
+             * Format: date-time
+             * @description Resume by itself then (a vacation hold)
+             */
+            resumeAt?: string;
+        };
+        ResumeSubscription: {
+            /**
+             * @description Free text kept in the history
+             * @default
+             */
+            note: string;
+            /**
+             * Format: date-time
+             * @description A later instant schedules the resumption; omit to resume now
+             */
+            at?: string;
+        };
+        TerminateSubscription: {
+            /** @default request */
+            reason: components["schemas"]["SubscriptionStatusReason"];
+            /**
+             * @description Free text kept in the history
+             * @default
+             */
+            note: string;
+            /**
+             * Format: date-time
+             * @description A later instant schedules the termination; omit to terminate now
+             */
+            at?: string;
+        };
+        CancelScheduledChange: {
+            /** @enum {string} */
+            change: "suspension" | "resumption" | "termination" | "plan_change";
+        };
+        PlanChangeRequest: {
+            /** Format: uuid */
+            planId: string;
+            /**
+             * @description now: prorated over the current period; period_end: the next period is billed on the new plan
+             * @enum {string}
+             */
+            when: "now" | "period_end";
+        };
+        PlanChangePreview: {
+            /** Format: uuid */
+            subscriptionId: string;
+            /** Format: uuid */
+            fromPlanId: string;
+            /** Format: uuid */
+            toPlanId: string;
+            /** @enum {string} */
+            when: "now" | "period_end";
+            /**
+             * Format: date-time
+             * @description When the new plan takes over
+             */
+            effectiveAt: string;
+            currency: string;
+            /** @description The period prorated (now), or the one at whose end the change happens */
+            period: {
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+            } | null;
+            /** @description A credit for the unused (or used) days and a charge for the same days on the other plan */
+            lines: {
+                /** @description Translation key, e.g. invoiceLine.fixedCharge */
+                descriptionKey: string;
+                details: {
+                    [key: string]: string;
+                };
+                quantity: string;
+                unitPrice: string;
+                /** @description Quantity × unit price, rounded once */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+                /** @description What the subscriber pays for the line */
+                gross: string;
+            }[];
+            /** @description gross > 0: due (prepaid: taken from the wallet); gross < 0: credited to the wallet */
+            totals: {
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                tax: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                gross: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+            };
+            /** @description Prepaid plans: what the wallet can pay */
+            wallet: {
+                /** @description Decimal amount in major units, e.g. "1000.00" */
+                available: string;
+                /** @description What the wallet lacks to pay the change; 0.00 when it can */
+                short: string;
+            } | null;
+        };
+        PlanChangeResult: {
+            /** Format: uuid */
+            subscriptionId: string;
+            /** Format: uuid */
+            fromPlanId: string;
+            /** Format: uuid */
+            toPlanId: string;
+            /** @enum {string} */
+            when: "now" | "period_end";
+            /**
+             * Format: date-time
+             * @description When the new plan takes over
+             */
+            effectiveAt: string;
+            currency: string;
+            /** @description The period prorated (now), or the one at whose end the change happens */
+            period: {
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+            } | null;
+            /** @description A credit for the unused (or used) days and a charge for the same days on the other plan */
+            lines: {
+                /** @description Translation key, e.g. invoiceLine.fixedCharge */
+                descriptionKey: string;
+                details: {
+                    [key: string]: string;
+                };
+                quantity: string;
+                unitPrice: string;
+                /** @description Quantity × unit price, rounded once */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+                /** @description What the subscriber pays for the line */
+                gross: string;
+            }[];
+            /** @description gross > 0: due (prepaid: taken from the wallet); gross < 0: credited to the wallet */
+            totals: {
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                discount: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                net: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                tax: string;
+                /** @description Decimal amount in major units, e.g. "2155.17" */
+                gross: string;
+                taxes: {
+                    code: string;
+                    percent: string;
+                    /** @description Decimal amount in major units, e.g. "2155.17" */
+                    amount: string;
+                }[];
+            };
+            /** @description Prepaid plans: what the wallet can pay */
+            wallet: {
+                /** @description Decimal amount in major units, e.g. "1000.00" */
+                available: string;
+                /** @description What the wallet lacks to pay the change; 0.00 when it can */
+                short: string;
+            } | null;
+            /** @description The plan-change invoice, when the change was prorated */
+            invoiceId: string | null;
         };
     };
     responses: never;
