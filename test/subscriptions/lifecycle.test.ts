@@ -179,4 +179,24 @@ describe(`subscription lifecycle (${engine})`, async () => {
     expect(await get(second.id)).toMatchObject({ status: 'suspended', statusReason: 'request' });
     expect(await subscriberStatus(t, s.id)).toBe('active');
   });
+
+  it('runs every minute, and two workers at once activate each due subscription exactly once', async () => {
+    expect(t.ctx.jobs.definitions.find((d) => d.name === 'subscriptions.lifecycle')).toMatchObject({ cron: '* * * * *' });
+    await at('2026-07-01T06:00:00Z');
+    const due: { subscriber: string; sub: string }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const s = await subscriber(admin, tree.isp);
+      due.push({ subscriber: s.id, sub: (await subscribe(admin, { subscriberId: s.id, planId: plan.id, startsAt: '2026-07-02T06:00:00Z' })).id });
+    }
+    await at('2026-07-02T06:00:00Z');
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(a.activated! + b.activated!).toBe(4);
+    for (const d of due) {
+      expect((await get(d.sub)).status).toBe('active');
+      expect((await invoicesOf(t, d.subscriber)).length).toBe(1);
+      expect((await kinds(d.sub)).filter((k) => k === 'activated')).toHaveLength(1);
+    }
+    expect(await run()).toEqual(nothing);
+  });
 });
+

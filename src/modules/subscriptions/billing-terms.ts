@@ -39,13 +39,8 @@ export async function firstBilling(db: Db, sub: Pick<Subscription, 'plan_id' | '
 }
 
 /** The period of the subscription's schedule that holds `at`, and when it is billed; null for a one-off charge. */
-export async function currentPeriod(
-  db: Db,
-  sub: Pick<Subscription, 'plan_id' | 'organization_id' | 'activated_at'>,
-  at: Date,
-  terms?: PlanTerms,
-): Promise<{ period: BillingPeriod; billAt: Date; terms: PlanTerms } | null> {
-  const t = terms ?? (await termsAt(db, sub.plan_id, sub.organization_id, at));
+export async function currentPeriod(db: Db, sub: Pick<Subscription, 'plan_id' | 'organization_id' | 'activated_at'>, at: Date): Promise<{ period: BillingPeriod; billAt: Date; terms: PlanTerms } | null> {
+  const t = await termsAt(db, sub.plan_id, sub.organization_id, at);
   const schedule = billingSchedule(t.version, sub.activated_at ?? at, t.timeZone);
   if (!schedule) return null;
   const period = periodContaining(schedule, at);
