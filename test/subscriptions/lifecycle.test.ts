@@ -47,6 +47,18 @@ describe(`subscription lifecycle (${engine})`, async () => {
     expect(history.map((h: { to: string; reason: string }) => `${h.to}: ${h.reason}`)).toEqual(['disconnected: Subscription terminated', 'active: Subscription resumed', 'suspended: Subscription suspended', 'active: Subscription activated', 'lead: ']);
   });
 
+  it('activates a scheduled subscription early on request: it starts and is billed now', async () => {
+    await at('2026-04-01T06:00:00Z');
+    const s = await subscriber(admin, tree.isp);
+    const sub = await subscribe(admin, { subscriberId: s.id, planId: plan.id, startsAt: '2026-04-20T06:00:00Z' });
+    const res = await admin.post(`/api/subscriptions/${sub.id}/activate`, { note: 'Installed early' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(json(res)).toMatchObject({ status: 'active', startsAt: '2026-04-01T06:00:00.000Z', activatedAt: '2026-04-01T06:00:00.000Z', nextBillAt: '2026-04-30T21:00:00.000Z' });
+    expect((await invoicesOf(t, s.id)).length).toBe(1);
+    expect(json(await admin.get(`/api/subscriptions/${sub.id}/events`))[0]).toMatchObject({ kind: 'activated', details: { note: 'Installed early' } });
+    await admin.post(`/api/subscriptions/${sub.id}/terminate`, {});
+  });
+
   it('refuses illegal moves with 409 naming the current status, and changes nothing', async () => {
     await at('2026-04-01T06:00:00Z');
     const s = await subscriber(admin, tree.isp);

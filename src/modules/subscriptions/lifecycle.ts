@@ -138,8 +138,9 @@ export async function activate(trx: Trx, clock: Clock, by: Performer, subs: read
       to: 'active',
       kind: 'activated',
       note,
-      set: { activated_at: now, billed_through: null, next_bill_at: nextBillAt },
-      details: { nextBillAt: nextBillAt?.toISOString() ?? null },
+      // Activated ahead of a scheduled start: it starts now.
+      set: { activated_at: now, billed_through: null, next_bill_at: nextBillAt, ...(new Date(sub.starts_at) > now ? { starts_at: now } : {}) },
+      details: { nextBillAt: nextBillAt.toISOString() },
     });
   }
   return subs.map((s) => s.id);
