@@ -27,7 +27,7 @@ export async function termsAt(db: Db, planId: string, organizationId: string, at
 }
 
 /** When a period is billed: at its start when charged in advance, at its end when in arrears. */
-export function billingInstant(version: Pick<PlanVersionRow, 'charge_timing'>, period: BillingPeriod): Date {
+function billingInstant(version: Pick<PlanVersionRow, 'charge_timing'>, period: BillingPeriod): Date {
   return version.charge_timing === 'in_advance' ? period.start : period.end;
 }
 

@@ -19,7 +19,7 @@ import * as repo from './subscriptions.repo.ts';
 type Trx = Transaction<DB>;
 
 /** True when the organization sells the plan: its own, or a master package of an organization above it. */
-export function sells(org: Pick<Organization, 'id' | 'path'>, plan: repo.PlanSummary): boolean {
+function sells(org: Pick<Organization, 'id' | 'path'>, plan: repo.PlanSummary): boolean {
   return plan.organization_id === org.id || (plan.shared_with_subtree && org.path.startsWith(plan.organization_path));
 }
 

@@ -5,8 +5,8 @@ import { listQuerySchema, pageSchema } from '../../platform/http/list.ts';
 import { currencySchema } from '../catalog/plans.schemas.ts';
 import { normaliseIpv4Host, normaliseIpv6Prefix, normaliseMac, passwordPattern, usernamePattern } from './network.ts';
 
-export const subscriptionStatuses = ['pending', 'active', 'grace', 'suspended', 'terminated'] as const;
-export const subscriptionStatusSchema = z.enum(subscriptionStatuses).meta({ id: 'SubscriptionStatus' });
+const subscriptionStatuses = ['pending', 'active', 'grace', 'suspended', 'terminated'] as const;
+const subscriptionStatusSchema = z.enum(subscriptionStatuses).meta({ id: 'SubscriptionStatus' });
 export const statusReasonSchema = z
   .enum(statusReasons)
   .describe('unpaid: unlocked by itself once every bill is paid; expired: a prepaid plan not renewed; vacation: a hold with a resume date')
@@ -107,7 +107,7 @@ export const createdSubscriptionSchema = subscriptionSchema
 export const credentialsSchema = z.object({ username: z.string(), password: z.string() }).meta({ id: 'SubscriptionCredentials' });
 export const revealCredentialsSchema = z.object({ reason: z.string().trim().max(500).default('').describe('Why the password is read, for the audit log') }).meta({ id: 'RevealSubscriptionCredentials' });
 
-export const subscriptionFilters = {
+const subscriptionFilters = {
   status: subscriptionStatusSchema.optional(),
   planId: z.uuid().optional(),
   subscriberId: z.uuid().optional(),

@@ -51,7 +51,7 @@ export async function listForSubscriber(deps: Deps, actor: Actor, subscriberId: 
   return listSubscriptions(deps, actor, { ...query, subscriberId });
 }
 
-export const exportColumns = ['id', 'accountNumber', 'subscriberName', 'planCode', 'planName', 'serviceType', 'currency', 'status', 'statusReason', 'quantity', 'username', 'macAddress', 'staticIpv4', 'staticIpv6Prefix', 'startsAt', 'activatedAt', 'nextBillAt', 'terminatedAt', 'organizationId', 'createdAt'];
+const exportColumns = ['id', 'accountNumber', 'subscriberName', 'planCode', 'planName', 'serviceType', 'currency', 'status', 'statusReason', 'quantity', 'username', 'macAddress', 'staticIpv4', 'staticIpv6Prefix', 'startsAt', 'activatedAt', 'nextBillAt', 'terminatedAt', 'organizationId', 'createdAt'];
 
 export async function exportSubscriptions(deps: Deps, actor: Actor, query: Omit<SubscriptionListQuery, 'cursor' | 'limit'>): Promise<string> {
   requirePermission(actor, 'subscriptions.export');
