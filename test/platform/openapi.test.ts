@@ -29,6 +29,11 @@ const withoutBody: Record<string, string> = {
   'POST /api/auth/totp/setup': 'creates a new authenticator secret for the caller',
   'POST /api/users/{id}/password-link': 'issues a one-time link for the user in the path',
   'POST /api/users/{id}/unlock': 'clears the lockout of the user in the path',
+  'POST /api/invoices/{id}/submit': 'sends the draft in the path for review',
+  'POST /api/invoices/{id}/approve': 'approves the invoice in the path',
+  'POST /api/invoices/{id}/issue': 'issues the invoice in the path',
+  'POST /api/invoices/{id}/pay-from-wallet': "pays the invoice in the path from its subscriber's wallet",
+  'POST /api/portal/invoices/{id}/pay-from-wallet': "pays the caller's invoice in the path from the caller's wallet",
 };
 
 const hasSchema = (content: Record<string, { schema?: object }> | undefined) =>
