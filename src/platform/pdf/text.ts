@@ -143,7 +143,10 @@ export function layoutParagraph(text: string, direction: ParagraphDirection, wid
 function visualLine(text: string, levels: ReturnType<typeof bidi.getEmbeddingLevels>, scripts: Script[], start: number, end: number, measure: Measure): Line {
   const logical = text.slice(start, end).replace(new RegExp(invisible, 'g'), '');
   if (end <= start) return { runs: [], logical, width: 0 };
-  const order = bidi.getReorderedIndices(text, levels, start, end - 1)
+  // bidi-js answers the order of the whole paragraph with only this line's stretch reordered.
+  const order = bidi
+    .getReorderedIndices(text, levels, start, end - 1)
+    .slice(start, end)
     .filter((i: number) => !invisible.test(text[i]!));
   const mirrored = bidi.getMirroredCharactersMap(text, levels.levels, start, end - 1);
   const groups: number[][] = [];
