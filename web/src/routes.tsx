@@ -18,6 +18,9 @@ const AuditPage = lazy(() => import('./features/audit/AuditPage.tsx'));
 const SettingsPage = lazy(() => import('./features/settings/SettingsPage.tsx'));
 const AccountPage = lazy(() => import('./features/account/AccountPage.tsx'));
 const PlansPage = lazy(() => import('./features/plans/PlansPage.tsx'));
+const PortalApp = lazy(() => import('./features/portal/PortalApp.tsx'));
+const InvoicesPage = lazy(() => import('./features/invoices/InvoicesPage.tsx'));
+const BillingPage = lazy(() => import('./features/billing/BillingPage.tsx'));
 
 /** Signed-in area: sends strangers to the sign-in page (or to first-run setup) and back after. */
 function RequireSignIn({ children }: { children: ReactNode }) {
@@ -30,6 +33,8 @@ function RequireSignIn({ children }: { children: ReactNode }) {
     if (setup.data?.needed) return <Navigate to="/setup" replace />;
     return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   }
+  // A subscriber's login has no business in the staff app: its place is the customer portal.
+  if (me.data.user.role === 'customer') return <Navigate to="/portal" replace />;
   return <MeContext.Provider value={me.data}>{children}</MeContext.Provider>;
 }
 
@@ -40,6 +45,7 @@ export function AppRoutes() {
         <Route path="/login" element={<LoginPage />} />
         <Route path="/setup" element={<SetupPage />} />
         <Route path="/reset-password" element={<ResetPasswordPage />} />
+        <Route path="/portal/*" element={<PortalApp />} />
         <Route
           element={
             <RequireSignIn>
@@ -52,6 +58,8 @@ export function AppRoutes() {
           <Route path="users" element={<UsersPage />} />
           <Route path="plans" element={<PlansPage />} />
           <Route path="subscribers" element={<SubscribersPage />} />
+          <Route path="invoices" element={<InvoicesPage />} />
+          <Route path="billing" element={<BillingPage />} />
           <Route path="roles" element={<RolesPage />} />
           <Route path="api-tokens" element={<ApiTokensPage />} />
           <Route path="audit" element={<AuditPage />} />

@@ -1,5 +1,7 @@
 import {
   IconBuildingCommunity,
+  IconCalendarDollar,
+  IconFileInvoice,
   IconAddressBook,
   IconHome,
   IconKey,
@@ -26,6 +28,8 @@ export const navItems: NavItem[] = [
   { path: '/organizations', labelKey: 'nav.organizations', icon: IconBuildingCommunity, permission: 'organizations.read' },
   { path: '/users', labelKey: 'nav.users', icon: IconUsers, permission: 'users.read' },
   { path: '/plans', labelKey: 'nav.plans', icon: IconPackages, permission: 'plans.read' },
+  { path: '/invoices', labelKey: 'invoices.nav', icon: IconFileInvoice, permission: 'invoices.read' },
+  { path: '/billing', labelKey: 'billing.nav', icon: IconCalendarDollar, permission: 'billing.read' },
   { path: '/roles', labelKey: 'nav.roles', icon: IconShieldLock, permission: 'roles.read' },
   { path: '/api-tokens', labelKey: 'nav.apiTokens', icon: IconKey, permission: 'api_tokens.read' },
   { path: '/audit', labelKey: 'nav.audit', icon: IconListSearch, permission: 'audit.read' },

@@ -8,6 +8,10 @@ import { FormError, Loading, QueryError, useNotify } from '../../components/feed
 import { fieldError } from '../../components/forms.ts';
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan } from '../auth/session.ts';
+import { WalletPanel } from '../billing/WalletPanel.tsx';
+import { SubscriberInvoices } from '../invoices/SubscriberInvoices.tsx';
+import { SubscriptionsPanel } from '../subscriptions/SubscriptionsPanel.tsx';
+import { UsagePanel } from '../subscriptions/UsagePanel.tsx';
 import { DocumentsPanel } from './DocumentsPanel.tsx';
 import { statuses, useSubscriberOptions, type SubscriberDetail, type SubscriberStatus } from './options.ts';
 import { SubscriberForm } from './SubscriberForm.tsx';
@@ -196,9 +200,13 @@ export function SubscriberDrawer({ id, onClose }: { id: string | null; onClose: 
               </Text>
             ))}
             {can('subscribers.update') && <StatusChange subscriber={s} />}
-            <Tabs defaultValue="history">
+            <Tabs defaultValue="history" keepMounted={false}>
               <Tabs.List>
                 <Tabs.Tab value="history">{t('subscribers.history')}</Tabs.Tab>
+                {can('subscriptions.read') && <Tabs.Tab value="subscriptions">{t('subscriptions.tab')}</Tabs.Tab>}
+                {can('invoices.read') && <Tabs.Tab value="wallet">{t('wallet.tab')}</Tabs.Tab>}
+                {can('invoices.read') && <Tabs.Tab value="invoices">{t('invoices.tab')}</Tabs.Tab>}
+                {can('subscriptions.read') && <Tabs.Tab value="usage">{t('subscriptions.usage.tab')}</Tabs.Tab>}
                 <Tabs.Tab value="notes">{t('subscribers.notes')}</Tabs.Tab>
                 <Tabs.Tab value="documents">{t('subscribers.documents.title')}</Tabs.Tab>
               </Tabs.List>
@@ -210,6 +218,18 @@ export function SubscriberDrawer({ id, onClose }: { id: string | null; onClose: 
               </Tabs.Panel>
               <Tabs.Panel value="documents" pt="md">
                 <DocumentsPanel id={s.id} />
+              </Tabs.Panel>
+              <Tabs.Panel value="subscriptions" pt="md">
+                <SubscriptionsPanel subscriberId={s.id} />
+              </Tabs.Panel>
+              <Tabs.Panel value="wallet" pt="md">
+                <WalletPanel subscriberId={s.id} />
+              </Tabs.Panel>
+              <Tabs.Panel value="invoices" pt="md">
+                <SubscriberInvoices subscriberId={s.id} />
+              </Tabs.Panel>
+              <Tabs.Panel value="usage" pt="md">
+                <UsagePanel subscriberId={s.id} />
               </Tabs.Panel>
             </Tabs>
             {editing && <SubscriberForm subscriber={s} onClose={() => setEditing(false)} />}
