@@ -175,6 +175,28 @@ describe(`invoice and receipt PDFs (${engine})`, async () => {
     for (const expected of ['Credit note', 'Credit note number', note.number, 'Credits invoice INV-000001', 'Installation', 'Total KES 1,500.00', 'Installation waived']) expect(text).toContain(expected);
     expect(text).not.toContain('Balance due');
     expect(text).not.toContain('How to pay');
+
+    // What the credit note took off the invoice has a receipt of its own.
+    const credited = await getInvoice(admin, invoice.id);
+    const allocation = credited.allocations.find((a) => a.source === 'credit_note')!;
+    expect(allocation.amount).toBe('1500.00');
+    const receipt = await pdfText(await pdfOf(admin, `/api/invoices/${invoice.id}/receipts/${allocation.id}/pdf`));
+    for (const expected of ['INV-000001-R2', `Paid by Credit note ${note.number}`, 'Amount received KES 1,500.00', 'INV-000001 KES 1,500.00 KES 1,713.16']) expect(receipt).toContain(expected);
+  });
+
+  it('a long invoice flows over pages with the table header on each and page numbers', async () => {
+    const s = await createSubscriber(admin, tree.isp.id, 'Kamau Hotels Ltd');
+    const lines = Array.from({ length: 70 }, (_, i) => ({ description: `Hotspot access point ${i + 1}, room block ${String.fromCharCode(65 + (i % 26))}`, unitPrice: '100' }));
+    const res = await admin.post('/api/invoices', { subscriberId: s.id, issue: true, lines });
+    expect(res.statusCode, res.body).toBe(201);
+    const pdf = await pdfOf(admin, `/api/invoices/${JSON.parse(res.body).id}/pdf`);
+    const { pages } = await pdfInfo(pdf);
+    expect(pages).toBeGreaterThanOrEqual(2);
+    const text = await pdfText(pdf);
+    expect(text.match(/# Description Qty Unit price Discount Net Tax Total/g)).toHaveLength(pages);
+    expect(text).toContain(`Page ${pages} of ${pages}`);
+    for (const n of [1, 35, 70]) expect(text).toContain(`Hotspot access point ${n}, room block`);
+    expect(text).toContain('Total KES 7,000.00');
   });
 
   it('drafts, paid and void invoices carry a watermark; a draft is named by its id', async () => {

@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { faceName, fontBytes, scripts, weights, type Script } from './fonts.ts';
-import { drawText, layoutText, type Direction, type Line, type ParagraphDirection } from './text.ts';
+import { drawText, layoutText, reversedByFontkit, type Direction, type Line, type ParagraphDirection } from './text.ts';
 
 export type Align = 'start' | 'end' | 'center';
 
@@ -67,8 +67,8 @@ export class PdfDocument {
     const key = `${face}|${size}|${text}`;
     let w = this.widths.get(key);
     if (w === undefined) {
-      // Any features list makes PDFKit shape the run whole instead of word by word (see text.ts).
-      w = this.pdf.font(face).fontSize(size).widthOfString(text, { features: [] });
+      // Word by word, which PDFKit caches: no shaping crosses a space, so the sum is the run's width.
+      w = this.pdf.font(face).fontSize(size).widthOfString(text);
       this.widths.set(key, w);
     }
     return w;
@@ -111,7 +111,11 @@ export class PdfDocument {
       const complex = line.runs.some((r) => r.rtl || r.script !== 'latin');
       if (complex) this.pdf.markContent('Span', { actual: line.logical, lang: this.lang });
       for (const run of line.runs) {
-        this.pdf.font(this.face(run.script, style)).fontSize(size).text(drawText(run), cx, baseline, { lineBreak: false, baseline: 'alphabetic', features: [] });
+        const glyphs = drawText(run);
+        // PDFKit shapes word by word (cached) and concatenates in logical order, which for a run fontkit
+        // reverses would put the words in reverse order; any features list makes it shape the run whole.
+        const whole = reversedByFontkit(glyphs) ? { features: [] } : {};
+        this.pdf.font(this.face(run.script, style)).fontSize(size).text(glyphs, cx, baseline, { lineBreak: false, baseline: 'alphabetic', ...whole });
         cx += this.measureRun(run.text, run.script, style);
       }
       if (complex) this.pdf.endMarkedContent();

@@ -58,8 +58,12 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  * reverse (Arabic-Indic digits belong to the Arabic script) is reversed here so its reversal undoes it.
  */
 export function drawText(run: Run): string {
-  const fontkitReverses = rtlScript.test(firstStrong.exec(run.text)?.[0] ?? '');
-  return fontkitReverses === run.rtl ? run.text : [...run.text].reverse().join('');
+  return reversedByFontkit(run.text) === run.rtl ? run.text : [...run.text].reverse().join('');
+}
+
+/** Whether fontkit lays the text out in reverse (its first script-bearing character is right-to-left). */
+export function reversedByFontkit(text: string): boolean {
+  return rtlScript.test(firstStrong.exec(text)?.[0] ?? '');
 }
 
 /** Script of every UTF-16 unit of the text (both halves of a surrogate pair share one). */

@@ -154,7 +154,7 @@ export async function renderInvoicePdf(db: Kysely<DB>, files: FileStore, invoice
   const issuerHeight = await drawIssuer(doc, files, issuer, settings, t, half + 40);
   let right = doc.text(title, half + 50, doc.y, half - 50, { size: 22, bold: true, align: 'end', color: accent });
   if (invoice.number) right += doc.text(ltr(invoice.number), half + 50, doc.y + right, half - 50, { size: 11, bold: true, align: 'end' });
-  right += doc.text(t(`status.${invoice.status}` as LabelKey), half + 50, doc.y + right, half - 50, { ...grey, align: 'end' });
+  if (!credit || invoice.status === 'void') right += doc.text(t(`status.${invoice.status}` as LabelKey), half + 50, doc.y + right, half - 50, { ...grey, align: 'end' });
   doc.y += Math.max(issuerHeight, right) + 12;
   doc.rule(doc.y);
   doc.y += 10;
