@@ -24,8 +24,21 @@ describe(`uplink demo, backup, restore, audit verify (${engine})`, async () => {
       expect(new Set(orgs.map((o) => o.currency))).toEqual(new Set(['KES', 'BDT']));
       const roles = await db.kysely.selectFrom('users').select('role_key').distinct().execute();
       expect(new Set(roles.map((r) => r.role_key))).toEqual(new Set(roleKeys));
-      const audit = await db.kysely.selectFrom('audit_log').select(['action', 'actor_label']).execute();
-      expect(audit).toEqual([{ action: 'demo.load', actor_label: 'cli' }]);
+      const audit = await db.kysely.selectFrom('audit_log').select(['action', 'actor_label']).orderBy('seq').execute();
+      expect(audit[0]).toEqual({ action: 'demo.load', actor_label: 'cli' });
+      expect(new Set(audit.map((a) => a.actor_label))).toEqual(new Set(['cli', 'billing run']));
+      expect(audit.filter((a) => a.action === 'subscriber.create')).toHaveLength(40);
+      // The demo's customers are billed as real ones are: every subscription active and invoiced, the books even.
+      const subscriptions = await db.kysely.selectFrom('subscriptions').select('status').execute();
+      expect(subscriptions.map((s) => s.status)).toEqual(Array(40).fill('active'));
+      const invoices = await db.kysely.selectFrom('invoices').select(['status', 'number']).execute();
+      expect(invoices.length).toBeGreaterThanOrEqual(40);
+      expect(invoices.every((i) => i.number !== null)).toBe(true);
+      expect(invoices.some((i) => i.status === 'paid') && invoices.some((i) => i.status === 'open')).toBe(true);
+      const drift = await sql`select * from ledger_balance_drift()`.execute(db.kysely);
+      expect(drift.rows).toEqual([]);
+      const portal = await db.kysely.selectFrom('users').select('id').where('subscriber_id', 'is not', null).execute();
+      expect(portal).toHaveLength(10);
     } finally {
       await db.close();
     }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { migrateToLatest } from '../../platform/db/migrate.ts';
+import { SecretBox } from '../../platform/crypto.ts';
+import { loadSecretKey } from '../../platform/secret-key.ts';
 import { databaseIsEmpty, loadDemo, type DemoResult } from '../../modules/demo/demo.service.ts';
 import { cliAudit } from '../actor.ts';
 import { box } from '../banner.ts';
@@ -21,7 +23,8 @@ async function demo(): Promise<void> {
       throw new CliError(`${describeDatabase(config)} already holds data; demo data loads only into an empty database (use another UPLINK_DATA_DIR or DATABASE_URL)`);
     const progress = progressReporter('demo', 'accounts');
     try {
-      printDemoLogins(await loadDemo({ db: database.kysely, clock }, cliAudit, (done, total) => progress.update({ step: 'users', done, total })));
+      const secrets = new SecretBox(loadSecretKey({ secretKeyHex: config.secretKeyHex, dataDir: config.dataDir }));
+      printDemoLogins(await loadDemo({ db: database.kysely, clock, secrets }, cliAudit, (done, total) => progress.update({ step: 'users', done, total })));
     } finally {
       progress.stop();
     }
@@ -33,7 +36,7 @@ export function printDemoLogins(r: DemoResult): void {
   console.log(
     box([
       `Demo data loaded: ${r.organizations} organizations, ${r.users} accounts (${r.customers} customers).`,
-      'Customer plans and subscribers arrive with the subscriber/plan issue.',
+      `${r.billing.subscribers} subscribers on 4 plans, ${r.billing.invoices} invoices; ${r.billing.portalLogins} customers can use the portal (/portal).`,
       '',
       `Every demo account's password: ${r.password}`,
       '',

@@ -94,7 +94,7 @@ async function demoOnFirstStart(runtime: Runtime): Promise<void> {
     console.log('--demo: the database already holds data, so the demo data set was not loaded');
     return;
   }
-  const result = await loadDemo({ db: ctx.db, clock: ctx.clock }, cliAudit);
+  const result = await loadDemo({ db: ctx.db, clock: ctx.clock, secrets: ctx.secrets }, cliAudit);
   printDemoLogins(result);
 }
 

@@ -4,9 +4,10 @@ import type { DB } from '../../platform/db/schema.ts';
 import { appendAudit, type AuditActor } from '../../platform/audit/audit.ts';
 import { hashPassword, randomToken } from '../../platform/crypto.ts';
 import { ConflictError } from '../../platform/errors.ts';
+import { type DemoBilling, loadDemoBilling } from './demo.billing.ts';
 import { buildDemoDataset, DEMO_DATASET, type DemoUser } from './demo.data.ts';
 
-type Deps = Pick<AppContext, 'db' | 'clock'>;
+type Deps = Pick<AppContext, 'db' | 'clock' | 'secrets'>;
 
 export interface DemoLogin {
   role: string;
@@ -21,6 +22,7 @@ export interface DemoResult {
   /** Every demo account's password: random per load, so a demo on a public address is not an open door. */
   password: string;
   logins: DemoLogin[];
+  billing: DemoBilling;
 }
 
 const BATCH = 100;
@@ -59,6 +61,16 @@ export async function loadDemo(deps: Deps, actor: AuditActor, onProgress?: (done
       after: { dataset: DEMO_DATASET, organizations: organizations.length, users: users.length },
     });
   });
+  const root = organizations[0]!;
+  const rootUsers = await deps.db.selectFrom('users').selectAll().where('organization_id', '=', root.id).orderBy('email').execute();
+  const rootOrg = await deps.db.selectFrom('organizations').selectAll().where('id', '=', root.id).executeTakeFirstOrThrow();
+  const billing = await loadDemoBilling(
+    deps,
+    actor,
+    rootOrg,
+    rootUsers.find((u) => u.role_key === 'developer')!,
+    rootUsers.filter((u) => u.role_key === 'customer' && u.status === 'active'),
+  );
   const orgName = new Map(organizations.map((o) => [o.id, o.name]));
   return {
     organizations: organizations.length,
@@ -66,6 +78,7 @@ export async function loadDemo(deps: Deps, actor: AuditActor, onProgress?: (done
     customers: users.filter((u) => u.role_key === 'customer').length,
     password,
     logins: featuredLogins(users).map((u) => ({ role: u.role_key, email: u.email, organization: orgName.get(u.organization_id)! })),
+    billing,
   };
 }
 
