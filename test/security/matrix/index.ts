@@ -2,6 +2,7 @@ import { apiTokenProbes } from './api-tokens.ts';
 import { penaltyClassProbes } from './billing-penalties.ts';
 import { auditProbes } from './audit.ts';
 import { roleProbes, settingsProbes } from './global.ts';
+import { invoiceDocumentProbes, subscriberXlsxProbes } from './invoice-documents.ts';
 import { invoiceProbes } from './invoices.ts';
 import { ledgerProbes } from './ledger.ts';
 import { organizationProbes } from './organizations.ts';
@@ -30,4 +31,6 @@ export const probeFactories: Record<string, ProbeFactory> = {
   'subscriptions/usage': usageProbes,
   'billing/penalty-classes': penaltyClassProbes,
   subscriptions: subscriptionProbes,
+  'invoices/documents': invoiceDocumentProbes,
+  'subscribers/xlsx': subscriberXlsxProbes,
 };
