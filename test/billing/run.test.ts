@@ -114,7 +114,7 @@ describe(`billing run (${engine})`, async () => {
     const summary = await db.transaction().execute((trx) => billSubscriptions(trx, t.clock, { subscriptionIds: [id], asOf: t.clock.now() }));
     expect(summary).toMatchObject({ subscriptions: 1, invoices: 1, lines: 3 });
     // Jan 15, Feb 15, Mar 15 have started by April 10; Apr 15 has not.
-    expect((await linesOfSubscription(t, id)).map((l) => [l.period_start.toISOString(), l.period_end.toISOString()])).toEqual([
+    expect((await linesOfSubscription(t, id)).map((l) => [l.period_start!.toISOString(), l.period_end!.toISOString()])).toEqual([
       ['2026-01-14T21:00:00.000Z', '2026-02-14T21:00:00.000Z'],
       ['2026-02-14T21:00:00.000Z', '2026-03-14T21:00:00.000Z'],
       ['2026-03-14T21:00:00.000Z', '2026-04-14T21:00:00.000Z'],

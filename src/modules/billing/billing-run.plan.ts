@@ -119,8 +119,41 @@ async function billingInstant(cat: Catalog, planId: string, sub: repo.DueSubscri
   return version.charge_timing === 'in_advance' ? period.start : period.end;
 }
 
+/**
+ * What planning depends on: subscriptions alike in it (the same plan, anchor day and billing state,
+ * as most of a month's subscriptions are) share one plan.
+ */
+function planKey(sub: repo.DueSubscription, cat: Catalog): string {
+  // The anchor instant counts for the first period and for prepaid validity, which starts at it.
+  const instant = sub.billed_through === null || cat.plan(sub.plan_id).billing_model === 'prepaid' ? sub.anchor.getTime() : '';
+  return [sub.plan_id, sub.pending_plan_id, sub.billed_through?.getTime(), sub.next_bill_at.getTime(), sub.anchor_date, instant, sub.timezone, sub.auto_renew].join('|');
+}
+
+/** Plans every subscription, once per group of subscriptions alike. */
+export async function planSubscriptions(cat: Catalog, subs: readonly repo.DueSubscription[], asOf: Date): Promise<SubscriptionPlan[]> {
+  const shared = new Map<string, SubscriptionPlan>();
+  const plans: SubscriptionPlan[] = [];
+  for (const sub of subs) {
+    const key = planKey(sub, cat);
+    let model = shared.get(key);
+    if (!model) shared.set(key, (model = await planSubscription(cat, sub, asOf)));
+    plans.push(
+      model.sub === sub
+        ? model
+        : {
+            sub,
+            periods: model.periods,
+            advance: { ...model.advance, id: sub.id, status: sub.status, status_reason: sub.status_reason, grace_until: sub.grace_until },
+            events: model.events.map((e) => ({ ...e, subscription_id: sub.id, from_status: sub.status, to_status: sub.status })),
+            expiredAt: model.expiredAt,
+          },
+    );
+  }
+  return plans;
+}
+
 /** The periods due by `asOf` and the state after billing them (before any wallet decides on a renewal). */
-export async function planSubscription(cat: Catalog, sub: repo.DueSubscription, asOf: Date): Promise<SubscriptionPlan> {
+async function planSubscription(cat: Catalog, sub: repo.DueSubscription, asOf: Date): Promise<SubscriptionPlan> {
   const periods: PlannedPeriod[] = [];
   const events: repo.NewSubscriptionEvent[] = [];
   let expiredAt: Date | null = null;

@@ -42,6 +42,8 @@ export interface DueSelection {
   limit: number;
   /** Lock the rows (a real run) or only read them (a preview). */
   lock: boolean;
+  /** Workers of one run split the subscribers between them, so none is split between two invoices. */
+  partition?: { index: number; count: number };
 }
 
 /**
@@ -60,6 +62,7 @@ export async function dueSubscriptions(db: Db, s: DueSelection): Promise<DueSubs
        ${s.organizationId ? sql`and s.organization_id = ${s.organizationId}` : sql``}
        ${s.subscriptionIds ? sql`and s.id = any(${[...s.subscriptionIds]}::uuid[])` : sql``}
        ${s.afterSubscriber ? sql`and s.subscriber_id > ${s.afterSubscriber}` : sql``}
+       ${s.partition && s.partition.count > 1 ? sql`and (hashtext(s.subscriber_id::text) & 2147483647) % ${s.partition.count} = ${s.partition.index}` : sql``}
      order by s.subscriber_id, s.created_at, s.id
      limit ${s.limit}
      ${s.lock ? sql`for update of s skip locked` : sql``}`.execute(db);
@@ -123,6 +126,16 @@ export const periodKey = (subscriptionId: string, start: Date) => `${subscriptio
 
 export async function organizationPath(db: Db, id: string): Promise<string> {
   return (await db.selectFrom('organizations').select('path').where('id', '=', id).executeTakeFirstOrThrow()).path;
+}
+
+/**
+ * Forgets the session's cached plans. The ledger's triggers and the foreign-key checks look rows up
+ * one by one with plans the session made when the ledger was small (a sequential scan of a few
+ * rows); kept while a chunk adds tens of thousands of accounts and entries, each lookup would scan
+ * them all. Planned again, they see the tables' real size and use their indexes.
+ */
+export async function replan(trx: Transaction<DB>): Promise<void> {
+  await sql`discard plans`.execute(trx);
 }
 
 /** Opens the receivable of every subscriber that has none yet in the currency (set-based ensureAccount). */
@@ -218,9 +231,7 @@ export async function insertInvoices(trx: Transaction<DB>, b: InvoiceBatch): Pro
     select i.id, ${b.organizationId}::uuid, i.subscriber_id, i.number, i.status, t.source, ${b.currency}, d.issue_date, d.due_date, t.period_start, t.period_end,
            t.subtotal, t.discount_total, t.tax_total, t.total, i.amount_paid, t.taxes,
            case when i.number is null then '{}'::jsonb else jsonb_build_object(
-             'name', s.name, 'companyName', s.company_name, 'accountNumber', s.account_number,
-             'phone', (select c.value from subscriber_contacts c where c.subscriber_id = s.id and c.kind = 'phone' order by c.is_primary desc, c.created_at limit 1),
-             'email', (select c.value from subscriber_contacts c where c.subscriber_id = s.id and c.kind = 'email' order by c.is_primary desc, c.created_at limit 1),
+             'name', s.name, 'companyName', s.company_name, 'accountNumber', s.account_number, 'phone', c.phone, 'email', c.email,
              'address', (select nullif(concat_ws(', ', nullif(a.line1, ''), nullif(a.line2, ''), nullif(a.city, ''), nullif(a.region, ''), nullif(a.country, '')), '')
                            from subscriber_addresses a where a.subscriber_id = s.id order by a.is_installation asc, a.created_at limit 1)) end,
            ${b.runId}::uuid, i.journal_entry_id, case when i.number is null then null else ${b.now}::timestamptz end, ${b.now}, ${b.now}
@@ -232,6 +243,9 @@ export async function insertInvoices(trx: Transaction<DB>, b: InvoiceBatch): Pro
                   ${iso(sh, (s) => s.period_start)}::timestamptz[], ${iso(sh, (s) => s.period_end)}::timestamptz[])
              as t(idx, source, subtotal, discount_total, tax_total, total, taxes, period_start, period_end) on t.idx = i.shape
       join subscribers s on s.id = i.subscriber_id
+      cross join lateral (select (array_agg(c.value order by c.is_primary desc, c.created_at) filter (where c.kind = 'phone'))[1] as phone,
+                                 (array_agg(c.value order by c.is_primary desc, c.created_at) filter (where c.kind = 'email'))[1] as email
+                            from subscriber_contacts c where c.subscriber_id = s.id) c
       cross join lateral (select case when i.number is null then null else ${b.issueDate}::date end as issue_date,
                                  case when i.number is null then null else ${b.dueDate}::date end as due_date) d`.execute(trx);
 }

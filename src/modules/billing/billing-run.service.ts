@@ -20,7 +20,7 @@ import { formatInvoiceNumber, addDays, localDate } from '../invoices/numbering.t
 import { systemPerformer, transition, unlockAfterPayment } from '../subscriptions/lifecycle.ts';
 import { type BillingSettings, billingSettingsOf } from './settings.ts';
 import { type DraftInvoice, type PricedSubscriber, LineTemplates, assembleInvoices, entryTemplates, issuedEntryLines, walletEntryLines } from './billing-run.invoices.ts';
-import { type SubscriptionPlan, Catalog, graceUntil, needsUsage, planSubscription, priceLines, pricingKey } from './billing-run.plan.ts';
+import { type SubscriptionPlan, Catalog, graceUntil, needsUsage, planSubscriptions, priceLines, pricingKey } from './billing-run.plan.ts';
 import * as repo from './billing-run.repo.ts';
 import { type BillingSummary, addInvoices, emptySummary, merge, sampleOf } from './billing-run.summary.ts';
 
@@ -41,6 +41,8 @@ export interface BillOptions {
   readonly dryRun?: boolean;
   /** Subscriptions per chunk. */
   readonly chunkSize?: number;
+  /** This worker's share of the subscribers when several bill one run. */
+  readonly partition?: { index: number; count: number };
   readonly actor?: AuditActor;
   readonly faults?: BillingFaults;
 }
@@ -153,14 +155,13 @@ export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOp
   const fault = async (point: FaultPoint) => opts.faults?.at?.(point, chunk);
   const limit = opts.chunkSize ?? defaultChunkSize;
   const dryRun = opts.dryRun ?? false;
-  const picked = await repo.dueSubscriptions(trx, { asOf: opts.asOf, organizationId: opts.organizationId, subscriptionIds: opts.subscriptionIds, afterSubscriber, limit, lock: !dryRun });
+  const picked = await repo.dueSubscriptions(trx, { asOf: opts.asOf, organizationId: opts.organizationId, subscriptionIds: opts.subscriptionIds, afterSubscriber, limit, lock: !dryRun, partition: opts.partition });
   if (picked.length === 0) return { summary: emptySummary(), picked: 0, lastSubscriber: null };
   const subs = wholeSubscribers(picked, limit);
   await fault('selected');
   const cat = new Catalog(trx);
   await cat.load(subs);
-  const planned: SubscriptionPlan[] = [];
-  for (const sub of subs) planned.push(await planSubscription(cat, sub, opts.asOf));
+  const planned = await planSubscriptions(cat, subs, opts.asOf);
   await fault('planned');
   const priced = await price(trx, cat, planned);
   await fault('priced');
@@ -175,7 +176,9 @@ export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOp
   const batches = new Map<string, DraftInvoice[]>();
   for (const invoice of invoices) {
     const key = `${invoice.organizationId}|${invoice.currency}`;
-    batches.set(key, [...(batches.get(key) ?? []), invoice]);
+    const batch = batches.get(key);
+    if (batch) batch.push(invoice);
+    else batches.set(key, [invoice]);
   }
   const settings = new Map<string, BillingSettings>();
   const paidRenewals: string[] = [];
@@ -226,6 +229,7 @@ async function writeBatch(
   const accountIds = new Map<string, string>();
   for (const key of new Set([...postings.values()].flatMap((p) => p.issued.filter((l) => !l.account.owner).map((l) => l.account.systemKey))))
     accountIds.set(key, (await ensureAccount(trx, { organizationId, account: { systemKey: key }, currency })).id);
+  await repo.replan(trx);
   await repo.openReceivables(trx, organizationId, currency, [...new Set(owing.map((i) => i.subscriberId))]);
   const renewals = owing.filter((i) => i.source === 'renewal');
   const wallets = new Map((await repo.lockWallets(trx, organizationId, currency, renewals.map((i) => i.subscriberId))).map((w) => [w.subscriber_id, w.available]));
@@ -274,6 +278,7 @@ async function writeBatch(
     allocations.push({ invoice_id: row.id, amount: invoice.shape.total, journal_entry_id: walletEntry });
     return [issued, { id: walletEntry, subscriber_id: row.subscriber_id, template: 2 * invoice.shape.idx + 1, kind: 'wallet_deduction', memo: `Wallet pays invoice ${row.number}`, idempotency_key: `invoice-wallet:${row.id}:0` }];
   });
+  await repo.replan(trx);
   await repo.postEntries(trx, organizationId, currency, now, entryLines, entries);
   await fault('entries');
   await repo.insertWalletAllocations(trx, now, allocations);

@@ -64,6 +64,12 @@ export async function listRuns(deps: Deps, actor: Actor, query: BillingRunListQu
 
 export interface ExecuteOptions {
   readonly chunkSize?: number;
+  /**
+   * Chunks billed at once, each on a connection of its own and for its own share of the
+   * subscribers. On a server two keep both the database and this process busy; the embedded database
+   * has one connection, and a dry run reads without locks, so they take one.
+   */
+  readonly workers?: number;
   readonly faults?: BillingFaults;
 }
 
@@ -76,25 +82,34 @@ export async function executeRun(deps: Deps, runId: string, opts: ExecuteOptions
   if (!run) throw new NotFoundError('Billing run');
   if (run.status === 'completed') return run;
   if (run.status === 'failed') await repo.updateRun(deps.db, runId, { status: 'running', error: null, finished_at: null });
-  try {
+  const bill = { asOf: run.as_of, organizationId: run.organization_id, runId: run.dry_run ? null : runId, dryRun: run.dry_run, chunkSize: opts.chunkSize, faults: opts.faults };
+  let chunks = 0;
+  let failure: { error: unknown } | null = null;
+  const workers = run.dry_run ? 1 : Math.max(1, opts.workers ?? 1);
+  const worker = async (index: number) => {
     let after: string | null = null;
-    for (let chunk = 1; ; chunk++) {
+    while (!failure) {
+      const chunk = ++chunks;
       const result = await deps.db.transaction().execute(async (trx) => {
-        const r = await billChunk(trx, deps.clock, { asOf: run.as_of, organizationId: run.organization_id, runId: run.dry_run ? null : runId, dryRun: run.dry_run, ...opts }, after, chunk);
+        const r = await billChunk(trx, deps.clock, { ...bill, partition: { index, count: workers } }, after, chunk);
         if (r.picked === 0) return r;
         const current = (await repo.lockRun(trx, runId))!;
         const total = merge(summaryOf(current.totals), r.summary);
         await repo.updateRun(trx, runId, { subscriptions_billed: total.subscriptions, invoices_created: total.invoices, totals: storedSummary(total) });
         return r;
       });
-      if (result.picked === 0) break;
+      if (result.picked === 0) return;
       after = result.lastSubscriber;
     }
-    return await repo.updateRun(deps.db, runId, { status: 'completed', finished_at: deps.clock.now() });
-  } catch (err) {
-    await repo.updateRun(deps.db, runId, { status: 'failed', error: (err as Error).message.slice(0, 2000), finished_at: deps.clock.now() });
-    throw err;
+  };
+  // A failing worker stops the others after their chunk in flight; the run is then failed and a retry bills what is left.
+  await Promise.all(Array.from({ length: workers }, (_, index) => worker(index).catch((error: unknown) => void (failure ??= { error }))));
+  if (failure) {
+    const error = (failure as { error: unknown }).error;
+    await repo.updateRun(deps.db, runId, { status: 'failed', error: String((error as Error)?.message ?? error).slice(0, 2000), finished_at: deps.clock.now() });
+    throw error;
   }
+  return repo.updateRun(deps.db, runId, { status: 'completed', finished_at: deps.clock.now() });
 }
 
 const scheduler: AuditActor = { type: 'system', id: null, label: 'scheduled billing', requestId: null, ip: null };

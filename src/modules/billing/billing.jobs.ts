@@ -11,7 +11,7 @@ export function defineBillingJobs(jobs: JobQueue, ctx: AppContext): void {
     expireInSeconds: 2 * 60 * 60,
     retryLimit: 3,
     handler: async ({ runId }) => {
-      const run = await executeRun(ctx, runId);
+      const run = await executeRun(ctx, runId, { workers: ctx.database.engine === 'postgres' ? 2 : 1 });
       ctx.logger.info({ runId, invoices: run.invoices_created, subscriptions: run.subscriptions_billed }, 'billing run completed');
     },
   });
