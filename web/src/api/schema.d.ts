@@ -17046,7 +17046,7 @@ export interface components {
             /** @description Given when issued; drafts have none */
             number: string | null;
             /** @enum {string} */
-            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            status: "open" | "partially_paid" | "overdue" | "paid" | "void";
             currency: string;
             issueDate: string | null;
             dueDate: string | null;
@@ -17086,7 +17086,7 @@ export interface components {
             /** @description Given when issued; drafts have none */
             number: string | null;
             /** @enum {string} */
-            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            status: "open" | "partially_paid" | "overdue" | "paid" | "void";
             currency: string;
             issueDate: string | null;
             dueDate: string | null;
@@ -19512,7 +19512,7 @@ export interface components {
             /** @description Given when issued; drafts have none */
             number: string | null;
             /** @enum {string} */
-            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            status: "open" | "partially_paid" | "overdue" | "paid" | "void";
             currency: string;
             issueDate: string | null;
             dueDate: string | null;
@@ -19552,7 +19552,7 @@ export interface components {
             /** @description Given when issued; drafts have none */
             number: string | null;
             /** @enum {string} */
-            status: "draft" | "in_review" | "approved" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+            status: "open" | "partially_paid" | "overdue" | "paid" | "void";
             currency: string;
             issueDate: string | null;
             dueDate: string | null;
