@@ -89,6 +89,7 @@ export const portalInvoiceSchema = invoiceSchema
     issuedAt: true,
     voidedAt: true,
   })
+  .extend({ status: z.enum(visibleStatuses) })
   .meta({ id: 'PortalInvoice' });
 
 export const portalInvoiceDetailSchema = portalInvoiceSchema
@@ -134,7 +135,8 @@ export function mapPortalInvoice(i: Invoice): z.infer<typeof portalInvoiceSchema
     kind: m.kind,
     creditsInvoiceId: m.creditsInvoiceId,
     number: m.number,
-    status: m.status,
+    // The portal's queries read only these statuses.
+    status: m.status as (typeof visibleStatuses)[number],
     currency: m.currency,
     issueDate: m.issueDate,
     dueDate: m.dueDate,
