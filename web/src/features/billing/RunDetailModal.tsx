@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.ts';
 import { Loading, QueryError } from '../../components/feedback.tsx';
 import { useFormat } from '../../lib/use-format.ts';
+import { nowrap, usePeriod } from '../invoices/InvoiceParts.tsx';
 import { lineDescription } from '../invoices/model.ts';
 import { formatAmount } from '../plans/model.ts';
 import { runStatusColors } from './model.ts';
@@ -24,6 +25,7 @@ function Count({ label, value }: { label: string; value: string }) {
 export function RunDetailModal({ id, onClose }: { id: string; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const format = useFormat();
+  const period = usePeriod();
   const phone = useMediaQuery('(max-width: 48em)');
   const run = useQuery({
     queryKey: ['billing', 'runs', 'detail', id],
@@ -78,10 +80,10 @@ export function RunDetailModal({ id, onClose }: { id: string; onClose: () => voi
                     <Table.Tr key={x.currency}>
                       <Table.Td>{x.currency}</Table.Td>
                       <Table.Td>{format.number(x.invoices)}</Table.Td>
-                      <Table.Td>{money(x.subtotal, x.currency)}</Table.Td>
-                      <Table.Td>{money(x.discount, x.currency)}</Table.Td>
-                      <Table.Td>{money(x.tax, x.currency)}</Table.Td>
-                      <Table.Td fw={600}>{money(x.total, x.currency)}</Table.Td>
+                      <Table.Td style={nowrap}>{money(x.subtotal, x.currency)}</Table.Td>
+                      <Table.Td style={nowrap}>{money(x.discount, x.currency)}</Table.Td>
+                      <Table.Td style={nowrap}>{money(x.tax, x.currency)}</Table.Td>
+                      <Table.Td fw={600} style={nowrap}>{money(x.total, x.currency)}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
@@ -106,8 +108,8 @@ export function RunDetailModal({ id, onClose }: { id: string; onClose: () => voi
                       {r.sample.map((l, i) => (
                         <Table.Tr key={i}>
                           <Table.Td>{l.descriptionKey ? lineDescription({ description: '', descriptionKey: l.descriptionKey, details: {} }, t) : t(`invoices.lineType.${l.kind}`, { defaultValue: l.kind })}</Table.Td>
-                          <Table.Td>{l.periodStart && l.periodEnd ? `${format.date(l.periodStart)} – ${format.date(l.periodEnd)}` : ''}</Table.Td>
-                          <Table.Td fw={500}>{money(l.gross, l.currency)}</Table.Td>
+                          <Table.Td>{l.periodStart && l.periodEnd ? t('invoices.line.period', period(l.periodStart, l.periodEnd)) : ''}</Table.Td>
+                          <Table.Td fw={500} style={nowrap}>{money(l.gross, l.currency)}</Table.Td>
                         </Table.Tr>
                       ))}
                     </Table.Tbody>

@@ -8,6 +8,7 @@ import { Loading, QueryError, useNotify } from '../../components/feedback.tsx';
 import { ListTable, LoadMore, useCursorList } from '../../components/lists.tsx';
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan } from '../auth/session.ts';
+import { nowrap } from '../invoices/InvoiceParts.tsx';
 import { formatAmount } from '../plans/model.ts';
 import { CreditLimitModal, TopUpModal } from './WalletForms.tsx';
 
@@ -101,8 +102,8 @@ export function WalletPanel({ subscriberId }: { subscriberId: string }) {
                 </Text>
               )}
             </Table.Td>
-            <Table.Td c={m.amount.startsWith('-') ? 'red' : 'teal'}>{money(m.amount)}</Table.Td>
-            <Table.Td>{money(m.balance)}</Table.Td>
+            <Table.Td c={m.amount.startsWith('-') ? 'red' : 'teal'} style={nowrap}>{money(m.amount)}</Table.Td>
+            <Table.Td style={nowrap}>{money(m.balance)}</Table.Td>
           </Table.Tr>
         ))}
       </ListTable>

@@ -6,7 +6,7 @@ import { api, unwrap } from '../../api/client.ts';
 import { Loading, QueryError } from '../../components/feedback.tsx';
 import { useFormat } from '../../lib/use-format.ts';
 import { InvoiceActions } from './InvoiceActions.tsx';
-import { InvoiceStatusBadge, useCalendarDate, useMoney } from './InvoiceParts.tsx';
+import { InvoiceStatusBadge, nowrap, useCalendarDate, useMoney, usePeriod } from './InvoiceParts.tsx';
 import { lineDescription, lineParts, type InvoiceDetail } from './model.ts';
 
 function Field({ label, value }: { label: string; value: string | null | undefined }) {
@@ -46,7 +46,7 @@ function Customer({ invoice }: { invoice: InvoiceDetail }) {
 
 function Lines({ invoice }: { invoice: InvoiceDetail }) {
   const { t } = useTranslation();
-  const format = useFormat();
+  const period = usePeriod();
   const moneyOf = useMoney();
   const money = (amount: string) => moneyOf(amount, invoice.currency);
   return (
@@ -74,17 +74,17 @@ function Lines({ invoice }: { invoice: InvoiceDetail }) {
                 ))}
                 {l.periodStart && l.periodEnd && (
                   <Text size="xs" c="dimmed">
-                    {t('invoices.line.period', { start: format.date(l.periodStart), end: format.date(l.periodEnd) })}
+                    {t('invoices.line.period', period(l.periodStart, l.periodEnd))}
                   </Text>
                 )}
               </Table.Td>
               <Table.Td dir="ltr">
                 {l.quantity} × {l.unitPrice}
               </Table.Td>
-              <Table.Td>{money(l.discount)}</Table.Td>
-              <Table.Td>{money(l.net)}</Table.Td>
+              <Table.Td style={nowrap}>{money(l.discount)}</Table.Td>
+              <Table.Td style={nowrap}>{money(l.net)}</Table.Td>
               <Table.Td>{l.taxes.length ? l.taxes.map((x) => `${x.code} ${x.rate}%: ${money(x.amount)}`).join(', ') : '—'}</Table.Td>
-              <Table.Td fw={500}>{money(l.gross)}</Table.Td>
+              <Table.Td fw={500} style={nowrap}>{money(l.gross)}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -111,7 +111,7 @@ function Totals({ invoice }: { invoice: InvoiceDetail }) {
         {rows.map(([label, amount], i) => (
           <Table.Tr key={i} fw={i === rows.length - 1 || label === t('invoices.total') ? 700 : undefined}>
             <Table.Td>{label}</Table.Td>
-            <Table.Td ta="end">{money(amount, invoice.currency)}</Table.Td>
+            <Table.Td ta="end" style={nowrap}>{money(amount, invoice.currency)}</Table.Td>
           </Table.Tr>
         ))}
       </Table.Tbody>
@@ -146,7 +146,7 @@ export function InvoiceDrawer({ id, onClose, onOpen }: { id: string | null; onCl
   const { dir } = useDirection();
   const phone = useMediaQuery('(max-width: 48em)');
   const day = useCalendarDate();
-  const format = useFormat();
+  const period = usePeriod();
   const money = useMoney();
   const detail = useQuery({ queryKey: ['invoices', 'detail', id], queryFn: () => unwrap(api.GET('/api/invoices/{id}', { params: { path: { id: id! } } })), enabled: !!id });
   const inv = detail.data;
@@ -175,7 +175,7 @@ export function InvoiceDrawer({ id, onClose, onOpen }: { id: string | null; onCl
               <Field label={t('invoices.issueDate')} value={day(inv.issueDate)} />
               <Field label={t('invoices.dueDate')} value={day(inv.dueDate)} />
               <Field label={t('invoices.currency')} value={inv.currency} />
-              <Field label={t('invoices.period')} value={inv.periodStart && inv.periodEnd ? `${format.date(inv.periodStart)} – ${format.date(inv.periodEnd)}` : null} />
+              <Field label={t('invoices.period')} value={inv.periodStart && inv.periodEnd ? t('invoices.line.period', period(inv.periodStart, inv.periodEnd)) : null} />
             </SimpleGrid>
             <Title order={5}>{t('invoices.billedTo')}</Title>
             <Customer invoice={inv} />

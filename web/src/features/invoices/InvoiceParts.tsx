@@ -3,8 +3,18 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.ts';
 import { ListTable } from '../../components/lists.tsx';
+import { useFormat } from '../../lib/use-format.ts';
 import { formatAmount } from '../plans/model.ts';
-import { calendarDate, customerName, statusColors, type Invoice, type InvoiceStatus } from './model.ts';
+import { calendarDate, customerName, lastInstant, statusColors, type Invoice, type InvoiceStatus } from './model.ts';
+
+/** Keeps an amount on one line: a wrapped "-" or currency code on a phone reads as another number. */
+export const nowrap = { whiteSpace: 'nowrap' } as const;
+
+/** A billing period [start, end) as the days it covers: the end is exclusive, so the last day shown is the one before it. */
+export function usePeriod() {
+  const format = useFormat();
+  return (start: string, end: string) => ({ start: format.date(start), end: format.date(lastInstant(end)) });
+}
 
 export function InvoiceStatusBadge({ status }: { status: InvoiceStatus }) {
   const { t } = useTranslation();
@@ -84,8 +94,8 @@ export function InvoicesTable({
           </Table.Td>
           <Table.Td>{day(i.issueDate)}</Table.Td>
           <Table.Td>{day(i.dueDate)}</Table.Td>
-          <Table.Td>{money(i.total, i.currency)}</Table.Td>
-          <Table.Td fw={500}>{money(i.balanceDue, i.currency)}</Table.Td>
+          <Table.Td style={nowrap}>{money(i.total, i.currency)}</Table.Td>
+          <Table.Td fw={500} style={nowrap}>{money(i.balanceDue, i.currency)}</Table.Td>
         </Table.Tr>
       ))}
     </ListTable>

@@ -68,6 +68,11 @@ export function invoiceActions(invoice: Pick<Invoice, 'kind' | 'status' | 'sourc
   return (actions as InvoiceAction[]).filter((a) => (a !== 'delete' || invoice.source === 'manual') && can(permissionOf[a]));
 }
 
+/** The last instant inside a period that ends (exclusively) at `end`. */
+export function lastInstant(end: string): Date {
+  return new Date(Date.parse(end) - 1);
+}
+
 /**
  * A calendar date ("2026-03-01": an issue or due date, already a day of the organization's zone)
  * in the interface language. Read at UTC midnight and shown in UTC, so no zone moves it a day.

@@ -7,6 +7,7 @@ import { api, unwrap } from '../../api/client.ts';
 import { FormError, useNotify } from '../../components/feedback.tsx';
 import { fieldError } from '../../components/forms.ts';
 import { useFormat } from '../../lib/use-format.ts';
+import { nowrap, usePeriod } from '../invoices/InvoiceParts.tsx';
 import { isZeroDecimal, lineDescription } from '../invoices/model.ts';
 import { formatAmount } from '../plans/model.ts';
 import { usePlanOptions } from './AddSubscriptionModal.tsx';
@@ -36,18 +37,18 @@ function PreviewLines({ preview }: { preview: PlanChangePreview }) {
               <Table.Td dir="ltr">
                 {l.quantity} × {l.unitPrice}
               </Table.Td>
-              <Table.Td>{money(l.net)}</Table.Td>
+              <Table.Td style={nowrap}>{money(l.net)}</Table.Td>
               <Table.Td>{l.taxes.map((x) => `${x.code} ${x.percent}%: ${money(x.amount)}`).join(', ') || '—'}</Table.Td>
-              <Table.Td fw={500}>{money(l.gross)}</Table.Td>
+              <Table.Td fw={500} style={nowrap}>{money(l.gross)}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
         <Table.Tfoot>
           <Table.Tr>
             <Table.Th colSpan={2}>{t('subscriptions.planChange.total')}</Table.Th>
-            <Table.Th>{money(preview.totals.net)}</Table.Th>
-            <Table.Th>{money(preview.totals.tax)}</Table.Th>
-            <Table.Th>{money(preview.totals.gross)}</Table.Th>
+            <Table.Th style={nowrap}>{money(preview.totals.net)}</Table.Th>
+            <Table.Th style={nowrap}>{money(preview.totals.tax)}</Table.Th>
+            <Table.Th style={nowrap}>{money(preview.totals.gross)}</Table.Th>
           </Table.Tr>
         </Table.Tfoot>
       </Table>
@@ -59,6 +60,7 @@ function PreviewLines({ preview }: { preview: PlanChangePreview }) {
 export function PlanChangeModal({ subscription: s, onClose, onDone }: { subscription: Subscription; onClose: () => void; onDone: () => Promise<void> }) {
   const { t, i18n } = useTranslation();
   const format = useFormat();
+  const period = usePeriod();
   const notify = useNotify();
   const phone = useMediaQuery('(max-width: 48em)');
   const { options } = usePlanOptions();
@@ -107,7 +109,7 @@ export function PlanChangeModal({ subscription: s, onClose, onDone }: { subscrip
           <Stack gap="xs" aria-label={t('subscriptions.planChange.result')}>
             <Text size="sm">
               {shown.period
-                ? t(shown.when === 'now' ? 'subscriptions.planChange.prorated' : 'subscriptions.planChange.fromNext', { start: format.dateTime(shown.period.start), end: format.dateTime(shown.period.end), at: format.dateTime(shown.effectiveAt) })
+                ? t(shown.when === 'now' ? 'subscriptions.planChange.prorated' : 'subscriptions.planChange.fromNext', { ...period(shown.period.start, shown.period.end), at: format.dateTime(shown.effectiveAt) })
                 : t('subscriptions.planChange.effective', { at: format.dateTime(shown.effectiveAt) })}
             </Text>
             {shown.lines.length > 0 && <PreviewLines preview={shown} />}
