@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as fontkit from 'fontkit';
+import { renderInvoicePdf } from '../../src/modules/invoices/documents/invoice-pdf.ts';
 import { fileStoreFor } from '../../src/platform/files/store.ts';
 import { fontBytes } from '../../src/platform/pdf/fonts.ts';
 import { createTestContext, seedTree, seedUser, sessionFor, type Api } from '../support/app.ts';
@@ -234,6 +235,16 @@ describe(`invoice and receipt PDFs (${engine})`, async () => {
     expect(without.toString('latin1')).not.toMatch(/\/Subtype \/Image/);
     expect(await pdfText(without)).toContain('Total KES 5,213.16');
     await t.ctx.db.updateTable('billing_settings').set({ logo_file_key: null }).where('organization_id', '=', tree.isp.id).execute();
+  });
+
+  it('documents made at the same time share the parsed fonts and come out byte for byte as made one by one', async () => {
+    const ids = [];
+    for (const org of [tree.isp, tree.resellerA, tree.subA]) ids.push((await issueStandardInvoice(admin, (await createSubscriber(admin, org.id, 'Nadia Rahman')).id, vat)).id);
+    const files = fileStoreFor(t.ctx.config);
+    const alone: Buffer[] = [];
+    for (const id of ids) alone.push(await renderInvoicePdf(t.ctx.db, files, id));
+    const together = await Promise.all([...ids, ...ids].map((id) => renderInvoicePdf(t.ctx.db, files, id)));
+    expect(together.map((pdf, i) => pdf.equals(alone[i % ids.length]!))).toEqual([true, true, true, true, true, true]);
   });
 
   it("another tenant's invoice or receipt answers 404; a receipt of another invoice answers 404; no invoices.read answers 403", async () => {

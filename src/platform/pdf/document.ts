@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { faceName, fontBytes, scripts, weights, type Script } from './fonts.ts';
+import { faceName, fontFace, scripts, weights, type Script } from './fonts.ts';
 import { drawText, layoutText, reversedByFontkit, type Direction, type Line, type ParagraphDirection } from './text.ts';
 
 export type Align = 'start' | 'end' | 'center';
@@ -54,7 +54,8 @@ export class PdfDocument {
       displayTitle: true,
       info: { Title: options.title, Author: options.author, Creator: 'Uplink', Producer: 'Uplink', CreationDate: options.createdAt, ModDate: options.createdAt },
     });
-    for (const script of scripts) for (const weight of weights) this.pdf.registerFont(faceName(script, weight), fontBytes(script, weight));
+    // PDFKit takes a fontkit font as it is (its typings know only files and bytes).
+    for (const script of scripts) for (const weight of weights) this.pdf.registerFont(faceName(script, weight), fontFace(script, weight) as unknown as Buffer);
   }
 
   private face(script: Script, style: TextStyle): string {

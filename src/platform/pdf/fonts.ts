@@ -33,7 +33,7 @@ export const faceName = (script: Script, weight: Weight): string => `${script}-$
 
 const require = createRequire(import.meta.url);
 const bytes = new Map<string, Buffer>();
-const parsed = new Map<Script, fontkit.Font>();
+const parsed = new Map<string, fontkit.Font>();
 
 /** The TTF bytes of a face, read once per process. */
 export function fontBytes(script: Script, weight: Weight): Buffer {
@@ -43,11 +43,20 @@ export function fontBytes(script: Script, weight: Weight): Buffer {
   return data;
 }
 
-function coverage(script: Script): fontkit.Font {
-  let font = parsed.get(script);
-  if (!font) parsed.set(script, (font = fontkit.create(fontBytes(script, 'regular')) as fontkit.Font));
+/**
+ * A face parsed once per process and shared by every document: fontkit decodes tables and caches
+ * glyphs and shaping plans on the font object, which is most of the cost of a small PDF. Layout is
+ * synchronous, so documents made concurrently never interleave on it; each document keeps its own
+ * subset of the glyphs it used.
+ */
+export function fontFace(script: Script, weight: Weight): fontkit.Font {
+  const key = faceName(script, weight);
+  let font = parsed.get(key);
+  if (!font) parsed.set(key, (font = fontkit.create(fontBytes(script, weight)) as fontkit.Font));
   return font;
 }
+
+const coverage = (script: Script): fontkit.Font => fontFace(script, 'regular');
 
 const bengali = /\p{Script=Bengali}/u;
 const arabic = /\p{Script=Arabic}/u;
