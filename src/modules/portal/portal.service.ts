@@ -9,10 +9,10 @@ import { appendAudit } from '../../platform/audit/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { DB, Invoice } from '../../platform/db/schema.ts';
 import { ConflictError, NotFoundError } from '../../platform/errors.ts';
+import type { FileStore } from '../../platform/files/store.ts';
 import { page } from '../../platform/http/list.ts';
 import { versionInForce } from '../catalog/catalog.service.ts';
 import { billingSchedule } from '../catalog/pricing.ts';
-import type { FileStore } from '../../platform/files/store.ts';
 import { renderInvoicePdf } from '../invoices/documents/invoice-pdf.ts';
 import { payFromWallet, unpaidStatuses } from '../invoices/invoice-engine.ts';
 import { allocationsOf, invoiceSort, linesOf, lockInvoice } from '../invoices/invoices.repo.ts';
@@ -29,8 +29,8 @@ export type Deps = Pick<AppContext, 'db' | 'clock'>;
 type Db = Kysely<DB> | Transaction<DB>;
 
 async function walletView(db: Db, organizationId: string, subscriberId: string, currency: string) {
-  const [w, due] = [await walletBalance(db, { organizationId, subscriberId, currency }), await repo.dueByCurrency(db, subscriberId)];
-  const owed = due.find((d) => d.currency === currency)?.owed ?? 0n;
+  const w = await walletBalance(db, { organizationId, subscriberId, currency });
+  const owed = (await repo.dueByCurrency(db, subscriberId)).find((d) => d.currency === currency)?.owed ?? 0n;
   return {
     subscriberId,
     currency,
@@ -108,7 +108,9 @@ async function ownInvoice(db: Db, c: Customer, id: string): Promise<Invoice> {
 }
 
 async function invoiceDetail(db: Db, invoice: Invoice) {
-  const [lines, allocations, notes] = [await linesOf(db, [invoice.id]), await allocationsOf(db, invoice.id), await repo.creditNotesFor(db, invoice.id)];
+  const lines = await linesOf(db, [invoice.id]);
+  const allocations = await allocationsOf(db, invoice.id);
+  const notes = await repo.creditNotesFor(db, invoice.id);
   return {
     ...mapPortalInvoice(invoice),
     customer: invoice.customer,
