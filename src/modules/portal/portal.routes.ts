@@ -3,6 +3,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { fileStoreFor } from '../../platform/files/store.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
 import { actorOf, errors, idParams, requestOrigin } from '../../platform/http/routes.ts';
+import { locales } from '../invoices/documents/labels.ts';
 import { createdUserSchema } from '../users/users.schemas.ts';
 import { walletStatementQuery, walletStatementSchema } from '../wallets/wallets.schemas.ts';
 import { customerOf, customerOnly } from './portal.access.ts';
@@ -20,7 +21,7 @@ import {
 
 const tags = ['Customer portal'];
 const pdfResponse = { description: 'PDF document', content: { 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } } };
-const pdfQuery = z.object({ locale: z.enum(['en', 'bn', 'sw', 'fr', 'ar']).optional().describe('Language of the document; defaults to yours') });
+const pdfQuery = z.object({ locale: z.enum(locales).optional().describe('Language of the document; defaults to yours') });
 
 export function portalRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
