@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { roleKeys } from '../../src/platform/auth/permissions.ts';
-import { portalCustomerProbes, portalLoginProbes } from '../security/matrix/portal.ts';
+import { portalCustomerProbes } from '../security/matrix/portal.ts';
 import type { World } from '../security/matrix/world.ts';
 import { createTestContext, seedTree, seedUser, sessionFor } from '../support/app.ts';
 import { engine } from '../support/db.ts';
-import { describeProbes } from '../usage/probe-runner.ts';
 
-// The portal-login route is an ordinary staff route: the matrix runner with its permission.
-describeProbes(`portal logins: roles × tenants (${engine})`, 'subscribers', portalLoginProbes);
+// The portal-login route is an ordinary staff route: the tenancy matrix probes it (subscribers/portal-login).
 
 /**
  * The portal itself needs no staff permission, so the permission matrix cannot hold it: every login

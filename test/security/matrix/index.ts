@@ -1,5 +1,6 @@
 import { apiTokenProbes } from './api-tokens.ts';
 import { penaltyClassProbes } from './billing-penalties.ts';
+import { billingRunProbes } from './billing.ts';
 import { auditProbes } from './audit.ts';
 import { roleProbes, settingsProbes } from './global.ts';
 import { invoiceDocumentProbes, subscriberXlsxProbes } from './invoice-documents.ts';
@@ -7,6 +8,7 @@ import { invoiceProbes } from './invoices.ts';
 import { ledgerProbes } from './ledger.ts';
 import { organizationProbes } from './organizations.ts';
 import { planProbes } from './plans.ts';
+import { portalLoginProbes } from './portal.ts';
 import { subscriberProbes } from './subscribers.ts';
 import { subscriptionProbes } from './subscriptions.ts';
 import { usageProbes } from './usage.ts';
@@ -29,7 +31,9 @@ export const probeFactories: Record<string, ProbeFactory> = {
   subscribers: subscriberProbes,
   invoices: invoiceProbes,
   'subscriptions/usage': usageProbes,
+  'subscribers/portal-login': portalLoginProbes,
   'billing/penalty-classes': penaltyClassProbes,
+  'billing/runs': billingRunProbes,
   subscriptions: subscriptionProbes,
   'invoices/documents': invoiceDocumentProbes,
   'subscribers/xlsx': subscriberXlsxProbes,
