@@ -75,7 +75,7 @@ export class PdfDocument {
     return w;
   }
 
-  lines(text: string, width: number, style: TextStyle = {}): Line[] {
+  private lines(text: string, width: number, style: TextStyle = {}): Line[] {
     return layoutText(text, style.dir ?? this.direction, width, (t, s) => this.measureRun(t, s, style));
   }
 
@@ -88,13 +88,8 @@ export class PdfDocument {
     return this.lines(text, width, style).length * this.lineHeight(style);
   }
 
-  /** Width of the widest line of the text when nothing wraps. */
-  measure(text: string, style: TextStyle = {}): number {
-    return Math.max(0, ...this.lines(text, Number.MAX_SAFE_INTEGER, style).map((l) => l.width));
-  }
-
   /** The page x of a box that starts `x` points from the start edge. */
-  physicalX(x: number, width: number): number {
+  private physicalX(x: number, width: number): number {
     return this.direction === 'rtl' ? this.margin + this.width - x - width : this.margin + x;
   }
 

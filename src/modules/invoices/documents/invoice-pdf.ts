@@ -29,21 +29,27 @@ export function newDocument(locale: Locale, title: string, author: string, creat
 }
 
 /**
- * The seller's block at the top start of the page: logo (when the organization uploaded one that
- * is a PNG or JPEG), name, address, contacts and tax id. Answers its height.
+ * The top of a document: at the start edge the seller (logo when the organization uploaded a PNG or
+ * JPEG, name, address, contacts, tax id); at the end edge the title and the lines under it (number,
+ * status). Then a rule.
  */
-export async function drawIssuer(doc: PdfDocument, files: FileStore, issuer: Issuer, settings: BillingSettings, t: Labels, width: number): Promise<number> {
+export async function drawHeading(doc: PdfDocument, files: FileStore, issuer: Issuer, settings: BillingSettings, t: Labels, title: string, under: readonly (readonly [string, TextStyle])[]): Promise<void> {
+  const half = doc.width / 2;
   let y = doc.y;
   if (settings.logoFileKey) {
     const logo = await files.get(settings.logoFileKey).catch(() => null);
     if (logo && doc.image(logo, 0, y, 160, 52)) y += 58;
   }
-  y += doc.text(issuer.name, 0, y, width, { size: 14, bold: true, color: accent, dir: 'auto' });
-  if (issuer.address) y += doc.text(issuer.address, 0, y, width, { ...grey, dir: 'auto' });
+  y += doc.text(issuer.name, 0, y, half + 40, { size: 14, bold: true, color: accent, dir: 'auto' });
+  if (issuer.address) y += doc.text(issuer.address, 0, y, half + 40, { ...grey, dir: 'auto' });
   const contact = [issuer.contact_phone, issuer.contact_email].filter((s): s is string => Boolean(s)).map(ltr).join('\n');
-  if (contact) y += doc.text(contact, 0, y, width, grey);
-  if (issuer.tax_id) y += doc.text(`${t('taxId')}: ${ltr(issuer.tax_id)}`, 0, y, width, { ...grey, bold: true });
-  return y - doc.y;
+  if (contact) y += doc.text(contact, 0, y, half + 40, grey);
+  if (issuer.tax_id) y += doc.text(`${t('taxId')}: ${ltr(issuer.tax_id)}`, 0, y, half + 40, { ...grey, bold: true });
+  let end = doc.y + doc.text(title, half + 50, doc.y, half - 50, { size: 22, bold: true, align: 'end', color: accent });
+  for (const [text, style] of under) end += doc.text(text, half + 50, end, half - 50, { ...style, align: 'end' });
+  doc.y = Math.max(y, end) + 12;
+  doc.rule(doc.y);
+  doc.y += 10;
 }
 
 /** Label and value on one row of a details box: the label at the start, the value at the end. */
@@ -123,6 +129,17 @@ function drawTaxSummary(doc: PdfDocument, invoice: Invoice, t: Labels, fmt: Form
   );
 }
 
+/** Totals at the end edge and the tax summary at the start edge, side by side, on one page. */
+function drawSummary(doc: PdfDocument, invoice: Invoice, t: Labels, fmt: Formatter): void {
+  const half = doc.width / 2;
+  doc.y += 14;
+  doc.ensure(Math.max(6 * doc.lineHeight({ size: 11 }) + 20, invoice.taxes.length * 20 + 30));
+  const top = doc.y;
+  const totals = drawTotals(doc, invoice, t, fmt, half + 10, half - 10);
+  drawTaxSummary(doc, invoice, t, fmt, half - 20);
+  doc.y = Math.max(top + totals, doc.y) + 16;
+}
+
 /** Heading and wrapped text people typed (each paragraph in its own direction), moved to a new page whole when it does not fit. */
 export function section(doc: PdfDocument, heading: string, body: string, textStyle: TextStyle = {}): void {
   const style: TextStyle = { dir: 'auto', ...textStyle };
@@ -133,32 +150,10 @@ export function section(doc: PdfDocument, heading: string, body: string, textSty
   doc.y += doc.text(body, 0, doc.y, doc.width, style) + 8;
 }
 
-/**
- * The invoice (or credit note) as an A4 PDF in the reader's language: seller with logo and tax
- * id, the customer as billed, dates, lines with periods, discounts and taxes, the tax summary,
- * totals with what is paid and still due, payment instructions and the organization's footer.
- * Portal-safe: it reads only the invoice and what belongs to it; callers check who may see it.
- */
-export async function renderInvoicePdf(db: Kysely<DB>, files: FileStore, invoiceId: string, locale?: string | null): Promise<Buffer> {
-  const invoice = await repo.invoiceById(db, invoiceId);
-  if (!invoice) throw new NotFoundError('Invoice');
-  const [issuer, settings, lines] = await Promise.all([repo.issuerOf(db, invoice.organization_id), billingSettingsOf(db, invoice.organization_id), linesOf(db, [invoice.id])]);
-  const lang = documentLocale(locale, issuer.locale);
-  const t = labelsFor(lang);
-  const fmt = new Formatter(lang, issuer.timezone);
-  const credit = invoice.kind === 'credit_note';
-  const title = t(credit ? 'creditNote' : 'invoice');
-  const doc = newDocument(lang, `${title} ${invoice.number ?? ''}`.trim(), issuer.name, invoice.issued_at ?? invoice.created_at);
-
+/** The customer as billed at the start edge; the invoice's number, dates and currency at the end edge. */
+async function drawParties(doc: PdfDocument, db: Kysely<DB>, invoice: Invoice, t: Labels, fmt: Formatter): Promise<void> {
   const half = doc.width / 2;
-  const issuerHeight = await drawIssuer(doc, files, issuer, settings, t, half + 40);
-  let right = doc.text(title, half + 50, doc.y, half - 50, { size: 22, bold: true, align: 'end', color: accent });
-  if (invoice.number) right += doc.text(ltr(invoice.number), half + 50, doc.y + right, half - 50, { size: 11, bold: true, align: 'end' });
-  if (!credit || invoice.status === 'void') right += doc.text(t(`status.${invoice.status}` as LabelKey), half + 50, doc.y + right, half - 50, { ...grey, align: 'end' });
-  doc.y += Math.max(issuerHeight, right) + 12;
-  doc.rule(doc.y);
-  doc.y += 10;
-
+  const credit = invoice.kind === 'credit_note';
   const customer = Object.keys(invoice.customer).length > 0 ? invoice.customer : await customerSnapshot(db, invoice.subscriber_id);
   const { name, rest } = customerLines(customer, t);
   let left = doc.text(t('billTo'), 0, doc.y, half - 20, { ...grey, bold: true });
@@ -179,7 +174,9 @@ export async function renderInvoicePdf(db: Kysely<DB>, files: FileStore, invoice
   if (credited) box += doc.text(t('credits', { number: ltr(credited) }), boxX, doc.y + box, boxWidth, { size: 9, bold: true, align: 'end', color: accent }) + 2;
   box += doc.text(t('amountsIn', { currency: invoice.currency }), boxX, doc.y + box, boxWidth, { ...grey, align: 'end' });
   doc.y += Math.max(left, box) + 16;
+}
 
+function drawLines(doc: PdfDocument, lines: readonly InvoiceLineRow[], invoice: Invoice, t: Labels, locale: Locale, fmt: Formatter): void {
   const w = doc.width;
   drawTable(
     doc,
@@ -193,16 +190,35 @@ export async function renderInvoicePdf(db: Kysely<DB>, files: FileStore, invoice
       { header: t('tax'), width: 52, align: 'end' },
       { header: t('gross'), width: 66, align: 'end' },
     ],
-    lineRows(lines, invoice, lang, fmt),
+    lineRows(lines, invoice, locale, fmt),
   );
-  doc.y += 14;
+}
 
-  const totalsHeight = 6 * doc.lineHeight({ size: 11 }) + 20;
-  doc.ensure(Math.max(totalsHeight, invoice.taxes.length * 20 + 30));
-  const top = doc.y;
-  const totals = drawTotals(doc, invoice, t, fmt, half + 10, half - 10);
-  drawTaxSummary(doc, invoice, t, fmt, half - 20);
-  doc.y = Math.max(top + totals, doc.y) + 16;
+/**
+ * The invoice (or credit note) as an A4 PDF in the reader's language: seller with logo and tax
+ * id, the customer as billed, dates, lines with periods, discounts and taxes, the tax summary,
+ * totals with what is paid and still due, payment instructions and the organization's footer.
+ * Portal-safe: it reads only the invoice and what belongs to it; callers check who may see it.
+ */
+export async function renderInvoicePdf(db: Kysely<DB>, files: FileStore, invoiceId: string, locale?: string | null): Promise<Buffer> {
+  const invoice = await repo.invoiceById(db, invoiceId);
+  if (!invoice) throw new NotFoundError('Invoice');
+  const [issuer, settings, lines] = await Promise.all([repo.issuerOf(db, invoice.organization_id), billingSettingsOf(db, invoice.organization_id), linesOf(db, [invoice.id])]);
+  const lang = documentLocale(locale, issuer.locale);
+  const t = labelsFor(lang);
+  const fmt = new Formatter(lang, issuer.timezone);
+  const credit = invoice.kind === 'credit_note';
+  const title = t(credit ? 'creditNote' : 'invoice');
+  const doc = newDocument(lang, `${title} ${invoice.number ?? ''}`.trim(), issuer.name, invoice.issued_at ?? invoice.created_at);
+
+  await drawHeading(doc, files, issuer, settings, t, title, [
+    ...(invoice.number ? ([[ltr(invoice.number), { size: 11, bold: true }]] as const) : []),
+    ...(!credit || invoice.status === 'void' ? ([[t(`status.${invoice.status}` as LabelKey), grey]] as const) : []),
+  ]);
+
+  await drawParties(doc, db, invoice, t, fmt);
+  drawLines(doc, lines, invoice, t, lang, fmt);
+  drawSummary(doc, invoice, t, fmt);
 
   if (invoice.memo) section(doc, t('memo'), invoice.memo, { size: 9 });
   if (!credit) section(doc, t('paymentInstructions'), settings.paymentInstructions, { size: 9 });

@@ -8,7 +8,7 @@ import { billingSettingsOf } from '../../billing/settings.ts';
 import { allocationsOf, customerSnapshot } from '../invoices.repo.ts';
 import * as repo from './documents.repo.ts';
 import { Formatter } from './format.ts';
-import { documentLocale, drawIssuer, keyValue, newDocument, section } from './invoice-pdf.ts';
+import { documentLocale, drawHeading, keyValue, newDocument, section } from './invoice-pdf.ts';
 import { labelsFor } from './labels.ts';
 
 /**
@@ -53,12 +53,7 @@ export async function renderReceiptPdf(db: Kysely<DB>, files: FileStore, invoice
   const doc = newDocument(lang, `${title} ${number}`, issuer.name, allocation.created_at);
 
   const half = doc.width / 2;
-  const issuerHeight = await drawIssuer(doc, files, issuer, settings, t, half + 40);
-  let right = doc.text(title, half + 50, doc.y, half - 50, { size: 22, bold: true, align: 'end', color: '#1f3a5f' });
-  right += doc.text(ltr(number), half + 50, doc.y + right, half - 50, { size: 11, bold: true, align: 'end' });
-  doc.y += Math.max(issuerHeight, right) + 12;
-  doc.rule(doc.y);
-  doc.y += 10;
+  await drawHeading(doc, files, issuer, settings, t, title, [[ltr(number), { size: 11, bold: true }]]);
 
   const customer = Object.keys(invoice.customer).length > 0 ? invoice.customer : await customerSnapshot(db, invoice.subscriber_id);
   const name = typeof customer.name === 'string' ? isolate(customer.name) : '';
