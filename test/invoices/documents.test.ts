@@ -219,6 +219,18 @@ describe(`invoice and receipt PDFs (${engine})`, async () => {
     expect(voidText).toContain('Balance due KES 0.00');
   });
 
+  it('a discounted line shows its discount, and the totals say how much discount they include', async () => {
+    const s = await createSubscriber(admin, tree.isp.id, 'Promo Customer');
+    const res = await admin.post('/api/invoices', { subscriberId: s.id, lines: [{ description: 'Home 10 Mbps, first month half price', unitPrice: '2500' }] });
+    const draft = JSON.parse(res.body) as { id: string };
+    // As the billing run writes a discounted line: 2,500.00 less 1,250.00 is 1,250.00 net, untaxed.
+    await t.ctx.db.updateTable('invoice_lines').set({ discount: 125000n, net: 125000n, gross: 125000n }).where('invoice_id', '=', draft.id).execute();
+    await t.ctx.db.updateTable('invoices').set({ discount_total: 125000n, subtotal: 125000n, total: 125000n }).where('id', '=', draft.id).execute();
+    const text = await pdfText(await pdfOf(admin, `/api/invoices/${draft.id}/pdf`));
+    expect(text).toContain('Home 10 Mbps, first month half price 1 2,500.00 -1,250.00 1,250.00 0.00 1,250.00');
+    expect(text).toContain('Discounts included -KES 1,250.00 Subtotal KES 1,250.00 Tax KES 0.00 Total KES 1,250.00');
+  });
+
   it("prints the organization's logo, and still renders when the stored logo is not an image", async () => {
     const files = fileStoreFor(t.ctx.config);
     const key = `logos/${crypto.randomUUID()}`;
