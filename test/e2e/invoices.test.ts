@@ -8,6 +8,7 @@ import { buildWebApp, desktop, eventually, launchBrowser, openPage, signInThroug
 let server: WebServer;
 let browser: Browser;
 let email: string;
+let admin: Awaited<ReturnType<typeof seedUser>>;
 let subscriberId: string;
 let accountNumber: string;
 
@@ -15,7 +16,7 @@ beforeAll(async () => {
   buildWebApp();
   server = await startWebServer();
   const tree = await seedTree(server.t.ctx);
-  const admin = await seedUser(server.t.ctx, tree.isp, 'admin');
+  admin = await seedUser(server.t.ctx, tree.isp, 'admin');
   email = admin.email;
   const api = await sessionFor(server.t, admin);
   await createTaxClass(api, { code: 'VAT16X', name: 'VAT 16% added', inclusive: false, rates: [{ code: 'VAT', percent: '16' }] });
@@ -101,16 +102,53 @@ describe('invoices in the web app', () => {
     await row.getByRole('button', { name: issued.number! }).click();
     const paid = page.getByRole('dialog', { name: `Invoice ${issued.number}` });
     await paid.getByText('From the wallet', { exact: false }).waitFor();
+    // Rendering a PDF takes a few seconds on a busy machine: downloads get twice the usual wait.
     const [response, download] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith(`/api/invoices/${issued.id}/pdf?`) || r.url().endsWith(`/api/invoices/${issued.id}/pdf`)),
-      page.waitForEvent('download'),
+      page.waitForResponse((r) => new URL(r.url()).pathname === `/api/invoices/${issued.id}/pdf`, { timeout: 30_000 }),
+      page.waitForEvent('download', { timeout: 30_000 }),
       paid.getByRole('button', { name: 'Download PDF' }).click(),
     ]);
     expect(response.status()).toBe(200);
     expect(response.headers()['content-type']).toBe('application/pdf');
     expect(readFileSync(await download.path()).subarray(0, 5).toString()).toBe('%PDF-');
     expect(download.suggestedFilename()).toBe(`${issued.number}.pdf`);
+    const [receipt] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), paid.getByRole('button', { name: 'Download the receipt' }).click()]);
+    expect(readFileSync(await receipt.path()).subarray(0, 5).toString()).toBe('%PDF-');
     await page.screenshot({ path: '/tmp/uplink-invoice-paid.png' });
+    await close();
+  });
+
+  it('credits the paid invoice: the note goes back to the wallet, and a credited line is not offered again', async () => {
+    const { page, close } = await openPage(browser, server.baseUrl, desktop);
+    await signInThroughForm(page, email, PASSWORD);
+    await page.goto('/invoices');
+    const number = (await invoiceRow()).number!;
+    await page.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'Paid', exact: true }).click();
+    await page.getByRole('button', { name: number }).click();
+    const drawer = page.getByRole('dialog', { name: `Invoice ${number}` });
+    await drawer.getByRole('button', { name: 'Credit note' }).click();
+    const form = page.getByRole('dialog', { name: `Credit note for invoice ${number}` });
+    const line = form.getByRole('checkbox', { name: '1. Fibre installation and router — KES 3,480.58' });
+    expect(await line.isChecked()).toBe(true);
+    await form.getByRole('textbox', { name: 'Reason' }).fill('Router returned unused');
+    await form.getByRole('button', { name: 'Credit note' }).click();
+    await form.waitFor({ state: 'detached' });
+
+    const note = await server.t.ctx.db.selectFrom('invoices').selectAll().where('subscriber_id', '=', subscriberId).where('kind', '=', 'credit_note').executeTakeFirstOrThrow();
+    expect([note.status, note.total]).toEqual(['paid', 348058n]);
+    // A paid invoice stays paid: what it credits goes back to the wallet instead of against its balance.
+    expect((await invoiceRow()).status).toBe('paid');
+    const credit = page.getByRole('dialog', { name: `Credit note ${note.number}` });
+    await credit.getByRole('button', { name: 'Open the credited invoice' }).click();
+    const original = page.getByRole('dialog', { name: `Invoice ${number}` });
+    await original.getByRole('button', { name: note.number! }).waitFor();
+    await original.getByRole('button', { name: 'Credit note' }).click();
+    await page.getByRole('dialog', { name: `Credit note for invoice ${number}` }).getByText('Every line of this invoice has been credited already.').waitFor();
+    await page.keyboard.press('Escape');
+    // The paid invoice's money returns to the wallet: 19.42 + 3,480.58 = 3,500.00.
+    const wallet = json<{ balance: string }>(await (await sessionFor(server.t, admin)).get(`/api/subscribers/${subscriberId}/wallet`));
+    expect(wallet.balance).toBe('3500.00');
     await close();
   });
 

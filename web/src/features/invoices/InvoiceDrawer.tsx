@@ -1,9 +1,10 @@
-import { Alert, Badge, Button, Drawer, Group, SimpleGrid, Stack, Table, Text, Title, useDirection } from '@mantine/core';
+import { ActionIcon, Alert, Badge, Button, Drawer, Group, SimpleGrid, Stack, Table, Text, Title, useDirection } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
+import { IconReceipt } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../../api/client.ts';
-import { Loading, QueryError } from '../../components/feedback.tsx';
+import { api, downloadCsv, unwrap } from '../../api/client.ts';
+import { Loading, QueryError, useNotify } from '../../components/feedback.tsx';
 import { useFormat } from '../../lib/use-format.ts';
 import { InvoiceActions } from './InvoiceActions.tsx';
 import { InvoiceStatusBadge, nowrap, useCalendarDate, useMoney, usePeriod } from './InvoiceParts.tsx';
@@ -123,17 +124,30 @@ function Payments({ invoice }: { invoice: InvoiceDetail }) {
   const { t } = useTranslation();
   const format = useFormat();
   const money = useMoney();
+  const notify = useNotify();
+  const receipt = async (allocationId: string) => {
+    try {
+      await downloadCsv(`/api/invoices/${invoice.id}/receipts/${allocationId}/pdf`, {}, `${invoice.number ?? invoice.id}-${allocationId}.pdf`);
+    } catch (err) {
+      notify.failure(err);
+    }
+  };
   if (invoice.allocations.length === 0) return <Text size="sm" c="dimmed">{t('invoices.noPayments')}</Text>;
   return (
     <Stack gap={4} aria-label={t('invoices.payments')}>
       {invoice.allocations.map((a) => (
-        <Group key={a.id} justify="space-between">
+        <Group key={a.id} justify="space-between" wrap="nowrap">
           <Text size="sm">
             {t(`invoices.paidBy.${a.source}`)} · {format.dateTime(a.createdAt)}
           </Text>
-          <Text size="sm" fw={500}>
-            {money(a.amount, invoice.currency)}
-          </Text>
+          <Group gap="xs" wrap="nowrap">
+            <Text size="sm" fw={500} style={nowrap}>
+              {money(a.amount, invoice.currency)}
+            </Text>
+            <ActionIcon variant="subtle" aria-label={t('invoices.receipt')} onClick={() => void receipt(a.id)}>
+              <IconReceipt size={16} />
+            </ActionIcon>
+          </Group>
         </Group>
       ))}
     </Stack>
