@@ -40,6 +40,8 @@ describe('phone numbers', () => {
     expect(phoneSearchTerm('+254-712')).toBe('254712');
     expect(phoneSearchTerm('0712')).toBeNull();
     expect(phoneSearchTerm('KIL-000123')).toBeNull();
+    expect(phoneSearchTerm('10.20.30.41')).toBeNull();
+    expect(phoneSearchTerm('0712.345.678')).toBe('0712345678');
   });
 });
 

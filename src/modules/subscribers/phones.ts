@@ -58,6 +58,8 @@ export function phoneSearchForms(e164: string): string[] {
 /** Search text that looks like a phone number (digits and separators, six digits or more) as bare digits. */
 export function phoneSearchTerm(query: string): string | null {
   if (!/^\+?[\d\s().-]+$/.test(query.trim())) return null;
+  // Groups of at most three digits between dots are an IPv4 address (or part of one), not a phone.
+  if (/^\d{1,3}(\.\d{1,3}){2,3}\.?$/.test(query.trim())) return null;
   const digits = query.replace(/\D/g, '');
   return digits.length >= 6 ? digits : null;
 }

@@ -265,3 +265,13 @@ export function dueSuspensions(trx: Transaction<DB>, now: Date, limit: number) {
     .skipLocked()
     .execute();
 }
+
+/** The network identifiers of the subscriber's subscriptions (ended ones too: "who had this IP?"), for its search text. */
+export function serviceIdentifiers(db: Db, subscriberId: string) {
+  return db
+    .selectFrom('subscriptions')
+    .select(['username', 'mac_address', sql<string | null>`host(static_ipv4)`.as('static_ipv4'), sql<string | null>`static_ipv6_prefix::text`.as('static_ipv6_prefix')])
+    .where('subscriber_id', '=', subscriberId)
+    .orderBy('created_at')
+    .execute();
+}

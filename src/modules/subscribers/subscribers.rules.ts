@@ -9,9 +9,24 @@ export function formatAccountNumber(format: string, n: bigint): string {
 }
 
 /** What the search index holds for a subscriber: lower-case names, numbers and every contact in the forms people type. */
-export function searchTextOf(s: { name: string; companyName: string | null; accountNumber: string; nationalId: string | null }, contacts: readonly { kind: string; value: string }[]): string {
+/** What identifies a subscriber's service on the network: its login, bound MAC and static addresses. */
+export interface ServiceIdentifiers {
+  readonly username: string | null;
+  readonly mac_address: string | null;
+  readonly static_ipv4: string | null;
+  readonly static_ipv6_prefix: string | null;
+}
+
+export function searchTextOf(
+  s: { name: string; companyName: string | null; accountNumber: string; nationalId: string | null },
+  contacts: readonly { kind: string; value: string }[],
+  services: readonly ServiceIdentifiers[] = [],
+): string {
   const parts = [s.name, s.companyName, s.accountNumber, s.nationalId];
   for (const c of contacts) parts.push(...(c.kind === 'email' ? [c.value] : phoneSearchForms(c.value)));
+  // A MAC is typed with colons, dashes or nothing between its bytes; an address without its mask.
+  for (const v of services)
+    parts.push(v.username, v.mac_address, v.mac_address?.replaceAll(':', '') ?? null, v.mac_address?.replaceAll(':', '-') ?? null, v.static_ipv4?.replace(/\/32$/, '') ?? null, v.static_ipv6_prefix);
   return parts.filter((p): p is string => !!p).join(' ').toLowerCase();
 }
 

@@ -55,9 +55,15 @@ function contactsOrThrow(input: Parameters<typeof normaliseContacts>[0], org: Or
   return rows;
 }
 
-async function refreshSearchText(trx: Trx, s: SubscriberRow): Promise<void> {
+async function refreshSearchText(trx: Trx, s: Pick<SubscriberRow, 'id' | 'name' | 'company_name' | 'account_number' | 'national_id'>): Promise<void> {
   const contacts = await repo.contactsOf(trx, [s.id]);
-  await repo.setSearchText(trx, s.id, searchTextOf({ name: s.name, companyName: s.company_name, accountNumber: s.account_number, nationalId: s.national_id }, contacts));
+  const services = await repo.serviceIdentifiers(trx, s.id);
+  await repo.setSearchText(trx, s.id, searchTextOf({ name: s.name, companyName: s.company_name, accountNumber: s.account_number, nationalId: s.national_id }, contacts, services));
+}
+
+/** After a subscription's login, MAC or addresses change: the subscriber is found by them. */
+export async function refreshSubscriberSearch(trx: Trx, subscriberId: string): Promise<void> {
+  await refreshSearchText(trx, await trx.selectFrom('subscribers').selectAll().where('id', '=', subscriberId).executeTakeFirstOrThrow());
 }
 
 function companyCheck(kind: string, companyName: string | null | undefined): void {

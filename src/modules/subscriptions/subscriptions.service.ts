@@ -8,6 +8,7 @@ import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } fro
 import { everyPage, page, toCsv } from '../../platform/http/list.ts';
 import * as orgRepo from '../organizations/organizations.repo.ts';
 import * as subscriberRepo from '../subscribers/subscribers.repo.ts';
+import { refreshSubscriberSearch } from '../subscribers/subscribers.service.ts';
 import { activate, billNow, performerOf, recordEvent } from './lifecycle.ts';
 import { generatePassword } from './network.ts';
 import { planForSale, pricedVersion, takeDiscount } from './sale.ts';
@@ -137,6 +138,7 @@ export async function createSubscription(deps: Deps, actor: Actor, input: Create
     const by = performerOf(actor);
     const row = (await repo.lockByIds(trx, [id]))[0]!;
     await recordEvent(trx, deps.clock, by, row, { kind: 'created', to: 'pending', details: { startsAt: startsAt.toISOString() }, after: await detail(trx, actor, id) });
+    await refreshSubscriberSearch(trx, subscriber.id);
     if (startsAt <= now) await billNow(trx, deps.clock, await activate(trx, deps.clock, by, [row]));
     return { created: await detail(trx, actor, id), password };
   });
@@ -166,6 +168,7 @@ export async function updateSubscription(deps: Deps, actor: Actor, id: string, i
       updated_at: deps.clock.now(),
     });
     const after = await detail(trx, actor, id);
+    await refreshSubscriberSearch(trx, current.subscriber_id);
     await recordEvent(trx, deps.clock, performerOf(actor), current, { kind: 'updated', details: { passwordChanged: password !== undefined && password !== null }, before, after });
     return after;
   });
@@ -180,6 +183,7 @@ export async function deleteSubscription(deps: Deps, actor: Actor, id: string): 
       throw new ConflictError(`The subscription is ${current.status}: only one that never started can be deleted; terminate it instead`);
     const before = mapSubscription(current);
     await repo.remove(trx, id);
+    await refreshSubscriberSearch(trx, current.subscriber_id);
     const org = await orgRepo.findById(trx, current.organization_id);
     await appendAudit(trx, deps.clock, actor.audit, { action: 'subscription.delete', organizationId: current.organization_id, organizationPath: org?.path ?? null, objectType: 'subscription', objectId: id, before });
   });
