@@ -7,6 +7,7 @@ import { api, unwrap, type Schemas } from '../../api/client.ts';
 import { FormError, useNotify } from '../../components/feedback.tsx';
 import { fieldError, useIdempotencyKey } from '../../components/forms.ts';
 import { useMe } from '../auth/session.ts';
+import { customFieldRecord, customFieldRows, type CustomField } from './custom-fields.ts';
 import { useSubscriberOptions, type SubscriberDetail } from './options.ts';
 
 type Contact = Schemas['EditSubscriberContactInput'];
@@ -17,7 +18,7 @@ function toAddress(a: Schemas['SubscriberAddress']): Address {
   return { ...a, latitude: a.latitude ?? '', longitude: a.longitude ?? '' };
 }
 
-/** Creates a subscriber or edits one: identity, tags, staff, and the contacts and addresses as lists. */
+/** Creates a subscriber or edits one: identity, tags, staff, the contacts and addresses as lists, and the ISP's own fields. */
 export function SubscriberForm({ subscriber, onClose, onSaved }: { subscriber?: SubscriberDetail; onClose: () => void; onSaved?: (s: SubscriberDetail) => void }) {
   const { t } = useTranslation();
   const me = useMe();
@@ -34,9 +35,11 @@ export function SubscriberForm({ subscriber, onClose, onSaved }: { subscriber?: 
   const [tags, setTags] = useState<string[]>(subscriber?.tags ?? []);
   const [contacts, setContacts] = useState<Contact[]>(subscriber?.contacts ?? [{ kind: 'phone', value: '', primary: true }]);
   const [addresses, setAddresses] = useState<Address[]>(subscriber?.addresses.map(toAddress) ?? []);
+  const [customFields, setCustomFields] = useState<CustomField[]>(customFieldRows(subscriber?.customFields));
 
   const editContact = (i: number, patch: Partial<Contact>) => setContacts((cs) => cs.map((c, j) => (j === i ? { ...c, ...patch } : c)));
   const editAddress = (i: number, patch: Partial<Address>) => setAddresses((as) => as.map((a, j) => (j === i ? { ...a, ...patch } : a)));
+  const editField = (i: number, patch: Partial<CustomField>) => setCustomFields((fs) => fs.map((f, j) => (j === i ? { ...f, ...patch } : f)));
 
   const save = useMutation({
     mutationFn: async () => {
@@ -49,9 +52,10 @@ export function SubscriberForm({ subscriber, onClose, onSaved }: { subscriber?: 
         tags,
         contacts: contacts.filter((c) => c.value.trim()),
         addresses: addresses.map((a) => ({ ...a, latitude: a.latitude || null, longitude: a.longitude || null })),
+        customFields: customFieldRecord(customFields),
       };
       if (subscriber) return unwrap(api.PATCH('/api/subscribers/{id}', { params: { path: { id: subscriber.id } }, body }));
-      return unwrap(api.POST('/api/subscribers', { headers: { 'Idempotency-Key': idempotencyKey }, body: { ...body, organizationId, status: 'lead', customFields: {} } }));
+      return unwrap(api.POST('/api/subscribers', { headers: { 'Idempotency-Key': idempotencyKey }, body: { ...body, organizationId, status: 'lead' } }));
     },
     onSettled: renewKey,
     onSuccess: async (s) => {
@@ -143,6 +147,22 @@ export function SubscriberForm({ subscriber, onClose, onSaved }: { subscriber?: 
               ))}
               <Button variant="light" size="xs" leftSection={<IconPlus size={14} />} onClick={() => setAddresses((as) => [...as, { line1: '', latitude: '', longitude: '', installation: as.length === 0 }])} style={{ alignSelf: 'flex-start' }}>
                 {t('subscribers.form.addAddress')}
+              </Button>
+            </Stack>
+          </Fieldset>
+          <Fieldset legend={t('subscribers.form.customFields')}>
+            <Stack gap="xs">
+              {customFields.map((f, i) => (
+                <Group key={i} gap="xs" align="end" wrap="wrap">
+                  <TextInput label={t('subscribers.form.fieldName')} value={f.name} onChange={(e) => editField(i, { name: e.currentTarget.value })} error={fieldError(save.error, 'customFields')} w={200} />
+                  <TextInput label={t('subscribers.form.fieldValue')} value={f.value} onChange={(e) => editField(i, { value: e.currentTarget.value })} style={{ flex: 1, minWidth: 180 }} />
+                  <ActionIcon variant="subtle" color="red" aria-label={t('subscribers.form.removeField')} onClick={() => setCustomFields((fs) => fs.filter((_, j) => j !== i))} mb={4}>
+                    <IconTrash size={16} />
+                  </ActionIcon>
+                </Group>
+              ))}
+              <Button variant="light" size="xs" leftSection={<IconPlus size={14} />} onClick={() => setCustomFields((fs) => [...fs, { name: '', value: '' }])} style={{ alignSelf: 'flex-start' }}>
+                {t('subscribers.form.addField')}
               </Button>
             </Stack>
           </Fieldset>
