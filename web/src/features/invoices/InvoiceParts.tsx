@@ -95,7 +95,9 @@ export function InvoicesTable({
           <Table.Td>{day(i.issueDate)}</Table.Td>
           <Table.Td>{day(i.dueDate)}</Table.Td>
           <Table.Td style={nowrap}>{money(i.total, i.currency)}</Table.Td>
-          <Table.Td fw={500} style={nowrap}>{money(i.balanceDue, i.currency)}</Table.Td>
+          <Table.Td fw={500} style={nowrap}>
+            {i.issuedAt ? money(i.balanceDue, i.currency) : '—'}
+          </Table.Td>
         </Table.Tr>
       ))}
     </ListTable>

@@ -80,7 +80,7 @@ export default function InvoicesPage() {
           clearable
           w={{ base: '100%', xs: 170 }}
         />
-        <DatePickerInput type="range" label={t('invoices.issuedBetween')} placeholder={t('common.all')} value={range} onChange={setRange} clearable w={{ base: '100%', xs: 260 }} />
+        <DatePickerInput type="range" valueFormat="D MMM YYYY" label={t('invoices.issuedBetween')} placeholder={t('common.all')} value={range} onChange={setRange} clearable w={{ base: '100%', xs: 260 }} />
       </Group>
       <InvoicesTable list={list} items={list.items} onOpen={setOpenId} />
       <LoadMore hasNextPage={list.hasNextPage} isFetchingNextPage={list.isFetchingNextPage} fetchNextPage={list.fetchNextPage} />

@@ -134,7 +134,7 @@ export function UsagePanel({ subscriberId }: { subscriberId: string }) {
             allowDeselect={false}
             w={{ base: '100%', xs: 260 }}
           />
-          <DatePickerInput type="range" label={t('subscriptions.usage.period')} value={days} onChange={setDays} w={{ base: '100%', xs: 260 }} />
+          <DatePickerInput type="range" valueFormat="D MMM YYYY" label={t('subscriptions.usage.period')} value={days} onChange={setDays} w={{ base: '100%', xs: 260 }} />
         </Group>
         {subscriptionId && can('subscriptions.update') && <AddReading subscriptionId={subscriptionId} />}
         {subscriptionId && range && <Readings subscriptionId={subscriptionId} range={range} />}
