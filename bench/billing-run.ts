@@ -27,7 +27,7 @@ import { TestClock } from '../src/platform/clock.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { executeRun } from '../src/modules/billing/billing-runs.service.ts';
-import * as runs from '../src/modules/billing/billing-run.repo.ts';
+import * as runs from '../src/modules/billing/billing-runs.repo.ts';
 import { createPlan } from '../src/modules/catalog/plans.service.ts';
 import { createPlanSchema } from '../src/modules/catalog/plans.schemas.ts';
 import { createTaxClass } from '../src/modules/catalog/tax-classes.service.ts';

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { executeRun } from '../../src/modules/billing/billing-runs.service.ts';
 import type { FaultPoint } from '../../src/modules/billing/billing-run.service.ts';
-import * as repo from '../../src/modules/billing/billing-run.repo.ts';
+import * as repo from '../../src/modules/billing/billing-runs.repo.ts';
 import { topUpWallet } from '../../src/modules/ledger/wallets.service.ts';
 import { createTestContext, seedTree, seedUser, sessionFor } from '../support/app.ts';
 import { engine } from '../support/db.ts';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { billSubscriptions } from '../../src/modules/billing/billing-run.service.ts';
 import { executeRun } from '../../src/modules/billing/billing-runs.service.ts';
-import * as repo from '../../src/modules/billing/billing-run.repo.ts';
+import * as repo from '../../src/modules/billing/billing-runs.repo.ts';
 import { createTestContext, seedTree, seedUser, sessionFor } from '../support/app.ts';
 import { engine } from '../support/db.ts';
 import { createPlan, createTaxClass } from '../catalog/fixtures.ts';

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { executeRun } from '../../src/modules/billing/billing-runs.service.ts';
-import * as repo from '../../src/modules/billing/billing-run.repo.ts';
+import * as repo from '../../src/modules/billing/billing-runs.repo.ts';
 import { trialBalance } from '../../src/modules/ledger/ledger.service.ts';
 import { createTestContext, seedTree, seedUser, sessionFor } from '../support/app.ts';
 import { engine } from '../support/db.ts';

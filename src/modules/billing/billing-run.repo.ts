@@ -4,10 +4,7 @@
  * line, an invoice's shape, a journal entry's lines) travels once as a template and is joined in.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { BillingRun, DB, Subscription, SubscriptionStatus } from '../../platform/db/schema.ts';
-import { type SortSpec, keyset } from '../../platform/http/list.ts';
-import { type Scope, inScope } from '../../platform/tenancy/scope.ts';
-import type { BillingRunListQuery } from './billing-runs.schemas.ts';
+import type { DB, Subscription, SubscriptionStatus } from '../../platform/db/schema.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -385,36 +382,4 @@ export interface NewSubscriptionEvent {
 
 export async function insertEvents(trx: Transaction<DB>, rows: readonly NewSubscriptionEvent[]): Promise<void> {
   if (rows.length > 0) await trx.insertInto('subscription_events').values(rows.map((r) => ({ ...r, actor_id: null }))).execute();
-}
-
-// ---- billing_runs rows ----
-
-export function insertRun(db: Db, values: { organization_id: string; as_of: Date; dry_run: boolean; started_at: Date; started_by: string | null }): Promise<BillingRun> {
-  return db.insertInto('billing_runs').values(values).returningAll().executeTakeFirstOrThrow();
-}
-
-export function findRun(db: Db, id: string): Promise<BillingRun | undefined> {
-  return db.selectFrom('billing_runs').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-export function lockRun(trx: Transaction<DB>, id: string): Promise<BillingRun | undefined> {
-  return trx.selectFrom('billing_runs').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-}
-
-export function findRunInScope(db: Db, scope: Scope, id: string): Promise<BillingRun | undefined> {
-  return db.selectFrom('billing_runs').selectAll().where('id', '=', id).where(inScope(scope, 'billing_runs.organization_id')).executeTakeFirst();
-}
-
-export function updateRun(db: Db, id: string, values: Partial<Pick<BillingRun, 'status' | 'error' | 'finished_at' | 'subscriptions_billed' | 'invoices_created'>> & { totals?: string }): Promise<BillingRun> {
-  return db.updateTable('billing_runs').set(values).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-}
-
-export const runSort: SortSpec = { fields: { started_at: 'billing_runs.started_at' }, default: '-started_at', id: 'billing_runs.id' };
-
-export function listRuns(db: Db, scope: Scope, query: BillingRunListQuery): Promise<BillingRun[]> {
-  let q = db.selectFrom('billing_runs').selectAll().where(inScope(scope, 'billing_runs.organization_id'));
-  if (query.organizationId) q = q.where('organization_id', '=', query.organizationId);
-  if (query.status) q = q.where('status', '=', query.status);
-  if (query.dryRun !== undefined) q = q.where('dry_run', '=', query.dryRun);
-  return keyset(q, runSort, query).execute();
 }

@@ -14,6 +14,7 @@ import { orgInScope } from '../../platform/tenancy/scope.ts';
 import { type BillingFaults, billChunk } from './billing-run.service.ts';
 import { merge } from './billing-run.summary.ts';
 import * as repo from './billing-run.repo.ts';
+import * as runs from './billing-runs.repo.ts';
 import { type BillingRunListQuery, type StartBillingRunInput, mapRun, storedSummary, summaryOf } from './billing-runs.schemas.ts';
 
 type Deps = Pick<AppContext, 'db' | 'clock'>;
@@ -34,7 +35,7 @@ export async function startRun(deps: Deps & Pick<AppContext, 'jobs'>, actor: Act
       .where(orgInScope(actor.principal.scope))
       .executeTakeFirst();
     if (!org) throw new NotFoundError('Organization');
-    const run = await repo.insertRun(trx, { organization_id: org.id, as_of: asOf, dry_run: input.dryRun, started_at: now, started_by: actor.principal.userId });
+    const run = await runs.insertRun(trx, { organization_id: org.id, as_of: asOf, dry_run: input.dryRun, started_at: now, started_by: actor.principal.userId });
     await appendAudit(trx, deps.clock, actor.audit, {
       action: 'billing.run.start',
       organizationId: org.id,
@@ -50,15 +51,15 @@ export async function startRun(deps: Deps & Pick<AppContext, 'jobs'>, actor: Act
 
 export async function getRun(deps: Deps, actor: Actor, id: string) {
   requirePermission(actor, 'billing.read');
-  const run = await repo.findRunInScope(deps.db, actor.principal.scope, id);
+  const run = await runs.findRunInScope(deps.db, actor.principal.scope, id);
   if (!run) throw new NotFoundError('Billing run');
   return mapRun(run);
 }
 
 export async function listRuns(deps: Deps, actor: Actor, query: BillingRunListQuery) {
   requirePermission(actor, 'billing.read');
-  const rows = await repo.listRuns(deps.db, actor.principal.scope, query);
-  const p = page(rows, repo.runSort, query, (r) => r.started_at, (r) => r.id);
+  const rows = await runs.listRuns(deps.db, actor.principal.scope, query);
+  const p = page(rows, runs.runSort, query, (r) => r.started_at, (r) => r.id);
   return { items: p.items.map(mapRun), nextCursor: p.nextCursor };
 }
 
@@ -78,10 +79,10 @@ export interface ExecuteOptions {
  * rows another worker holds are skipped, and what is billed is no longer due.
  */
 export async function executeRun(deps: Deps, runId: string, opts: ExecuteOptions = {}): Promise<BillingRun> {
-  const run = await repo.findRun(deps.db, runId);
+  const run = await runs.findRun(deps.db, runId);
   if (!run) throw new NotFoundError('Billing run');
   if (run.status === 'completed') return run;
-  if (run.status === 'failed') await repo.updateRun(deps.db, runId, { status: 'running', error: null, finished_at: null });
+  if (run.status === 'failed') await runs.updateRun(deps.db, runId, { status: 'running', error: null, finished_at: null });
   const bill = { asOf: run.as_of, organizationId: run.organization_id, runId: run.dry_run ? null : runId, dryRun: run.dry_run, chunkSize: opts.chunkSize, faults: opts.faults };
   let chunks = 0;
   let failure: { error: unknown } | null = null;
@@ -93,9 +94,9 @@ export async function executeRun(deps: Deps, runId: string, opts: ExecuteOptions
       const result = await deps.db.transaction().execute(async (trx) => {
         const r = await billChunk(trx, deps.clock, { ...bill, partition: { index, count: workers } }, after, chunk);
         if (r.picked === 0) return r;
-        const current = (await repo.lockRun(trx, runId))!;
+        const current = (await runs.lockRun(trx, runId))!;
         const total = merge(summaryOf(current.totals), r.summary);
-        await repo.updateRun(trx, runId, { subscriptions_billed: total.subscriptions, invoices_created: total.invoices, totals: storedSummary(total) });
+        await runs.updateRun(trx, runId, { subscriptions_billed: total.subscriptions, invoices_created: total.invoices, totals: storedSummary(total) });
         return r;
       });
       if (result.picked === 0) return;
@@ -106,10 +107,10 @@ export async function executeRun(deps: Deps, runId: string, opts: ExecuteOptions
   await Promise.all(Array.from({ length: workers }, (_, index) => worker(index).catch((error: unknown) => void (failure ??= { error }))));
   if (failure) {
     const error = (failure as { error: unknown }).error;
-    await repo.updateRun(deps.db, runId, { status: 'failed', error: String((error as Error)?.message ?? error).slice(0, 2000), finished_at: deps.clock.now() });
+    await runs.updateRun(deps.db, runId, { status: 'failed', error: String((error as Error)?.message ?? error).slice(0, 2000), finished_at: deps.clock.now() });
     throw error;
   }
-  return repo.updateRun(deps.db, runId, { status: 'completed', finished_at: deps.clock.now() });
+  return runs.updateRun(deps.db, runId, { status: 'completed', finished_at: deps.clock.now() });
 }
 
 const scheduler: AuditActor = { type: 'system', id: null, label: 'scheduled billing', requestId: null, ip: null };
@@ -117,11 +118,11 @@ const scheduler: AuditActor = { type: 'system', id: null, label: 'scheduled bill
 /** The hourly schedule: a run for every organization with something due, each a job of its own. */
 export async function startScheduledRuns(deps: Deps & Pick<AppContext, 'jobs'>): Promise<BillingRun[]> {
   const now = deps.clock.now();
-  const runs: BillingRun[] = [];
+  const started: BillingRun[] = [];
   for (const organizationId of await repo.organizationsWithDue(deps.db, now)) {
-    runs.push(
+    started.push(
       await deps.db.transaction().execute(async (trx) => {
-        const run = await repo.insertRun(trx, { organization_id: organizationId, as_of: now, dry_run: false, started_at: now, started_by: null });
+        const run = await runs.insertRun(trx, { organization_id: organizationId, as_of: now, dry_run: false, started_at: now, started_by: null });
         await appendAudit(trx, deps.clock, scheduler, {
           action: 'billing.run.start',
           organizationId,
@@ -135,5 +136,5 @@ export async function startScheduledRuns(deps: Deps & Pick<AppContext, 'jobs'>):
       }),
     );
   }
-  return runs;
+  return started;
 }
