@@ -16385,7 +16385,7 @@ export interface components {
             amountPaid: string;
             /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
             amountCredited: string;
-            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            /** @description What is owed now: nothing on a draft, a void invoice or a credit note */
             balanceDue: string;
             taxes: {
                 code: string;
@@ -16440,7 +16440,7 @@ export interface components {
             amountPaid: string;
             /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
             amountCredited: string;
-            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            /** @description What is owed now: nothing on a draft, a void invoice or a credit note */
             balanceDue: string;
             taxes: {
                 code: string;
@@ -17064,7 +17064,7 @@ export interface components {
             amountPaid: string;
             /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
             amountCredited: string;
-            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            /** @description What is owed now: nothing on a draft, a void invoice or a credit note */
             balanceDue: string;
             taxes: {
                 code: string;
@@ -17104,7 +17104,7 @@ export interface components {
             amountPaid: string;
             /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
             amountCredited: string;
-            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            /** @description What is owed now: nothing on a draft, a void invoice or a credit note */
             balanceDue: string;
             taxes: {
                 code: string;
@@ -18854,7 +18854,7 @@ export interface components {
             amountPaid: string;
             /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
             amountCredited: string;
-            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            /** @description What is owed now: nothing on a draft, a void invoice or a credit note */
             balanceDue: string;
             taxes: {
                 code: string;
@@ -18909,7 +18909,7 @@ export interface components {
             amountPaid: string;
             /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
             amountCredited: string;
-            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            /** @description What is owed now: nothing on a draft, a void invoice or a credit note */
             balanceDue: string;
             taxes: {
                 code: string;
@@ -19530,7 +19530,7 @@ export interface components {
             amountPaid: string;
             /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
             amountCredited: string;
-            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            /** @description What is owed now: nothing on a draft, a void invoice or a credit note */
             balanceDue: string;
             taxes: {
                 code: string;
@@ -19570,7 +19570,7 @@ export interface components {
             amountPaid: string;
             /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
             amountCredited: string;
-            /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
+            /** @description What is owed now: nothing on a draft, a void invoice or a credit note */
             balanceDue: string;
             taxes: {
                 code: string;
