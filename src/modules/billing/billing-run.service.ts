@@ -9,17 +9,15 @@
  * Exactly once: the subscription's row lock and next_bill_at decide what is due; the unique index
  * on (subscription, kind, period start) refuses a second line for a period whatever happens.
  */
-import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { AuditActor } from '../../platform/audit/audit.ts';
 import { appendAudit } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import { ensureAccount } from '../ledger/ledger.service.ts';
-import { formatInvoiceNumber, addDays, localDate } from '../invoices/numbering.ts';
 import { systemPerformer, transition, unlockAfterPayment } from '../subscriptions/lifecycle.ts';
 import { type BillingSettings, billingSettingsOf } from './settings.ts';
-import { type DraftInvoice, type PricedSubscriber, LineTemplates, assembleInvoices, entryTemplates, issuedEntryLines, walletEntryLines } from './billing-run.invoices.ts';
+import { type DraftInvoice, type PricedSubscriber, LineTemplates, assembleInvoices } from './billing-run.invoices.ts';
+import { type PreparedBatch, type PreparedInvoice, paidRenewals, prepareBatch, unpaidRenewals, writeBatch } from './billing-run.write.ts';
 import { type SubscriptionPlan, Catalog, graceUntil, needsUsage, planSubscriptions, priceLines, pricingKey } from './billing-run.plan.ts';
 import * as repo from './billing-run.repo.ts';
 import { type BillingSummary, addInvoices, emptySummary, merge, sampleOf } from './billing-run.summary.ts';
@@ -27,7 +25,7 @@ import { type BillingSummary, addInvoices, emptySummary, merge, sampleOf } from 
 export type { BillingSummary } from './billing-run.summary.ts';
 
 /** Where a test can make a chunk fail, to prove a crash at any step loses only that chunk. */
-export type FaultPoint = 'selected' | 'planned' | 'priced' | 'accounts' | 'numbered' | 'invoices' | 'lines' | 'entries' | 'allocations' | 'subscriptions' | 'audited';
+export type FaultPoint = 'selected' | 'planned' | 'priced' | 'accounts' | 'subscriptions' | 'numbered' | 'invoices' | 'lines' | 'entries' | 'allocations' | 'audited';
 export interface BillingFaults {
   at?(point: FaultPoint, chunk: number): void | Promise<void>;
 }
@@ -181,114 +179,37 @@ export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOp
     else batches.set(key, [invoice]);
   }
   const settings = new Map<string, BillingSettings>();
-  const paidRenewals: string[] = [];
-  for (const batch of batches.values()) {
+  const prepared: PreparedBatch[] = [];
+  // In organization order: a chunk spanning organizations takes their invoice counters in one order.
+  for (const batch of [...batches.values()].sort((a, b) => a[0]!.organizationId.localeCompare(b[0]!.organizationId))) {
     const org = batch[0]!.organizationId;
     if (!settings.has(org)) settings.set(org, await billingSettingsOf(trx, org));
-    const outcome = await writeBatch(trx, now, batch, priced.templates, settings.get(org)!, opts.runId ?? null, fault);
-    for (const unpaid of outcome.unpaidRenewals) moveToGrace(unpaid, planned, advances, events, settings.get(org)!, now);
-    paidRenewals.push(...outcome.paidRenewals);
+    prepared.push(await prepareBatch(trx, batch, settings.get(org)!));
   }
+  await fault('accounts');
+  for (const p of prepared) for (const unpaid of unpaidRenewals(p)) moveToGrace(unpaid, planned, advances, events, p.settings, now);
+  // The subscriptions move on before the invoice counter is locked: the part of a chunk that
+  // waits for another worker's commit is kept to the invoices and their entries.
   await repo.advanceSubscriptions(trx, now, [...advances.values()]);
   await repo.insertEvents(trx, events);
+  await fault('subscriptions');
+  for (const p of prepared) await writeBatch(trx, now, p, priced.templates, opts.runId ?? null, fault);
+  // Audited moves come after the counter's lock, as every audit entry does (its chain lock is held to commit).
   for (const plan of priced.plans.filter((p) => p.expiredAt)) {
     const row = await repo.subscriptionRow(trx, plan.sub.id);
     await transition(trx, clock, performer, row, { to: 'suspended', kind: 'suspended', reason: 'expired', set: { next_bill_at: null }, details: { paidThrough: plan.expiredAt!.toISOString() } });
   }
   // A renewal paid for a subscription in grace may end the grace (the invoice engine's unlock on payment).
   const inGrace = new Set(subs.filter((s) => s.status === 'grace').map((s) => s.subscriber_id));
-  for (const subscriberId of new Set(paidRenewals.filter((id) => inGrace.has(id)))) await unlockAfterPayment(trx, clock, subscriberId);
-  await fault('subscriptions');
+  for (const subscriberId of new Set(prepared.flatMap(paidRenewals).filter((id) => inGrace.has(id)))) await unlockAfterPayment(trx, clock, subscriberId);
   for (const [org, s] of settings) await audit(trx, clock, opts, org, invoices.filter((i) => i.organizationId === org), s);
   await fault('audited');
   summary = { ...summary, subscriptions: billedSubscriptions };
   return { summary, picked: picked.length, lastSubscriber: subs.at(-1)!.subscriber_id };
 }
 
-interface BatchOutcome {
-  readonly unpaidRenewals: { invoice: DraftInvoice; id: string }[];
-  /** Subscribers whose renewal the wallet paid. */
-  readonly paidRenewals: string[];
-}
-
-/** Writes one organization's invoices in one currency: accounts, numbers, invoices, lines, entries, wallet payments. */
-async function writeBatch(
-  trx: Transaction<DB>,
-  now: Date,
-  batch: readonly DraftInvoice[],
-  templates: LineTemplates,
-  settings: BillingSettings,
-  runId: string | null,
-  fault: (point: FaultPoint) => Promise<void>,
-): Promise<BatchOutcome> {
-  const { organizationId, currency } = batch[0]!;
-  const issue = !settings.approvalRequired;
-  const owing = issue ? batch.filter((i) => i.shape.total > 0n) : [];
-  const shapes = [...new Map(owing.map((i) => [i.shape.idx, i.shape])).values()];
-  const postings = new Map(shapes.map((s) => [s.idx, { issued: issuedEntryLines(s, currency), wallet: walletEntryLines(s, currency) }]));
-  const accountIds = new Map<string, string>();
-  for (const key of new Set([...postings.values()].flatMap((p) => p.issued.filter((l) => !l.account.owner).map((l) => l.account.systemKey))))
-    accountIds.set(key, (await ensureAccount(trx, { organizationId, account: { systemKey: key }, currency })).id);
-  await repo.replan(trx);
-  await repo.openReceivables(trx, organizationId, currency, [...new Set(owing.map((i) => i.subscriberId))]);
-  const renewals = owing.filter((i) => i.source === 'renewal');
-  const wallets = new Map((await repo.lockWallets(trx, organizationId, currency, renewals.map((i) => i.subscriberId))).map((w) => [w.subscriber_id, w.available]));
-  const paid = new Set<DraftInvoice>();
-  for (const invoice of renewals) {
-    const available = wallets.get(invoice.subscriberId) ?? 0n;
-    if (available < invoice.shape.total) continue;
-    paid.add(invoice);
-    wallets.set(invoice.subscriberId, available - invoice.shape.total);
-  }
-  await fault('accounts');
-
-  const numbers = issue ? await repo.takeInvoiceNumbers(trx, organizationId, batch.length) : null;
-  const issueDate = localDate(now, settings.timeZone);
-  await fault('numbered');
-  const rows = batch.map((invoice, i) => {
-    const number = numbers ? formatInvoiceNumber(numbers.format, numbers.first + BigInt(i), issueDate) : null;
-    const settled = paid.has(invoice) || (issue && invoice.shape.total === 0n);
-    return {
-      invoice,
-      row: {
-        id: randomUUID(),
-        subscriber_id: invoice.subscriberId,
-        shape: invoice.shape.idx,
-        status: !issue ? ('in_review' as const) : settled ? ('paid' as const) : ('open' as const),
-        number,
-        amount_paid: paid.has(invoice) ? invoice.shape.total : 0n,
-        journal_entry_id: issue && invoice.shape.total > 0n ? randomUUID() : null,
-      },
-    };
-  });
-  const usedShapes = [...new Map(batch.map((i) => [i.shape.idx, i.shape])).values()];
-  await repo.insertInvoices(trx, { organizationId, currency, runId, now, issueDate: issue ? issueDate : null, dueDate: issue ? addDays(issueDate, settings.dueDays) : null, shapes: usedShapes, invoices: rows.map((r) => r.row) });
-  await fault('invoices');
-  await repo.insertLines(trx, templates.rows, rows.flatMap(({ invoice, row }) => invoice.lines.map((l, n) => ({ invoice_id: row.id, line_no: n + 1, subscription_id: l.subscriptionId, template: l.template }))));
-  await fault('lines');
-
-  // Entry templates: 2n for an invoice issued, 2n + 1 for the wallet paying it.
-  const entryLines = shapes.flatMap((s) => [...entryTemplates(2 * s.idx, postings.get(s.idx)!.issued, accountIds), ...entryTemplates(2 * s.idx + 1, postings.get(s.idx)!.wallet, accountIds)]);
-  const allocations: { invoice_id: string; amount: bigint; journal_entry_id: string }[] = [];
-  const entries = rows.flatMap(({ invoice, row }) => {
-    if (!row.journal_entry_id) return [];
-    const issued = { id: row.journal_entry_id, subscriber_id: row.subscriber_id, template: 2 * invoice.shape.idx, kind: 'invoice_issued', memo: `Invoice ${row.number}`, idempotency_key: `invoice:${row.id}` };
-    if (!paid.has(invoice)) return [issued];
-    const walletEntry = randomUUID();
-    allocations.push({ invoice_id: row.id, amount: invoice.shape.total, journal_entry_id: walletEntry });
-    return [issued, { id: walletEntry, subscriber_id: row.subscriber_id, template: 2 * invoice.shape.idx + 1, kind: 'wallet_deduction', memo: `Wallet pays invoice ${row.number}`, idempotency_key: `invoice-wallet:${row.id}:0` }];
-  });
-  await repo.replan(trx);
-  await repo.postEntries(trx, organizationId, currency, now, entryLines, entries);
-  await fault('entries');
-  await repo.insertWalletAllocations(trx, now, allocations);
-  await fault('allocations');
-  const unpaidRenewals = rows.filter(({ invoice }) => invoice.source === 'renewal' && invoice.shape.total > 0n && !paid.has(invoice)).map(({ invoice, row }) => ({ invoice, id: row.id }));
-  return { unpaidRenewals: issue ? unpaidRenewals : [], paidRenewals: [...paid].map((i) => i.subscriberId) };
-}
-
 /** A renewal the wallet could not pay: its subscriptions go into grace from the first unpaid period's start. */
-function moveToGrace({ invoice, id }: { invoice: DraftInvoice; id: string }, planned: readonly SubscriptionPlan[], advances: Map<string, repo.SubscriptionAdvance>, events: repo.NewSubscriptionEvent[], settings: BillingSettings, now: Date): void {
+function moveToGrace({ invoice, id }: PreparedInvoice, planned: readonly SubscriptionPlan[], advances: Map<string, repo.SubscriptionAdvance>, events: repo.NewSubscriptionEvent[], settings: BillingSettings, now: Date): void {
   for (const subscriptionId of new Set(invoice.lines.map((l) => l.subscriptionId))) {
     const plan = planned.find((p) => p.sub.id === subscriptionId)!;
     const state = advances.get(subscriptionId)!;

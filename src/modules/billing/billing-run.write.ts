@@ -1,0 +1,112 @@
+/**
+ * Writing a chunk's invoices, one organization and currency at a time, in two steps. Prepare: the
+ * accounts the entries post to (the organization's, opened on first use; each subscriber's
+ * receivable, opened set-based), the wallets of the renewals (locked, so what they can pay stays
+ * true until commit) and ids. Write: the invoice numbers (the organization's counter, locked until
+ * commit: no gaps), then invoices, lines, the engine's ledger entries and the wallet payments.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { PostingLine } from '../../core/ledger.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import { ensureAccount } from '../ledger/ledger.service.ts';
+import { addDays, formatInvoiceNumber, localDate } from '../invoices/numbering.ts';
+import type { BillingSettings } from './settings.ts';
+import { type DraftInvoice, type LineTemplates, type Shape, entryTemplates, issuedEntryLines, walletEntryLines } from './billing-run.invoices.ts';
+import * as repo from './billing-run.repo.ts';
+import type { FaultPoint } from './billing-run.service.ts';
+
+export interface PreparedInvoice {
+  readonly invoice: DraftInvoice;
+  readonly id: string;
+  /** The entry of an issued invoice with something to pay. */
+  readonly entryId: string | null;
+  /** A renewal the wallet pays whole. */
+  readonly paid: boolean;
+}
+
+export interface PreparedBatch {
+  readonly organizationId: string;
+  readonly currency: string;
+  readonly settings: BillingSettings;
+  /** False when the organization approves invoices first: they wait in review, unnumbered and unposted. */
+  readonly issue: boolean;
+  readonly invoices: readonly PreparedInvoice[];
+  readonly postings: ReadonlyMap<number, { shape: Shape; issued: PostingLine[]; wallet: PostingLine[] }>;
+  readonly accountIds: ReadonlyMap<string, string>;
+}
+
+export async function prepareBatch(trx: Transaction<DB>, batch: readonly DraftInvoice[], settings: BillingSettings): Promise<PreparedBatch> {
+  const { organizationId, currency } = batch[0]!;
+  const issue = !settings.approvalRequired;
+  const owing = issue ? batch.filter((i) => i.shape.total > 0n) : [];
+  const postings = new Map(owing.map((i) => [i.shape.idx, { shape: i.shape, issued: issuedEntryLines(i.shape, currency), wallet: walletEntryLines(i.shape, currency) }]));
+  const accountIds = new Map<string, string>();
+  for (const key of new Set([...postings.values()].flatMap((p) => p.issued.filter((l) => !l.account.owner).map((l) => l.account.systemKey))))
+    accountIds.set(key, (await ensureAccount(trx, { organizationId, account: { systemKey: key }, currency })).id);
+  await repo.replan(trx);
+  await repo.openReceivables(trx, organizationId, currency, [...new Set(owing.map((i) => i.subscriberId))]);
+  const renewals = owing.filter((i) => i.source === 'renewal');
+  const wallets = new Map((await repo.lockWallets(trx, organizationId, currency, renewals.map((i) => i.subscriberId))).map((w) => [w.subscriber_id, w.available]));
+  const paid = new Set<DraftInvoice>();
+  for (const invoice of renewals) {
+    const available = wallets.get(invoice.subscriberId) ?? 0n;
+    if (available < invoice.shape.total) continue;
+    paid.add(invoice);
+    wallets.set(invoice.subscriberId, available - invoice.shape.total);
+  }
+  const invoices = batch.map((invoice) => ({ invoice, id: randomUUID(), entryId: issue && invoice.shape.total > 0n ? randomUUID() : null, paid: paid.has(invoice) }));
+  return { organizationId, currency, settings, issue, invoices, postings, accountIds };
+}
+
+/** Issued renewals the wallet could not pay. */
+export function unpaidRenewals(p: PreparedBatch): PreparedInvoice[] {
+  return p.invoices.filter((i) => i.entryId !== null && i.invoice.source === 'renewal' && !i.paid);
+}
+
+/** Subscribers whose renewal the wallet paid. */
+export function paidRenewals(p: PreparedBatch): string[] {
+  return p.invoices.filter((i) => i.paid).map((i) => i.invoice.subscriberId);
+}
+
+export async function writeBatch(trx: Transaction<DB>, now: Date, p: PreparedBatch, templates: LineTemplates, runId: string | null, fault: (point: FaultPoint) => Promise<void>): Promise<void> {
+  const { organizationId, currency, settings, issue } = p;
+  const numbers = issue ? await repo.takeInvoiceNumbers(trx, organizationId, p.invoices.length) : null;
+  const issueDate = localDate(now, settings.timeZone);
+  await fault('numbered');
+  const rows = p.invoices.map((x, i) => ({
+    x,
+    row: {
+      id: x.id,
+      subscriber_id: x.invoice.subscriberId,
+      shape: x.invoice.shape.idx,
+      status: !issue ? ('in_review' as const) : x.paid || x.invoice.shape.total === 0n ? ('paid' as const) : ('open' as const),
+      number: numbers ? formatInvoiceNumber(numbers.format, numbers.first + BigInt(i), issueDate) : null,
+      amount_paid: x.paid ? x.invoice.shape.total : 0n,
+      journal_entry_id: x.entryId,
+    },
+  }));
+  const shapes = [...new Map(p.invoices.map((x) => [x.invoice.shape.idx, x.invoice.shape])).values()];
+  const dueDate = issue ? addDays(issueDate, settings.dueDays) : null;
+  await repo.insertInvoices(trx, { organizationId, currency, runId, now, issueDate: issue ? issueDate : null, dueDate, shapes, invoices: rows.map((r) => r.row) });
+  await fault('invoices');
+  await repo.insertLines(trx, templates.rows, p.invoices.flatMap((x) => x.invoice.lines.map((l, n) => ({ invoice_id: x.id, line_no: n + 1, subscription_id: l.subscriptionId, template: l.template }))));
+  await fault('lines');
+
+  // Entry templates: 2n for an invoice issued, 2n + 1 for the wallet paying it.
+  const entryLines = [...p.postings].flatMap(([idx, { issued, wallet }]) => [...entryTemplates(2 * idx, issued, p.accountIds), ...entryTemplates(2 * idx + 1, wallet, p.accountIds)]);
+  const allocations: { invoice_id: string; amount: bigint; journal_entry_id: string }[] = [];
+  const entries = rows.flatMap(({ x, row }) => {
+    if (!x.entryId) return [];
+    const issued = { id: x.entryId, subscriber_id: row.subscriber_id, template: 2 * row.shape, kind: 'invoice_issued', memo: `Invoice ${row.number}`, idempotency_key: `invoice:${x.id}` };
+    if (!x.paid) return [issued];
+    const walletEntry = randomUUID();
+    allocations.push({ invoice_id: x.id, amount: x.invoice.shape.total, journal_entry_id: walletEntry });
+    return [issued, { id: walletEntry, subscriber_id: row.subscriber_id, template: 2 * row.shape + 1, kind: 'wallet_deduction', memo: `Wallet pays invoice ${row.number}`, idempotency_key: `invoice-wallet:${x.id}:0` }];
+  });
+  await repo.replan(trx);
+  await repo.postEntries(trx, organizationId, currency, now, entryLines, entries);
+  await fault('entries');
+  await repo.insertWalletAllocations(trx, now, allocations);
+  await fault('allocations');
+}
