@@ -11,7 +11,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../../platform
 import { findEntry } from '../ledger/ledger.repo.ts';
 import { postEvent, reverseEntry } from '../ledger/ledger.service.ts';
 import { unlockAfterPayment } from '../subscriptions/lifecycle.ts';
-import { type NewInvoiceLine, createInvoice, outstanding, recordAllocation, unpaidStatuses } from './invoice-engine.ts';
+import { type NewInvoiceLine, createInvoice, ledgerCharges, outstanding, recordAllocation, unpaidStatuses } from './invoice-engine.ts';
 import * as repo from './invoices.repo.ts';
 import { formatInvoiceNumber, localDate } from './numbering.ts';
 import { billingSettingsOf } from '../billing/settings.ts';
@@ -110,12 +110,7 @@ async function issueCreditNote(trx: Transaction<DB>, clock: Clock, note: Invoice
   const number = formatInvoiceNumber(sequence.format, sequence.last, issueDate);
   const owed = outstanding(invoice);
   const against = invoice.status === 'paid' ? 0n : owed < note.total ? owed : note.total;
-  const lines = await repo.linesOf(trx, [note.id]);
-  const byService = new Map<string, bigint>();
-  for (const l of lines) byService.set(l.service_type, (byService.get(l.service_type) ?? 0n) + l.net);
-  const byTax = new Map<string, bigint>();
-  for (const t of lines.flatMap((l) => l.taxes)) byTax.set(t.code, (byTax.get(t.code) ?? 0n) + BigInt(t.amount));
-  const money = (minor: bigint) => ({ minor, currency: note.currency });
+  const { charges, taxes } = ledgerCharges(await repo.linesOf(trx, [note.id]), note.currency);
   const posted = await postEvent(trx, clock, {
     organizationId: note.organization_id,
     kind: 'credit_note',
@@ -124,9 +119,9 @@ async function issueCreditNote(trx: Transaction<DB>, clock: Clock, note: Invoice
     createdBy: actorId,
     lines: creditNoteIssued({
       subscriberId: note.subscriber_id,
-      charges: [...byService].filter(([, v]) => v !== 0n).map(([serviceType, net]) => ({ serviceType, net: money(net) })),
-      taxes: [...byTax].filter(([, v]) => v !== 0n).map(([code, amount]) => ({ code, amount: money(amount) })),
-      againstReceivable: money(against),
+      charges,
+      taxes,
+      againstReceivable: { minor: against, currency: note.currency },
     }),
   });
   const issued = await repo.markIssued(trx, note.id, {

@@ -8,7 +8,7 @@
 import type { Transaction } from 'kysely';
 import { type Charge, type TaxCharged, invoiceIssued, refundToWallet as refundLines } from '../../core/ledger.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { DB, Invoice, InvoiceLineKind, InvoiceSource, InvoiceTaxRow } from '../../platform/db/schema.ts';
+import type { DB, Invoice, InvoiceLineKind, InvoiceLineRow, InvoiceSource, InvoiceTaxRow } from '../../platform/db/schema.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.ts';
 import type { PricedLine } from '../catalog/pricing.ts';
 import { postEvent } from '../ledger/ledger.service.ts';
@@ -141,14 +141,13 @@ async function lockInvoice(trx: Transaction<DB>, invoiceId: string): Promise<Inv
   return invoice;
 }
 
-/** Revenue per service type and tax per code: what the ledger entry of an invoice moves. */
-async function ledgerCharges(trx: Transaction<DB>, invoice: Invoice): Promise<{ charges: Charge[]; taxes: TaxCharged[] }> {
-  const lines = await repo.linesOf(trx, [invoice.id]);
+/** Revenue per service type and tax per code: what the ledger entry of an invoice or credit note moves. */
+export function ledgerCharges(lines: readonly Pick<InvoiceLineRow, 'service_type' | 'net' | 'taxes'>[], currency: string): { charges: Charge[]; taxes: TaxCharged[] } {
   const byService = new Map<string, bigint>();
   for (const l of lines) byService.set(l.service_type, (byService.get(l.service_type) ?? 0n) + l.net);
   const byTax = new Map<string, bigint>();
   for (const t of lines.flatMap((l) => l.taxes)) byTax.set(t.code, (byTax.get(t.code) ?? 0n) + BigInt(t.amount));
-  const money = (minor: bigint) => ({ minor, currency: invoice.currency });
+  const money = (minor: bigint) => ({ minor, currency });
   return {
     charges: [...byService].filter(([, net]) => net !== 0n).map(([serviceType, net]) => ({ serviceType, net: money(net) })),
     taxes: [...byTax].filter(([, amount]) => amount !== 0n).map(([code, amount]) => ({ code, amount: money(amount) })),
@@ -172,7 +171,7 @@ export async function issueInvoice(trx: Transaction<DB>, clock: Clock, invoiceId
   const sequence = await repo.advanceSequence(trx, invoice.organization_id, invoice.kind);
   const number = formatInvoiceNumber(sequence.format, sequence.last, issueDate);
   const customer = await repo.customerSnapshot(trx, invoice.subscriber_id);
-  const { charges, taxes } = await ledgerCharges(trx, invoice);
+  const { charges, taxes } = ledgerCharges(await repo.linesOf(trx, [invoice.id]), invoice.currency);
   let journalEntryId: string | null = null;
   if (invoice.total > 0n) {
     const posted = await postEvent(trx, clock, {

@@ -17,7 +17,7 @@ import { renderInvoicePdf } from '../invoices/documents/invoice-pdf.ts';
 import { payFromWallet, unpaidStatuses } from '../invoices/invoice-engine.ts';
 import { allocationsOf, invoiceSort, linesOf, lockInvoice } from '../invoices/invoices.repo.ts';
 import { mapAllocation, mapInvoice, mapLine } from '../invoices/invoices.schemas.ts';
-import { statement } from '../ledger/ledger.service.ts';
+import { walletMovements } from '../wallets/wallets.service.ts';
 import { walletBalance } from '../ledger/wallets.service.ts';
 import * as orgRepo from '../organizations/organizations.repo.ts';
 import { usageTotals } from '../usage/usage.repo.ts';
@@ -169,18 +169,5 @@ export async function walletStatement(deps: Deps, c: Customer, query: { currency
   const currency = query.currency ?? s.org_currency;
   const wallet = await walletView(deps.db, s.org_id, s.id, currency);
   if (!wallet.accountId) return { wallet, items: [], nextCursor: null };
-  const { lines, nextCursor } = await statement(deps.db, wallet.accountId, { limit: query.limit, cursor: query.cursor, sort: '-posted' });
-  // A wallet is a liability of the ISP: money in is a credit, which the subscriber sees as positive.
-  return {
-    wallet,
-    items: lines.map((l) => ({
-      entryId: l.entry_id,
-      kind: l.kind,
-      memo: l.memo,
-      occurredAt: l.occurred_at.toISOString(),
-      amount: money(-l.amount, currency),
-      balance: money(-l.balanceAfter, currency),
-    })),
-    nextCursor,
-  };
+  return { wallet, ...(await walletMovements(deps.db, wallet.accountId, currency, query)) };
 }

@@ -58,10 +58,16 @@ export async function walletStatement(deps: Deps, actor: Actor, id: string, quer
   const currency = query.currency ?? org.currency;
   const wallet = await view(deps.db, org.id, subscriberId, currency);
   if (!wallet.accountId) return { wallet, items: [], nextCursor: null };
-  const { lines, nextCursor } = await statement(deps.db, wallet.accountId, { limit: query.limit, cursor: query.cursor, sort: '-posted' });
-  // A wallet is a liability: money in is a credit, shown positive.
+  return { wallet, ...(await walletMovements(deps.db, wallet.accountId, currency, query)) };
+}
+
+/**
+ * A page of a wallet's movements, newest first, as the subscriber reads them: a wallet is a
+ * liability of the ISP, so money in is a credit, shown positive.
+ */
+export async function walletMovements(db: Db, accountId: string, currency: string, query: { limit: number; cursor?: string }) {
+  const { lines, nextCursor } = await statement(db, accountId, { limit: query.limit, cursor: query.cursor, sort: '-posted' });
   return {
-    wallet,
     items: lines.map((l) => ({
       entryId: l.entry_id,
       kind: l.kind,
