@@ -147,18 +147,13 @@ export function walletEntryLines(shape: Shape, currency: string): PostingLine[] 
   return walletPaysInvoice({ subscriberId: anyone, amount: { minor: shape.total, currency } });
 }
 
-/** Posting lines as templates: the subscriber's own accounts resolved per entry, the organization's by id. */
+/** Posting lines as templates: the subscriber's receivable and wallet given per entry, the organization's accounts by id. */
 export function entryTemplates(entry: number, lines: readonly PostingLine[], accountIds: ReadonlyMap<string, string>): EntryLineTemplate[] {
   return lines.map((l, i) => {
     const owned = l.account.owner != null;
     const accountId = owned ? null : accountIds.get(l.account.systemKey);
     if (!owned && !accountId) throw new Error(`account ${l.account.systemKey} was not opened`);
-    return {
-      entry,
-      line_no: i + 1,
-      account_id: accountId ?? null,
-      owner_account: owned ? (l.account.systemKey as EntryLineTemplate['owner_account']) : null,
-      amount: l.amount.minor,
-    };
+    const subscriberAccount = owned ? (l.account.systemKey as EntryLineTemplate['subscriber_account']) : null;
+    return { entry, line_no: i + 1, account_id: accountId ?? null, subscriber_account: subscriberAccount, amount: l.amount.minor };
   });
 }

@@ -30,24 +30,41 @@ export interface DueSubscription {
   timezone: string;
 }
 
-export interface DueSelection {
+export interface DueFilter {
   asOf: Date;
   organizationId?: string;
   subscriptionIds?: readonly string[];
-  /** Keyset: only subscribers after this one (chunks walk subscribers in id order). */
-  afterSubscriber?: string | null;
-  limit: number;
-  /** Lock the rows (a real run) or only read them (a preview). */
-  lock: boolean;
-  /** Workers of one run split the subscribers between them, so none is split between two invoices. */
-  partition?: { index: number; count: number };
+}
+
+const due = (f: DueFilter) => sql`s.status in ('active', 'grace') and s.next_bill_at is not null and s.next_bill_at <= ${f.asOf}
+  ${f.organizationId ? sql`and s.organization_id = ${f.organizationId}` : sql``}
+  ${f.subscriptionIds ? sql`and s.id = any(${[...f.subscriptionIds]}::uuid[])` : sql``}`;
+
+/** The subscribers (after, upTo] of one chunk: whole subscribers, so each gets one invoice. */
+export interface SubscriberRange {
+  after: string | null;
+  upTo: string;
 }
 
 /**
- * Due subscriptions of whole subscribers, in subscriber order. Locked rows are skipped: another
- * worker is billing them, and they are no longer due once it commits.
+ * Splits the due subscriptions into chunks of about `size` at subscriber boundaries, in one pass.
+ * Each chunk then reads its range through the subscriber index, whatever the table's size.
  */
-export async function dueSubscriptions(db: Db, s: DueSelection): Promise<DueSubscription[]> {
+export async function subscriberRanges(db: Db, f: DueFilter, size: number): Promise<SubscriberRange[]> {
+  const r = await sql<{ up_to: string }>`
+    select max(subscriber_id::text)::uuid as up_to
+      from (select s.subscriber_id, sum(count(*)) over (order by s.subscriber_id) as running
+              from subscriptions s where ${due(f)} group by s.subscriber_id) d
+     group by (running - 1) / ${size}
+     order by 1`.execute(db);
+  return r.rows.map((row, i) => ({ after: i === 0 ? null : r.rows[i - 1]!.up_to, upTo: row.up_to }));
+}
+
+/**
+ * The due subscriptions of a range of subscribers, in subscriber order. Locked rows are skipped:
+ * another worker is billing them, and they are no longer due once it commits.
+ */
+export async function dueSubscriptions(db: Db, f: DueFilter, range: SubscriberRange, lock: boolean): Promise<DueSubscription[]> {
   const r = await sql<DueSubscription>`
     select s.id, s.organization_id, s.subscriber_id, s.plan_id, s.pending_plan_id, s.currency, s.status, s.status_reason,
            s.quantity, s.discount_id, s.auto_renew, coalesce(s.activated_at, s.starts_at) as anchor,
@@ -55,14 +72,9 @@ export async function dueSubscriptions(db: Db, s: DueSelection): Promise<DueSubs
            s.next_bill_at, s.grace_until, o.timezone
       from subscriptions s
       join organizations o on o.id = s.organization_id
-     where s.status in ('active', 'grace') and s.next_bill_at is not null and s.next_bill_at <= ${s.asOf}
-       ${s.organizationId ? sql`and s.organization_id = ${s.organizationId}` : sql``}
-       ${s.subscriptionIds ? sql`and s.id = any(${[...s.subscriptionIds]}::uuid[])` : sql``}
-       ${s.afterSubscriber ? sql`and s.subscriber_id > ${s.afterSubscriber}` : sql``}
-       ${s.partition && s.partition.count > 1 ? sql`and (hashtext(s.subscriber_id::text) & 2147483647) % ${s.partition.count} = ${s.partition.index}` : sql``}
+     where ${due(f)} and s.subscriber_id <= ${range.upTo} ${range.after ? sql`and s.subscriber_id > ${range.after}` : sql``}
      order by s.subscriber_id, s.created_at, s.id
-     limit ${s.limit}
-     ${s.lock ? sql`for update of s skip locked` : sql``}`.execute(db);
+     ${lock ? sql`for update of s skip locked` : sql``}`.execute(db);
   return r.rows;
 }
 
@@ -115,7 +127,8 @@ export async function billedPeriods(db: Db, wanted: readonly { subscriptionId: s
   const r = await sql<{ subscription_id: string; period_start: Date }>`
     select distinct l.subscription_id, l.period_start
       from unnest(${wanted.map((w) => w.subscriptionId)}::uuid[], ${wanted.map((w) => w.start.toISOString())}::timestamptz[]) as p(subscription_id, period_start)
-      join invoice_lines l on l.subscription_id = p.subscription_id and l.kind in ('recurring', 'usage') and l.period_start = p.period_start`.execute(db);
+      join invoice_lines l on l.subscription_id = p.subscription_id and l.kind in ('recurring', 'usage') and l.period_start = p.period_start
+     where l.subscription_id = any(${[...new Set(wanted.map((w) => w.subscriptionId))]}::uuid[])`.execute(db);
   return new Set(r.rows.map((row) => periodKey(row.subscription_id, row.period_start)));
 }
 
@@ -135,13 +148,19 @@ export async function replan(trx: Transaction<DB>): Promise<void> {
   await sql`discard plans`.execute(trx);
 }
 
-/** Opens the receivable of every subscriber that has none yet in the currency (set-based ensureAccount). */
-export async function openReceivables(trx: Transaction<DB>, organizationId: string, currency: string, subscriberIds: readonly string[]): Promise<void> {
-  if (subscriberIds.length === 0) return;
+/** The subscribers' receivables in the currency, opened (set-based ensureAccount) for those without one: subscriber → account. */
+export async function openReceivables(trx: Transaction<DB>, organizationId: string, currency: string, subscriberIds: readonly string[]): Promise<Map<string, string>> {
+  if (subscriberIds.length === 0) return new Map();
+  const ids = [...subscriberIds];
   await sql`insert into ledger_accounts (organization_id, code, name, type, currency, system_key, owner_type, owner_id)
     select ${organizationId}::uuid, '1200', 'Accounts receivable', 'asset', ${currency}, 'accounts_receivable', 'subscriber', s
-      from unnest(${[...subscriberIds]}::uuid[]) as s
+      from unnest(${ids}::uuid[]) as s
     on conflict do nothing`.execute(trx);
+  const r = await sql<{ owner_id: string; id: string }>`
+    select a.owner_id, a.id from ledger_accounts a
+     where a.organization_id = ${organizationId} and a.system_key = 'accounts_receivable' and a.owner_type = 'subscriber'
+       and a.currency = ${currency} and a.owner_id = any(${ids}::uuid[])`.execute(trx);
+  return new Map(r.rows.map((row) => [row.owner_id, row.id]));
 }
 
 export interface LockedWallet {
@@ -239,7 +258,7 @@ export async function insertInvoices(trx: Transaction<DB>, b: InvoiceBatch): Pro
                   ${big(sh, (s) => s.tax_total)}::bigint[], ${big(sh, (s) => s.total)}::bigint[], ${col(sh, 'taxes')}::jsonb[],
                   ${iso(sh, (s) => s.period_start)}::timestamptz[], ${iso(sh, (s) => s.period_end)}::timestamptz[])
              as t(idx, source, subtotal, discount_total, tax_total, total, taxes, period_start, period_end) on t.idx = i.shape
-      join subscribers s on s.id = i.subscriber_id
+      join subscribers s on s.id = i.subscriber_id and s.id = any(${[...new Set(col(inv, 'subscriber_id'))]}::uuid[])
       cross join lateral (select (array_agg(c.value order by c.is_primary desc, c.created_at) filter (where c.kind = 'phone'))[1] as phone,
                                  (array_agg(c.value order by c.is_primary desc, c.created_at) filter (where c.kind = 'email'))[1] as email
                             from subscriber_contacts c where c.subscriber_id = s.id) c
@@ -293,18 +312,19 @@ export async function insertLines(trx: Transaction<DB>, templates: readonly Line
                 taxes, period_start, period_end) on t.idx = l.template`.execute(trx);
 }
 
-/** A journal line of a template entry; no account means the invoice's subscriber's receivable (or wallet). */
+/** A journal line of a template entry: an organization's account, or the entry's subscriber's receivable or wallet. */
 export interface EntryLineTemplate {
   entry: number;
   line_no: number;
   account_id: string | null;
-  owner_account: 'accounts_receivable' | 'subscriber_wallet' | null;
+  subscriber_account: 'accounts_receivable' | 'subscriber_wallet' | null;
   amount: bigint;
 }
 
 export interface NewRunEntry {
   id: string;
-  subscriber_id: string;
+  receivable_id: string;
+  wallet_id: string | null;
   template: number;
   kind: string;
   memo: string;
@@ -326,13 +346,12 @@ export async function postEntries(trx: Transaction<DB>, organizationId: string, 
   const t = templates;
   await sql`
     insert into journal_lines (entry_id, line_no, account_id, currency, amount)
-    select x.id, t.line_no, coalesce(t.account_id, a.id), ${currency}, t.amount
-      from unnest(${col(e, 'id')}::uuid[], ${col(e, 'subscriber_id')}::uuid[], ${col(e, 'template')}::int[]) as x(id, subscriber_id, template)
-      join unnest(${col(t, 'entry')}::int[], ${col(t, 'line_no')}::smallint[], ${col(t, 'account_id')}::uuid[], ${col(t, 'owner_account')}::text[],
-                  ${big(t, (x) => x.amount)}::bigint[]) as t(entry, line_no, account_id, owner_account, amount) on t.entry = x.template
-      left join ledger_accounts a on t.owner_account is not null and a.organization_id = ${organizationId} and a.system_key = t.owner_account
-            and a.owner_type = 'subscriber' and a.owner_id = x.subscriber_id and a.currency = ${currency}
-`.execute(trx);
+    select x.id, t.line_no, case t.subscriber_account when 'accounts_receivable' then x.receivable_id when 'subscriber_wallet' then x.wallet_id else t.account_id end,
+           ${currency}, t.amount
+      from unnest(${col(e, 'id')}::uuid[], ${col(e, 'receivable_id')}::uuid[], ${col(e, 'wallet_id')}::uuid[], ${col(e, 'template')}::int[])
+           as x(id, receivable_id, wallet_id, template)
+      join unnest(${col(t, 'entry')}::int[], ${col(t, 'line_no')}::smallint[], ${col(t, 'account_id')}::uuid[], ${col(t, 'subscriber_account')}::text[],
+                  ${big(t, (x) => x.amount)}::bigint[]) as t(entry, line_no, account_id, subscriber_account, amount) on t.entry = x.template`.execute(trx);
 }
 
 export async function insertWalletAllocations(trx: Transaction<DB>, now: Date, rows: readonly { invoice_id: string; amount: bigint; journal_entry_id: string }[]): Promise<void> {
@@ -363,7 +382,7 @@ export async function advanceSubscriptions(trx: Transaction<DB>, now: Date, rows
                   ${iso(rows, (r) => r.billed_through)}::timestamptz[], ${iso(rows, (r) => r.next_bill_at)}::timestamptz[], ${col(rows, 'status')}::text[],
                   ${col(rows, 'status_reason')}::text[], ${iso(rows, (r) => r.grace_until)}::timestamptz[])
            as u(id, plan_id, pending_plan_id, billed_through, next_bill_at, status, status_reason, grace_until)
-     where s.id = u.id`.execute(trx);
+     where s.id = u.id and s.id = any(${col(rows, 'id')}::uuid[])`.execute(trx);
 }
 
 export function subscriptionRow(trx: Transaction<DB>, id: string): Promise<Subscription> {

@@ -37,10 +37,8 @@ export interface BillOptions {
   readonly runId?: string | null;
   /** Work out what would be billed and write nothing. */
   readonly dryRun?: boolean;
-  /** Subscriptions per chunk. */
+  /** Subscriptions per chunk, about: a chunk ends with a subscriber's last subscription. */
   readonly chunkSize?: number;
-  /** This worker's share of the subscribers when several bill one run. */
-  readonly partition?: { index: number; count: number };
   readonly actor?: AuditActor;
   readonly faults?: BillingFaults;
 }
@@ -51,10 +49,8 @@ const performer = systemPerformer('billing run');
 
 export interface ChunkResult {
   readonly summary: BillingSummary;
-  /** Subscriptions read (0: nothing due is left after `afterSubscriber`). */
+  /** Due subscriptions the chunk found in its range. */
   readonly picked: number;
-  /** The last subscriber the chunk covered: the next chunk starts after it. */
-  readonly lastSubscriber: string | null;
 }
 
 /**
@@ -64,21 +60,9 @@ export interface ChunkResult {
  */
 export async function billSubscriptions(trx: Transaction<DB>, clock: Clock, opts: BillOptions): Promise<BillingSummary> {
   let summary = emptySummary();
-  let after: string | null = null;
-  for (let chunk = 1; ; chunk++) {
-    const result = await billChunk(trx, clock, opts, after, chunk);
-    summary = merge(summary, result.summary);
-    if (result.picked === 0) return summary;
-    after = result.lastSubscriber;
-  }
-}
-
-/** A chunk's due subscriptions stop at a subscriber boundary, so each subscriber gets one invoice. */
-function wholeSubscribers(picked: repo.DueSubscription[], limit: number): repo.DueSubscription[] {
-  if (picked.length < limit) return picked;
-  const last = picked.at(-1)!.subscriber_id;
-  const whole = picked.filter((s) => s.subscriber_id !== last);
-  return whole.length > 0 ? whole : picked;
+  const ranges = await repo.subscriberRanges(trx, opts, opts.chunkSize ?? defaultChunkSize);
+  for (const [i, range] of ranges.entries()) summary = merge(summary, (await billChunk(trx, clock, opts, range, i + 1)).summary);
+  return summary;
 }
 
 interface Priced {
@@ -149,13 +133,11 @@ async function price(trx: Transaction<DB>, cat: Catalog, planned: SubscriptionPl
 }
 
 /** One chunk: select, plan, price, then (unless a dry run) write everything for the chunk's subscribers. */
-export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOptions, afterSubscriber: string | null, chunk: number): Promise<ChunkResult> {
+export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOptions, range: repo.SubscriberRange, chunk: number): Promise<ChunkResult> {
   const fault = async (point: FaultPoint) => opts.faults?.at?.(point, chunk);
-  const limit = opts.chunkSize ?? defaultChunkSize;
   const dryRun = opts.dryRun ?? false;
-  const picked = await repo.dueSubscriptions(trx, { asOf: opts.asOf, organizationId: opts.organizationId, subscriptionIds: opts.subscriptionIds, afterSubscriber, limit, lock: !dryRun, partition: opts.partition });
-  if (picked.length === 0) return { summary: emptySummary(), picked: 0, lastSubscriber: null };
-  const subs = wholeSubscribers(picked, limit);
+  const subs = await repo.dueSubscriptions(trx, opts, range, !dryRun);
+  if (subs.length === 0) return { summary: emptySummary(), picked: 0 };
   await fault('selected');
   const cat = new Catalog(trx);
   await cat.load(subs);
@@ -166,7 +148,7 @@ export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOp
   const { invoices } = assembleInvoices(priced.subscribers, priced.templates);
   const billedSubscriptions = new Set(priced.subscribers.flatMap((s) => s.periods.map((p) => p.subscriptionId))).size;
   let summary: BillingSummary = { ...addInvoices(emptySummary(), invoices), subscriptions: billedSubscriptions, failures: priced.failures };
-  if (dryRun) return { summary: { ...summary, sample: sampleOf(invoices, priced.templates) }, picked: picked.length, lastSubscriber: subs.at(-1)!.subscriber_id };
+  if (dryRun) return { summary: { ...summary, sample: sampleOf(invoices, priced.templates) }, picked: subs.length };
 
   const now = clock.now();
   const advances = new Map(priced.plans.map((p) => [p.sub.id, { ...p.advance }]));
@@ -205,7 +187,7 @@ export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOp
   for (const [org, s] of settings) await audit(trx, clock, opts, org, invoices.filter((i) => i.organizationId === org), s);
   await fault('audited');
   summary = { ...summary, subscriptions: billedSubscriptions };
-  return { summary, picked: picked.length, lastSubscriber: subs.at(-1)!.subscriber_id };
+  return { summary, picked: subs.length };
 }
 
 /** A renewal the wallet could not pay: its subscriptions go into grace from the first unpaid period's start. */

@@ -21,6 +21,9 @@ export interface PreparedInvoice {
   readonly id: string;
   /** The entry of an issued invoice with something to pay. */
   readonly entryId: string | null;
+  /** The subscriber's accounts the entries post to (receivable when owing, wallet when it pays). */
+  readonly receivableId: string | null;
+  readonly walletId: string | null;
   /** A renewal the wallet pays whole. */
   readonly paid: boolean;
 }
@@ -45,17 +48,24 @@ export async function prepareBatch(trx: Transaction<DB>, batch: readonly DraftIn
   for (const key of new Set([...postings.values()].flatMap((p) => p.issued.filter((l) => !l.account.owner).map((l) => l.account.systemKey))))
     accountIds.set(key, (await ensureAccount(trx, { organizationId, account: { systemKey: key }, currency })).id);
   await repo.replan(trx);
-  await repo.openReceivables(trx, organizationId, currency, [...new Set(owing.map((i) => i.subscriberId))]);
+  const receivables = await repo.openReceivables(trx, organizationId, currency, [...new Set(owing.map((i) => i.subscriberId))]);
   const renewals = owing.filter((i) => i.source === 'renewal');
-  const wallets = new Map((await repo.lockWallets(trx, organizationId, currency, renewals.map((i) => i.subscriberId))).map((w) => [w.subscriber_id, w.available]));
+  const wallets = new Map((await repo.lockWallets(trx, organizationId, currency, renewals.map((i) => i.subscriberId))).map((w) => [w.subscriber_id, { ...w }]));
   const paid = new Set<DraftInvoice>();
   for (const invoice of renewals) {
-    const available = wallets.get(invoice.subscriberId) ?? 0n;
-    if (available < invoice.shape.total) continue;
+    const wallet = wallets.get(invoice.subscriberId);
+    if (!wallet || wallet.available < invoice.shape.total) continue;
     paid.add(invoice);
-    wallets.set(invoice.subscriberId, available - invoice.shape.total);
+    wallet.available -= invoice.shape.total;
   }
-  const invoices = batch.map((invoice) => ({ invoice, id: randomUUID(), entryId: issue && invoice.shape.total > 0n ? randomUUID() : null, paid: paid.has(invoice) }));
+  const invoices = batch.map((invoice) => ({
+    invoice,
+    id: randomUUID(),
+    entryId: issue && invoice.shape.total > 0n ? randomUUID() : null,
+    receivableId: receivables.get(invoice.subscriberId) ?? null,
+    walletId: paid.has(invoice) ? wallets.get(invoice.subscriberId)!.account_id : null,
+    paid: paid.has(invoice),
+  }));
   return { organizationId, currency, settings, issue, invoices, postings, accountIds };
 }
 
@@ -98,11 +108,12 @@ export async function writeBatch(trx: Transaction<DB>, now: Date, p: PreparedBat
   const allocations: { invoice_id: string; amount: bigint; journal_entry_id: string }[] = [];
   const entries = rows.flatMap(({ x, row }) => {
     if (!x.entryId) return [];
-    const issued = { id: x.entryId, subscriber_id: row.subscriber_id, template: 2 * row.shape, kind: 'invoice_issued', memo: `Invoice ${row.number}`, idempotency_key: `invoice:${x.id}` };
+    const accounts = { receivable_id: x.receivableId!, wallet_id: x.walletId };
+    const issued = { id: x.entryId, ...accounts, template: 2 * row.shape, kind: 'invoice_issued', memo: `Invoice ${row.number}`, idempotency_key: `invoice:${x.id}` };
     if (!x.paid) return [issued];
     const walletEntry = randomUUID();
     allocations.push({ invoice_id: x.id, amount: x.invoice.shape.total, journal_entry_id: walletEntry });
-    return [issued, { id: walletEntry, subscriber_id: row.subscriber_id, template: 2 * row.shape + 1, kind: 'wallet_deduction', memo: `Wallet pays invoice ${row.number}`, idempotency_key: `invoice-wallet:${x.id}:0` }];
+    return [issued, { id: walletEntry, ...accounts, template: 2 * row.shape + 1, kind: 'wallet_deduction', memo: `Wallet pays invoice ${row.number}`, idempotency_key: `invoice-wallet:${x.id}:0` }];
   });
   await repo.replan(trx);
   await repo.postEntries(trx, organizationId, currency, now, entryLines, entries);

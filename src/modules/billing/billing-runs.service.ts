@@ -11,7 +11,7 @@ import type { BillingRun } from '../../platform/db/schema.ts';
 import { NotFoundError, UnprocessableError } from '../../platform/errors.ts';
 import { page } from '../../platform/http/list.ts';
 import { orgInScope } from '../../platform/tenancy/scope.ts';
-import { type BillingFaults, billChunk } from './billing-run.service.ts';
+import { type BillingFaults, billChunk, defaultChunkSize } from './billing-run.service.ts';
 import { merge } from './billing-run.summary.ts';
 import * as repo from './billing-run.repo.ts';
 import * as runs from './billing-runs.repo.ts';
@@ -66,8 +66,8 @@ export async function listRuns(deps: Deps, actor: Actor, query: BillingRunListQu
 export interface ExecuteOptions {
   readonly chunkSize?: number;
   /**
-   * Chunks billed at once, each on a connection of its own and for its own share of the
-   * subscribers. On a server two keep both the database and this process busy; the embedded database
+   * Chunks billed at once, each on a connection of its own (chunks are disjoint ranges of
+   * subscribers). On a server two keep both the database and this process busy; the embedded database
    * has one connection, and a dry run reads without locks, so they take one.
    */
   readonly workers?: number;
@@ -75,8 +75,9 @@ export interface ExecuteOptions {
 }
 
 /**
- * Does the run's work. Safe to repeat and to run beside another run of the same organization:
- * rows another worker holds are skipped, and what is billed is no longer due.
+ * Does the run's work: the due subscriptions, split once into chunks of whole subscribers, each
+ * billed in a transaction of its own. Safe to repeat and to run beside another run of the same
+ * organization: rows another worker holds are skipped, and what is billed is no longer due.
  */
 export async function executeRun(deps: Deps, runId: string, opts: ExecuteOptions = {}): Promise<BillingRun> {
   const run = await runs.findRun(deps.db, runId);
@@ -84,27 +85,24 @@ export async function executeRun(deps: Deps, runId: string, opts: ExecuteOptions
   if (run.status === 'completed') return run;
   if (run.status === 'failed') await runs.updateRun(deps.db, runId, { status: 'running', error: null, finished_at: null });
   const bill = { asOf: run.as_of, organizationId: run.organization_id, runId: run.dry_run ? null : runId, dryRun: run.dry_run, chunkSize: opts.chunkSize, faults: opts.faults };
-  let chunks = 0;
+  const ranges = await repo.subscriberRanges(deps.db, bill, opts.chunkSize ?? defaultChunkSize);
+  let taken = 0;
   let failure: { error: unknown } | null = null;
-  const workers = run.dry_run ? 1 : Math.max(1, opts.workers ?? 1);
-  const worker = async (index: number) => {
-    let after: string | null = null;
-    while (!failure) {
-      const chunk = ++chunks;
-      const result = await deps.db.transaction().execute(async (trx) => {
-        const r = await billChunk(trx, deps.clock, { ...bill, partition: { index, count: workers } }, after, chunk);
-        if (r.picked === 0) return r;
+  const worker = async () => {
+    while (!failure && taken < ranges.length) {
+      const chunk = ++taken;
+      await deps.db.transaction().execute(async (trx) => {
+        const r = await billChunk(trx, deps.clock, bill, ranges[chunk - 1]!, chunk);
+        if (r.picked === 0) return;
         const current = (await runs.lockRun(trx, runId))!;
         const total = merge(summaryOf(current.totals), r.summary);
         await runs.updateRun(trx, runId, { subscriptions_billed: total.subscriptions, invoices_created: total.invoices, totals: storedSummary(total) });
-        return r;
       });
-      if (result.picked === 0) return;
-      after = result.lastSubscriber;
     }
   };
+  const workers = run.dry_run ? 1 : Math.max(1, opts.workers ?? 1);
   // A failing worker stops the others after their chunk in flight; the run is then failed and a retry bills what is left.
-  await Promise.all(Array.from({ length: workers }, (_, index) => worker(index).catch((error: unknown) => void (failure ??= { error }))));
+  await Promise.all(Array.from({ length: workers }, () => worker().catch((error: unknown) => void (failure ??= { error }))));
   if (failure) {
     const error = (failure as { error: unknown }).error;
     await runs.updateRun(deps.db, runId, { status: 'failed', error: String((error as Error)?.message ?? error).slice(0, 2000), finished_at: deps.clock.now() });
