@@ -184,3 +184,30 @@ describe('per-unit, included quota, fixed, per-day and minimum', () => {
     expect(() => checkComponents([{ kind: 'fixed', price: '1500.4375' }, { kind: 'per-day', price: '0.5' }], 'KES')).not.toThrow();
   });
 });
+
+describe('service that begins inside the period', () => {
+  const march2026 = periodContaining({ cycle: { kind: 'calendar', every: 'month' }, timeZone: 'Africa/Nairobi' }, new Date('2026-03-15T00:00:00Z'));
+  const rate = (from: Date) =>
+    ratePeriod({ components: [{ kind: 'fixed', price: '3100' }, { kind: 'per-day', price: '50' }], period: march2026, currency: 'KES', from });
+
+  it('charges the fixed price and the daily price for the days from activation, that day included', () => {
+    // Activated 10 March 09:00 Nairobi: 9 days have passed, 22 of 31 remain. 3,100 × 22/31 = 2,200.00; 50 × 22 = 1,100.00.
+    const [fixed, daily] = rate(new Date('2026-03-10T06:00:00Z'));
+    expect(fixed).toMatchObject({ descriptionKey: 'invoiceLine.activation', quantity: '22', details: { days: '22', daysInPeriod: '31' } });
+    expect(fixed!.amount).toEqual({ minor: 220_000n, currency: 'KES' });
+    expect(daily).toMatchObject({ descriptionKey: 'invoiceLine.dailyCharge', quantity: '22' });
+    expect(daily!.amount.minor).toBe(110_000n);
+  });
+
+  it('rounds a share that has no exact cents once: 3,100 × 21/31 = 2,100.00, 1,000 × 20/31 = 645.16', () => {
+    expect(rate(new Date('2026-03-11T00:00:00Z'))[0]!.amount.minor).toBe(210_000n);
+    const odd = ratePeriod({ components: [{ kind: 'fixed', price: '1000' }], period: march2026, currency: 'KES', from: new Date('2026-03-12T10:00:00Z') });
+    expect(odd[0]!.amount.minor).toBe(64_516n);
+  });
+
+  it('is the whole period when service began at or before its start', () => {
+    const [fixed] = rate(march2026.start);
+    expect(fixed).toMatchObject({ descriptionKey: 'invoiceLine.fixedCharge', quantity: '1' });
+    expect(fixed!.amount.minor).toBe(310_000n);
+  });
+});

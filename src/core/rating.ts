@@ -6,7 +6,8 @@
 import { type InvoiceLine, invoiceLine, lineWithAmount } from './invoice-line.ts';
 import { type Money, type RoundingRule, compareMoney, formatMoney, parseMoney, subtractMoney, sumMoney, toRational } from './money.ts';
 import { type BillingPeriod, daysInPeriod } from './periods.ts';
-import { type Rational, compare, max, min, one, parseDecimal, rational, subtract, toDecimalString, zero } from './rational.ts';
+import { type Rational, compare, divide, max, min, one, parseDecimal, rational, subtract, toDecimalString, zero } from './rational.ts';
+import { daysElapsed } from './proration.ts';
 
 /** One price band. `upTo` is the last quantity in the band (inclusive); null means no limit. */
 export interface Tier {
@@ -36,6 +37,11 @@ export interface RatingInput {
   readonly period: BillingPeriod;
   readonly currency: string;
   readonly rounding?: RoundingRule;
+  /**
+   * When service began inside the period (activation mid-month on a calendar cycle): the fixed and
+   * per-day charges cover the days from then on, that whole day included.
+   */
+  readonly from?: Date;
 }
 
 interface ParsedTier {
@@ -129,11 +135,17 @@ function minimumLine(minimum: Money, consumption: readonly InvoiceLine[]): Invoi
 export function ratePeriod(input: RatingInput): InvoiceLine[] {
   const lineOf: LineOf = (descriptionKey, quantity, unitPrice, details) =>
     invoiceLine({ descriptionKey, details, quantity, unitPrice, currency: input.currency, rounding: input.rounding });
+  const totalDays = daysInPeriod(input.period);
+  const partial = input.from !== undefined && input.from > input.period.start;
+  const days = partial ? totalDays - daysElapsed(input.period, input.from!) : totalDays;
+  const part = { days: String(days), daysInPeriod: String(totalDays) };
   const recurring = input.components.flatMap((component) => {
-    if (component.kind === 'fixed') return [lineOf('invoiceLine.fixedCharge', one, parseNonNegative(component.price, 'Price'))];
+    if (component.kind === 'fixed') {
+      const price = parseNonNegative(component.price, 'Price');
+      return [partial ? lineOf('invoiceLine.activation', rational(BigInt(days)), divide(price, rational(BigInt(totalDays))), part) : lineOf('invoiceLine.fixedCharge', one, price)];
+    }
     if (component.kind !== 'per-day') return [];
-    const days = rational(BigInt(daysInPeriod(input.period)));
-    return [lineOf('invoiceLine.dailyCharge', days, parseNonNegative(component.price, 'Price per day'))];
+    return [lineOf('invoiceLine.dailyCharge', rational(BigInt(days)), parseNonNegative(component.price, 'Price per day'))];
   });
   const consumption = consumptionLines(input, lineOf);
   const minimums = input.components.filter((component) => component.kind === 'minimum');

@@ -4,7 +4,7 @@
  * same steps and the same rounding an invoice takes.
  */
 import type { InvoiceLine } from '../../core/invoice-line.ts';
-import { type Money, subtractMoney, sumMoney, zeroMoney } from '../../core/money.ts';
+import { type Money, type RoundingRule, subtractMoney, sumMoney, zeroMoney } from '../../core/money.ts';
 import { type BillingPeriod, type BillingSchedule, periodContaining } from '../../core/periods.ts';
 import { type RateComponent, ratePeriod } from '../../core/rating.ts';
 import { type Discount, type InvoiceTotals, type TaxClass, type TaxedLine, distributeDiscount, invoiceTotals, taxLine } from '../../core/tax.ts';
@@ -67,16 +67,20 @@ export interface PricePeriodInput {
   readonly period: BillingPeriod;
   readonly taxClass: TaxClass | null;
   readonly discount: Discount | null;
+  /** The organization's rule for the currency; half-up to the minor unit when not given. */
+  readonly rounding?: RoundingRule;
+  /** When service began inside the period: recurring charges cover the days from then on. */
+  readonly from?: Date;
 }
 
 /** Rates the period, takes the discount off each line's price, then taxes each line. */
 export function pricePeriod(input: PricePeriodInput): PeriodPrice {
-  const rated = ratePeriod({ components: input.components, usage: input.usage, period: input.period, currency: input.currency });
+  const rated = ratePeriod({ components: input.components, usage: input.usage, period: input.period, currency: input.currency, rounding: input.rounding, from: input.from });
   const amounts = rated.map((line) => line.amount);
-  const discounts = input.discount ? distributeDiscount(amounts, input.discount) : amounts.map(() => zeroMoney(input.currency));
+  const discounts = input.discount ? distributeDiscount(amounts, input.discount, input.rounding) : amounts.map(() => zeroMoney(input.currency));
   const lines = rated.map((line, i) => {
     const price = subtractMoney(line.amount, discounts[i]!);
-    const taxed: TaxedLine = input.taxClass ? taxLine(price, input.taxClass) : { net: price, taxes: [], gross: price };
+    const taxed: TaxedLine = input.taxClass ? taxLine(price, input.taxClass, input.rounding) : { net: price, taxes: [], gross: price };
     return { line, discount: discounts[i]!, taxed };
   });
   return {
