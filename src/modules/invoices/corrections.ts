@@ -10,9 +10,9 @@ import type { DB, Invoice } from '../../platform/db/schema.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.ts';
 import { findEntry } from '../ledger/ledger.repo.ts';
 import { postEvent, reverseEntry } from '../ledger/ledger.service.ts';
-import { unlockAfterPayment } from '../subscriptions/lifecycle.ts';
 import { type NewInvoiceLine, createInvoice, ledgerCharges, outstanding, recordAllocation, unpaidStatuses } from './invoice-engine.ts';
 import * as repo from './invoices.repo.ts';
+import { billsSettled } from './settlement.ts';
 import { formatInvoiceNumber, localDate } from './numbering.ts';
 import { billingSettingsOf } from '../billing/settings.ts';
 
@@ -28,7 +28,7 @@ export async function voidInvoice(trx: Transaction<DB>, clock: Clock, invoiceId:
     await reverseEntry(trx, clock, entry, { idempotencyKey: `invoice-void:${invoice.id}`, memo: `Void invoice ${invoice.number}: ${reason}`.slice(0, 500), createdBy: actorId });
   }
   const voided = await repo.setStatus(trx, invoice.id, 'void', clock.now(), { voided_at: clock.now(), void_reason: reason });
-  await unlockAfterPayment(trx, clock, invoice.subscriber_id);
+  await billsSettled(trx, clock, invoice.subscriber_id);
   return voided;
 }
 

@@ -14,8 +14,8 @@ import type { PricedLine } from '../catalog/pricing.ts';
 import { postEvent } from '../ledger/ledger.service.ts';
 import { payFromWallet as deductFromWallet, walletBalance } from '../ledger/wallets.service.ts';
 import { billingSettingsOf } from '../billing/settings.ts';
-import { unlockAfterPayment } from '../subscriptions/lifecycle.ts';
 import * as repo from './invoices.repo.ts';
+import { billsSettled } from './settlement.ts';
 import { addDays, formatInvoiceNumber, localDate } from './numbering.ts';
 
 export interface LineTax {
@@ -233,7 +233,7 @@ export async function recordAllocation(trx: Transaction<DB>, clock: Clock, a: Al
   if (a.amount <= 0n || a.amount > outstanding(invoice)) throw new UnprocessableError(`An allocation must be between 0 and the ${outstanding(invoice)} minor units owed`);
   const now = clock.now();
   const updated = await repo.addAllocation(trx, invoice, { ...a, created_at: now });
-  if (outstanding(updated) === 0n) await unlockAfterPayment(trx, clock, updated.subscriber_id);
+  if (outstanding(updated) === 0n) await billsSettled(trx, clock, updated.subscriber_id);
   return updated;
 }
 

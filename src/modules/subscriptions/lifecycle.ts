@@ -19,6 +19,7 @@ import * as subscriberRepo from '../subscribers/subscribers.repo.ts';
 import { canChangeStatus } from '../subscribers/subscribers.rules.ts';
 import { currentPeriod, firstBilling } from './billing-terms.ts';
 import * as repo from './subscriptions.repo.ts';
+import { onBillsSettled } from '../invoices/settlement.ts';
 
 type Trx = Transaction<DB>;
 
@@ -187,3 +188,6 @@ export async function unlockAfterPayment(trx: Trx, clock: Clock, subscriberId: s
 export async function billNow(trx: Trx, clock: Clock, subscriptionIds: readonly string[]): Promise<void> {
   if (subscriptionIds.length > 0) await billSubscriptions(trx, clock, { subscriptionIds: [...subscriptionIds], asOf: clock.now() });
 }
+
+// The invoice engine tells whoever listens when a subscriber's bills are settled; service comes back here.
+onBillsSettled(unlockAfterPayment);
