@@ -77,8 +77,8 @@ describe(`invoice and subscriber exports (${engine})`, async () => {
     const rows = await csvRows(accountant, '/api/invoices/export.csv');
     expect(rows.map((r) => r.id).sort()).toEqual([issued.id, draft.id].sort());
     expect(rows.find((r) => r.id === issued.id)).toMatchObject(expectedIssued);
-    // Not issued yet: no number or dates, and the subscriber as they are now.
-    expect(rows.find((r) => r.id === draft.id)).toMatchObject({ number: '', status: 'draft', issueDate: '', customer: 'Amina Njeri', accountNumber: amina.accountNumber, total: '3000.00', balanceDue: '3000.00' });
+    // Not issued yet: no number or dates, nothing due, and the subscriber as they are now.
+    expect(rows.find((r) => r.id === draft.id)).toMatchObject({ number: '', status: 'draft', issueDate: '', customer: 'Amina Njeri', accountNumber: amina.accountNumber, total: '3000.00', balanceDue: '0.00' });
     expect(res.body).not.toContain(foreign.id);
   });
 
