@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { billSubscriptions } from '../../src/modules/billing/billing-run.service.ts';
 import { executeRun } from '../../src/modules/billing/billing-runs.service.ts';
-import * as repo from '../../src/modules/billing/billing-runs.repo.ts';
-import { createTestContext, seedTree, seedUser, sessionFor } from '../support/app.ts';
+import * as repo from '../../src/modules/billing/billing-run.repo.ts';
+import * as runs from '../../src/modules/billing/billing-runs.repo.ts';
+import { createTestContext, seedOrganization, seedTree, seedUser, sessionFor } from '../support/app.ts';
 import { engine } from '../support/db.ts';
 import { createPlan, createTaxClass } from '../catalog/fixtures.ts';
 import { expectBooksBalanced, expectExactlyOnce, linesOfSubscription, newSubscriber, subscribe } from './run-support.ts';
@@ -20,7 +21,7 @@ describe(`billing run (${engine})`, async () => {
   const tv = await createPlan(api, { organizationId: isp.id, name: 'TV', serviceType: 'cable_tv' }, { prices: [{ currency: 'KES', components: [{ kind: 'fixed', price: '1160' }] }], taxClassId: vat.id });
   const march10 = new Date('2026-03-10T09:00:00+03:00');
   t.clock.set(march10);
-  const createRun = (asOf: Date, dryRun = false) => repo.insertRun(db, { organization_id: isp.id, as_of: asOf, dry_run: dryRun, started_at: t.clock.now(), started_by: null });
+  const createRun = (asOf: Date, dryRun = false) => runs.insertRun(db, { organization_id: isp.id, as_of: asOf, dry_run: dryRun, started_at: t.clock.now(), started_by: null });
 
   it('bills each due subscription once: one invoice per subscriber with a line per subscription, issued with a ledger entry', async () => {
     const alice = await newSubscriber(api, isp, 'Alice Wanjiru');
@@ -82,6 +83,11 @@ describe(`billing run (${engine})`, async () => {
     const at = t.clock.now();
     const subs: string[] = [];
     for (let i = 0; i < 24; i++) subs.push(await subscribe(t, { organizationId: isp.id, subscriberId: await newSubscriber(api, isp), planId: i % 3 === 0 ? tv.id : home.id, at }));
+    // Chunks of 5 over 24 due subscriptions of 24 subscribers: 5 ranges, each a run of whole subscribers.
+    const ranges = await repo.subscriberRanges(db, { asOf: at, organizationId: isp.id }, 5);
+    expect(ranges).toHaveLength(5);
+    const sizes = await Promise.all(ranges.map(async (r) => (await repo.dueSubscriptions(db, { asOf: at, organizationId: isp.id }, r, false)).length));
+    expect(sizes).toEqual([5, 5, 5, 5, 4]);
     const [a, b] = await Promise.all([createRun(at), createRun(at)]);
     const [ra, rb] = await Promise.all([executeRun(t.ctx, a!.id, { chunkSize: 5 }), executeRun(t.ctx, b!.id, { chunkSize: 5 })]);
     expect(ra.invoices_created + rb.invoices_created).toBe(24);
@@ -135,6 +141,25 @@ describe(`billing run (${engine})`, async () => {
     expect(await db.selectFrom('subscriptions').select(['plan_id', 'pending_plan_id']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ plan_id: home.id, pending_plan_id: null });
     const events = await db.selectFrom('subscription_events').select(['kind', 'at', 'details']).where('subscription_id', '=', id).execute();
     expect(events).toEqual([{ kind: 'plan_changed', at: may10, details: { fromPlanId: tv.id, toPlanId: home.id, scheduled: true } }]);
+  });
+
+  it("prices with the organization's rounding, and charges service begun mid-period for the days from then on", async () => {
+    const resellerA = await seedOrganization(t.ctx, isp, 'reseller', 'Whole Shillings Ltd');
+    await db.insertInto('billing_settings').values({ organization_id: resellerA.id, rounding: JSON.stringify({ KES: { mode: 'half-up', increment: '100' } }) }).execute();
+    const resellerVat = await createTaxClass(api, { organizationId: resellerA.id });
+    const office = await createPlan(api, { organizationId: resellerA.id, name: 'Office' }, { billing: { cycle: 'monthly', alignment: 'calendar' }, prices: [{ currency: 'KES', components: [{ kind: 'fixed', price: '3000' }] }] });
+    const homeVat = await createPlan(api, { organizationId: resellerA.id, name: 'Home VAT' }, { prices: [{ currency: 'KES', components: [{ kind: 'fixed', price: '1000' }] }], taxClassId: resellerVat.id });
+    const june10 = new Date('2026-06-10T09:00:00+03:00');
+    t.clock.set(june10);
+    const subscriber = await newSubscriber(api, resellerA);
+    const calendar = await subscribe(t, { organizationId: resellerA.id, subscriberId: subscriber, planId: office.id, at: june10 });
+    const inclusive = await subscribe(t, { organizationId: resellerA.id, subscriberId: subscriber, planId: homeVat.id, at: june10 });
+    await db.transaction().execute((trx) => billSubscriptions(trx, t.clock, { organizationId: resellerA.id, asOf: june10 }));
+    const line = (id: string) => db.selectFrom('invoice_lines').select(['description_key', 'quantity', 'period_start', 'net', 'tax', 'gross']).where('subscription_id', '=', id).executeTakeFirstOrThrow();
+    // June 10 to 30 is 21 of June's 30 days: 3,000.00 × 21 / 30 = 2,100.00, for the calendar month's period.
+    expect(await line(calendar)).toEqual({ description_key: 'invoiceLine.activation', quantity: '21', period_start: new Date('2026-06-01T00:00:00+03:00'), net: 210_000n, tax: 0n, gross: 210_000n });
+    // 1,000 × 16/116 = 137.93 VAT, rounded to whole shillings: 138.00, leaving 862.00.
+    expect(await line(inclusive)).toMatchObject({ description_key: 'invoiceLine.fixedCharge', net: 86_200n, tax: 13_800n, gross: 100_000n });
   });
 
   it('with approval required, invoices wait in review: no number, no ledger entry', async () => {

@@ -11,7 +11,8 @@ import { type BillingPeriod, type BillingSchedule, periodContaining } from '../.
 import { parseDecimal, rational, multiply, toDecimalString } from '../../core/rational.ts';
 import type { RateComponent } from '../../core/rating.ts';
 import type { Discount } from '../../core/tax.ts';
-import { formatMoney } from '../../core/money.ts';
+import { type RoundingRule, formatMoney } from '../../core/money.ts';
+import { daysElapsed } from '../../core/proration.ts';
 import type { DB, DiscountRow, InvoiceLineKind, PlanVersionRow } from '../../platform/db/schema.ts';
 import { type ChargeTerms, chargeTerms, versionInForce } from '../catalog/catalog.service.ts';
 import { coreDiscount } from '../catalog/discount-rules.ts';
@@ -19,6 +20,7 @@ import { billingSchedule, pricePeriod } from '../catalog/pricing.ts';
 import { type NewInvoiceLine, lineFromPriced } from '../invoices/invoice-engine.ts';
 import type { Kysely, Transaction } from 'kysely';
 import * as repo from './billing-run.repo.ts';
+import { type BillingSettings, billingSettingsOf } from './settings.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -52,6 +54,7 @@ export class Catalog {
   readonly #schedules = new Map<string, BillingSchedule | null>();
   readonly #periods = new Map<string, BillingPeriod>();
   readonly #discounts = new Map<string, DiscountRow>();
+  readonly #settings = new Map<string, BillingSettings>();
 
   constructor(private readonly db: Db) {}
 
@@ -94,6 +97,12 @@ export class Catalog {
     let period = this.#periods.get(key);
     if (!period) this.#periods.set(key, (period = periodContaining(schedule, at)));
     return period;
+  }
+
+  async settings(organizationId: string): Promise<BillingSettings> {
+    let settings = this.#settings.get(organizationId);
+    if (!settings) this.#settings.set(organizationId, (settings = await billingSettingsOf(this.db, organizationId)));
+    return settings;
   }
 
   /** The subscription's discount when it applies to a period starting at `at`. */
@@ -264,13 +273,25 @@ export interface PricingInput {
   readonly terms: ChargeTerms;
   readonly discount: DiscountRow | null;
   readonly usage: Readonly<Record<string, string>> | undefined;
+  /** The organization's rounding rule for the currency. */
+  readonly rounding: RoundingRule;
+}
+
+/**
+ * Service that began after the first day of the subscription's first period (activation
+ * mid-month on a calendar cycle): its recurring charges cover the days from activation on.
+ */
+function startedWithin(p: Pick<PricingInput, 'sub' | 'planned'>): Date | undefined {
+  const period = p.planned.period;
+  if (!period || p.sub.billed_through !== null || p.sub.anchor <= period.start || p.sub.anchor >= period.end) return undefined;
+  return daysElapsed(period, p.sub.anchor) > 0 ? p.sub.anchor : undefined;
 }
 
 /** The key of periods that price alike: everything pricePeriod and the line's metadata depend on. */
 export function pricingKey(p: PricingInput): string {
   const usage = p.usage ? Object.entries(p.usage).sort().map(([u, q]) => `${u}=${q}`).join(',') : '';
   const period = p.planned.period ? `${p.planned.period.start.getTime()}-${p.planned.period.end.getTime()}` : `once-${p.sub.anchor.getTime()}`;
-  return [p.planned.version.id, p.terms.currency, period, p.sub.quantity, p.discount?.id ?? '', usage].join('|');
+  return [p.sub.organization_id, p.planned.version.id, p.terms.currency, period, startedWithin(p)?.getTime() ?? '', p.sub.quantity, p.discount?.id ?? '', usage].join('|');
 }
 
 /** Prices one period and gives its invoice lines, at most one per kind; none when nothing is charged. */
@@ -279,7 +300,16 @@ export function priceLines(p: PricingInput): NewInvoiceLine[] {
   const oneOff = planned.period === null;
   const period = planned.period ?? { start: sub.anchor, end: new Date(sub.anchor.getTime() + 86_400_000), timeZone: sub.timezone };
   const discount: Discount | null = p.discount ? coreDiscount(p.discount) : null;
-  const price = pricePeriod({ components: perQuantity(terms.components, sub.quantity), currency: terms.currency, usage: p.usage, period, taxClass: terms.taxClass, discount });
+  const price = pricePeriod({
+    components: perQuantity(terms.components, sub.quantity),
+    currency: terms.currency,
+    usage: p.usage,
+    period,
+    taxClass: terms.taxClass,
+    discount,
+    rounding: p.rounding,
+    from: startedWithin(p),
+  });
   const meta = { serviceType: planned.plan.service_type, planVersionId: planned.version.id, periodStart: planned.period?.start ?? null, periodEnd: planned.period?.end ?? null };
   const byKind = new Map<InvoiceLineKind, NewInvoiceLine[]>();
   for (const priced of price.lines) {

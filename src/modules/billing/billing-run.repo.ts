@@ -55,7 +55,7 @@ export async function subscriberRanges(db: Db, f: DueFilter, size: number): Prom
     select max(subscriber_id::text)::uuid as up_to
       from (select s.subscriber_id, sum(count(*)) over (order by s.subscriber_id) as running
               from subscriptions s where ${due(f)} group by s.subscriber_id) d
-     group by (running - 1) / ${size}
+     group by (running::bigint - 1) / ${size}::bigint
      order by 1`.execute(db);
   return r.rows.map((row, i) => ({ after: i === 0 ? null : r.rows[i - 1]!.up_to, upTo: row.up_to }));
 }

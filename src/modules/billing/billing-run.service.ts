@@ -15,7 +15,7 @@ import { appendAudit } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { systemPerformer, transition, unlockAfterPayment } from '../subscriptions/lifecycle.ts';
-import { type BillingSettings, billingSettingsOf } from './settings.ts';
+import type { BillingSettings } from './settings.ts';
 import { type DraftInvoice, type PricedSubscriber, LineTemplates, assembleInvoices } from './billing-run.invoices.ts';
 import { type PreparedBatch, type PreparedInvoice, paidRenewals, prepareBatch, unpaidRenewals, writeBatch } from './billing-run.write.ts';
 import { type SubscriptionPlan, Catalog, graceUntil, needsUsage, planSubscriptions, priceLines, pricingKey } from './billing-run.plan.ts';
@@ -112,6 +112,7 @@ async function price(trx: Transaction<DB>, cat: Catalog, planned: SubscriptionPl
           terms: p.terms,
           discount: cat.discount(sub, p.planned.period?.start ?? sub.anchor),
           usage: needsUsage(p.terms) && p.planned.period ? (usage.get(`${sub.id}|${p.planned.period.start.getTime()}`) ?? {}) : undefined,
+          rounding: (await cat.settings(sub.organization_id)).rounding(sub.currency),
         };
         const lines = templates.of(pricingKey(input), () => priceLines(input));
         subscribers.push({
@@ -165,7 +166,7 @@ export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOp
   // In organization order: a chunk spanning organizations takes their invoice counters in one order.
   for (const batch of [...batches.values()].sort((a, b) => a[0]!.organizationId.localeCompare(b[0]!.organizationId))) {
     const org = batch[0]!.organizationId;
-    if (!settings.has(org)) settings.set(org, await billingSettingsOf(trx, org));
+    if (!settings.has(org)) settings.set(org, await cat.settings(org));
     prepared.push(await prepareBatch(trx, batch, settings.get(org)!));
   }
   await fault('accounts');

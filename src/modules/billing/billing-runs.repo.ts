@@ -1,5 +1,5 @@
 /** The billing_runs rows: a run's parameters, progress and totals. */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { BillingRun, DB } from '../../platform/db/schema.ts';
 import { type SortSpec, keyset } from '../../platform/http/list.ts';
 import { type Scope, inScope } from '../../platform/tenancy/scope.ts';
@@ -35,4 +35,14 @@ export function listRuns(db: Db, scope: Scope, query: BillingRunListQuery): Prom
   if (query.status) q = q.where('status', '=', query.status);
   if (query.dryRun !== undefined) q = q.where('dry_run', '=', query.dryRun);
   return keyset(q, runSort, query).execute();
+}
+
+/**
+ * Refreshes the planner's statistics of the tables a run grows. A run may multiply them (the first
+ * run after importing a million subscribers opens a million receivables); planned against their
+ * old statistics, a lookup of a chunk's accounts would scan them all for every one. Autovacuum
+ * does this in time on most servers, but may be off or behind.
+ */
+export async function refreshStatistics(db: Db): Promise<void> {
+  await sql`analyze ledger_accounts, ledger_balances, journal_entries, journal_lines, invoices, invoice_lines, subscriptions`.execute(db);
 }

@@ -87,6 +87,7 @@ export async function executeRun(deps: Deps, runId: string, opts: ExecuteOptions
   const bill = { asOf: run.as_of, organizationId: run.organization_id, runId: run.dry_run ? null : runId, dryRun: run.dry_run, chunkSize: opts.chunkSize, faults: opts.faults };
   const ranges = await repo.subscriberRanges(deps.db, bill, opts.chunkSize ?? defaultChunkSize);
   let taken = 0;
+  let done = 0;
   let failure: { error: unknown } | null = null;
   const worker = async () => {
     while (!failure && taken < ranges.length) {
@@ -98,6 +99,9 @@ export async function executeRun(deps: Deps, runId: string, opts: ExecuteOptions
         const total = merge(summaryOf(current.totals), r.summary);
         await runs.updateRun(trx, runId, { subscriptions_billed: total.subscriptions, invoices_created: total.invoices, totals: storedSummary(total) });
       });
+      // After the first chunk, and each time the run has doubled what it wrote, the planner learns the tables' new size.
+      done++;
+      if (!run.dry_run && ranges.length > 2 && (done & (done - 1)) === 0 && taken < ranges.length) await runs.refreshStatistics(deps.db);
     }
   };
   const workers = run.dry_run ? 1 : Math.max(1, opts.workers ?? 1);
