@@ -97,6 +97,31 @@ describe(`billing run (${engine})`, async () => {
     await expectBooksBalanced(t, isp.id);
   });
 
+  it('a period that already holds a line is not billed again: the index refuses it and the chunk is redone without it', async () => {
+    const at = t.clock.now();
+    const frank = await newSubscriber(api, isp, 'Frank Barasa');
+    const stale = await subscribe(t, { organizationId: isp.id, subscriberId: frank, planId: tv.id, at });
+    const fresh = await subscribe(t, { organizationId: isp.id, subscriberId: await newSubscriber(api, isp), planId: tv.id, at });
+    // A line for the stale subscription's due period, as if billed by another way that did not move the subscription on.
+    const { next_bill_at: start } = await db.selectFrom('subscriptions').select('next_bill_at').where('id', '=', stale).executeTakeFirstOrThrow();
+    const draft = await db.insertInto('invoices').values({ organization_id: isp.id, subscriber_id: frank, currency: 'KES', created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow();
+    const end = new Date(start!.getTime() + 31 * 86_400_000);
+    await db
+      .insertInto('invoice_lines')
+      .values({ invoice_id: draft.id, line_no: 1, kind: 'recurring', subscription_id: stale, service_type: 'cable_tv', quantity: '1', unit_price: '1160', amount: 116_000n, net: 116_000n, gross: 116_000n, period_start: start, period_end: end })
+      .execute();
+    let attempts = 0;
+    const run = await executeRun(t.ctx, (await createRun(at)).id, { faults: { at: (point) => void (point === 'selected' && attempts++) } });
+    expect(run).toMatchObject({ status: 'completed', subscriptions_billed: 1, invoices_created: 1 });
+    expect(attempts).toBe(2);
+    expect((await linesOfSubscription(t, stale)).map((l) => l.status)).toEqual(['draft']);
+    expect((await linesOfSubscription(t, fresh)).map((l) => l.status)).toEqual(['open']);
+    // Moved on past the period that was billed already.
+    const moved = await db.selectFrom('subscriptions').select(['billed_through', 'next_bill_at']).where('id', '=', stale).executeTakeFirstOrThrow();
+    expect(moved.billed_through!.getTime()).toBeGreaterThan(start!.getTime());
+    await expectExactlyOnce(t, isp.id);
+  });
+
   it('a dry run reports what a run then bills, and writes nothing but its run', async () => {
     const at = t.clock.now();
     const carol = await newSubscriber(api, isp, 'Carol Akinyi');

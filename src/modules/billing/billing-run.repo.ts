@@ -148,13 +148,27 @@ export async function replan(trx: Transaction<DB>): Promise<void> {
   await sql`discard plans`.execute(trx);
 }
 
+/**
+ * A chunk's statements are large but simple: compiling them to machine code (PostgreSQL's JIT, on
+ * by default for costly plans) takes longer than running them.
+ */
+export async function withoutJit(trx: Transaction<DB>): Promise<void> {
+  await sql`set local jit = off`.execute(trx);
+}
+
 /** The subscribers' receivables in the currency, opened (set-based ensureAccount) for those without one: subscriber → account. */
-export async function openReceivables(trx: Transaction<DB>, organizationId: string, currency: string, subscriberIds: readonly string[]): Promise<Map<string, string>> {
+export async function openReceivables(
+  trx: Transaction<DB>,
+  organizationId: string,
+  currency: string,
+  subscriberIds: readonly string[],
+  newId: () => string,
+): Promise<Map<string, string>> {
   if (subscriberIds.length === 0) return new Map();
   const ids = [...subscriberIds];
-  await sql`insert into ledger_accounts (organization_id, code, name, type, currency, system_key, owner_type, owner_id)
-    select ${organizationId}::uuid, '1200', 'Accounts receivable', 'asset', ${currency}, 'accounts_receivable', 'subscriber', s
-      from unnest(${ids}::uuid[]) as s
+  await sql`insert into ledger_accounts (id, organization_id, code, name, type, currency, system_key, owner_type, owner_id)
+    select a, ${organizationId}::uuid, '1200', 'Accounts receivable', 'asset', ${currency}, 'accounts_receivable', 'subscriber', s
+      from unnest(${ids}::uuid[], ${ids.map(newId)}::uuid[]) as x(s, a)
     on conflict do nothing`.execute(trx);
   const r = await sql<{ owner_id: string; id: string }>`
     select a.owner_id, a.id from ledger_accounts a

@@ -41,6 +41,18 @@ export interface BillOptions {
   readonly chunkSize?: number;
   readonly actor?: AuditActor;
   readonly faults?: BillingFaults;
+  /**
+   * Look up which periods already hold a line and leave them out. Without it the unique index
+   * refuses a second line for a period (the chunk fails and the run redoes it with the lookup):
+   * a lookup per period that a healthy run never needs.
+   */
+  readonly prefilter?: boolean;
+}
+
+/** The unique index on (subscription, kind, period start) refused a line: some period was billed already. */
+export function isPeriodBilledTwice(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  return e?.code === '23505' && (e.constraint === 'invoice_lines_period_key' || /invoice_lines_period_key/.test(e.message ?? ''));
 }
 
 export const defaultChunkSize = 20_000;
@@ -61,7 +73,8 @@ export interface ChunkResult {
 export async function billSubscriptions(trx: Transaction<DB>, clock: Clock, opts: BillOptions): Promise<BillingSummary> {
   let summary = emptySummary();
   const ranges = await repo.subscriberRanges(trx, opts, opts.chunkSize ?? defaultChunkSize);
-  for (const [i, range] of ranges.entries()) summary = merge(summary, (await billChunk(trx, clock, opts, range, i + 1)).summary);
+  // The caller's transaction cannot be retried: look first.
+  for (const [i, range] of ranges.entries()) summary = merge(summary, (await billChunk(trx, clock, { ...opts, prefilter: true }, range, i + 1)).summary);
   return summary;
 }
 
@@ -73,7 +86,7 @@ interface Priced {
 }
 
 /** Prices every planned period not billed yet; a subscription that cannot be priced is left as it is and reported. */
-async function price(trx: Transaction<DB>, cat: Catalog, planned: SubscriptionPlan[]): Promise<Priced> {
+async function price(trx: Transaction<DB>, cat: Catalog, planned: SubscriptionPlan[], prefilter: boolean): Promise<Priced> {
   const failures: Priced['failures'] = [];
   const withTerms: { plan: SubscriptionPlan; terms: NonNullable<Awaited<ReturnType<Catalog['terms']>>>[] }[] = [];
   for (const plan of planned) {
@@ -96,7 +109,7 @@ async function price(trx: Transaction<DB>, cat: Catalog, planned: SubscriptionPl
     const key = `${u.subscription_id}|${u.period_start.getTime()}`;
     usage.set(key, { ...usage.get(key), [u.unit]: u.quantity });
   }
-  const billed = await repo.billedPeriods(trx, all.map((p) => ({ subscriptionId: p.sub.id, start: p.planned.period!.start })));
+  const billed = prefilter ? await repo.billedPeriods(trx, all.map((p) => ({ subscriptionId: p.sub.id, start: p.planned.period!.start }))) : new Set<string>();
 
   const templates = new LineTemplates();
   const subscribers: PricedSubscriber[] = [];
@@ -137,6 +150,7 @@ async function price(trx: Transaction<DB>, cat: Catalog, planned: SubscriptionPl
 export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOptions, range: repo.SubscriberRange, chunk: number): Promise<ChunkResult> {
   const fault = async (point: FaultPoint) => opts.faults?.at?.(point, chunk);
   const dryRun = opts.dryRun ?? false;
+  await repo.withoutJit(trx);
   const subs = await repo.dueSubscriptions(trx, opts, range, !dryRun);
   if (subs.length === 0) return { summary: emptySummary(), picked: 0 };
   await fault('selected');
@@ -144,7 +158,7 @@ export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOp
   await cat.load(subs);
   const planned = await planSubscriptions(cat, subs, opts.asOf);
   await fault('planned');
-  const priced = await price(trx, cat, planned);
+  const priced = await price(trx, cat, planned, opts.prefilter ?? false);
   await fault('priced');
   const { invoices } = assembleInvoices(priced.subscribers, priced.templates);
   const billedSubscriptions = new Set(priced.subscribers.flatMap((s) => s.periods.map((p) => p.subscriptionId))).size;

@@ -11,7 +11,7 @@ import type { BillingRun } from '../../platform/db/schema.ts';
 import { NotFoundError, UnprocessableError } from '../../platform/errors.ts';
 import { page } from '../../platform/http/list.ts';
 import { orgInScope } from '../../platform/tenancy/scope.ts';
-import { type BillingFaults, billChunk, defaultChunkSize } from './billing-run.service.ts';
+import { type BillingFaults, billChunk, defaultChunkSize, isPeriodBilledTwice } from './billing-run.service.ts';
 import { merge } from './billing-run.summary.ts';
 import * as repo from './billing-run.repo.ts';
 import * as runs from './billing-runs.repo.ts';
@@ -92,13 +92,16 @@ export async function executeRun(deps: Deps, runId: string, opts: ExecuteOptions
   const worker = async () => {
     while (!failure && taken < ranges.length) {
       const chunk = ++taken;
-      await deps.db.transaction().execute(async (trx) => {
-        const r = await billChunk(trx, deps.clock, bill, ranges[chunk - 1]!, chunk);
-        if (r.picked === 0) return;
-        const current = (await runs.lockRun(trx, runId))!;
-        const total = merge(summaryOf(current.totals), r.summary);
-        await runs.updateRun(trx, runId, { subscriptions_billed: total.subscriptions, invoices_created: total.invoices, totals: storedSummary(total) });
-      });
+      const attempt = (prefilter: boolean) =>
+        deps.db.transaction().execute(async (trx) => {
+          const r = await billChunk(trx, deps.clock, { ...bill, prefilter }, ranges[chunk - 1]!, chunk);
+          if (r.picked === 0) return;
+          const current = (await runs.lockRun(trx, runId))!;
+          const total = merge(summaryOf(current.totals), r.summary);
+          await runs.updateRun(trx, runId, { subscriptions_billed: total.subscriptions, invoices_created: total.invoices, totals: storedSummary(total) });
+        });
+      // A period already billed (the unique index refused its line): redo the chunk, leaving such periods out.
+      await attempt(false).catch((err: unknown) => (isPeriodBilledTwice(err) ? attempt(true) : Promise.reject(err)));
       // After the first chunk, and each time the run has doubled what it wrote, the planner learns the tables' new size.
       done++;
       if (!run.dry_run && ranges.length > 2 && (done & (done - 1)) === 0 && taken < ranges.length) await runs.refreshStatistics(deps.db);
