@@ -10,7 +10,8 @@
  *
  *   npx tsx bench/billing-run.ts 1000000                      # PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
  *   npx tsx bench/billing-run.ts 100000 --engine pglite       # embedded PGlite, in memory
- *   … --rounds 3 --chunk 20000
+ *   … --rounds 3 --chunk 20000 --workers 2                     # an odd number of rounds gives a true median
+ *   BENCH_VERBOSE=1 …                                         # time per step of the run (read it with --workers 1)
  *
  * On a server it works in a database of its own, uplink_bench_billing, created (and first dropped)
  * next to the one DATABASE_URL names.
@@ -112,6 +113,27 @@ await sql`insert into subscriptions (organization_id, subscriber_id, plan_id, cu
 await sql.raw(database.engine === 'postgres' ? 'vacuum analyze' : 'analyze').execute(db);
 console.log(`\r  ${count} subscriptions of ${subscribers} subscribers loaded in ${((performance.now() - load) / 1000).toFixed(1)} s`);
 
+/** The server's write-ahead log position in bytes; null on the embedded database. */
+async function walPosition(): Promise<bigint | null> {
+  if (database.engine !== 'postgres') return null;
+  return (await sql<{ b: bigint }>`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint as b`.execute(db)).rows[0]!.b;
+}
+
+/** BENCH_VERBOSE=1: time between the run's steps, summed over its chunks (read it with --workers 1). */
+function stepTimer() {
+  let last = performance.now();
+  const steps = new Map<string, number>();
+  return {
+    faults: {
+      at: (point: string) => {
+        steps.set(point, (steps.get(point) ?? 0) + performance.now() - last);
+        last = performance.now();
+      },
+    },
+    report: () => [...steps].map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}s`).join(', '),
+  };
+}
+
 const rates: number[] = [];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`billing run benchmark on ${database.engine}${url ? ' (server)' : ''}: ${count} subscriptions, chunks of ${chunkSize}, ${workers} worker(s)`);
@@ -120,17 +142,16 @@ for (let r = 0; r < rounds; r++) {
   const asOf = new Date(Date.UTC(2026, 2 + r, 28, 9));
   clock.set(asOf);
   const run = await runs.insertRun(db, { organization_id: orgId, as_of: asOf, dry_run: false, started_at: asOf, started_by: null });
+  const timer = process.env.BENCH_VERBOSE ? stepTimer() : undefined;
+  const walBefore = await walPosition();
   const started = performance.now();
-  let last = performance.now();
-  const steps = new Map<string, number>();
-  const faults = process.env.BENCH_VERBOSE
-    ? { at: (point: string) => { const now = performance.now(); steps.set(point, (steps.get(point) ?? 0) + now - last); last = now; } }
-    : undefined;
-  const done = await executeRun(deps, run.id, { chunkSize, workers, faults });
-  if (faults) console.log([...steps].map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}s`).join(', '));
+  const done = await executeRun(deps, run.id, { chunkSize, workers, faults: timer?.faults });
   const seconds = (performance.now() - started) / 1000;
+  const walAfter = await walPosition();
+  const wal = walBefore === null || walAfter === null ? '' : `, ${Number((walAfter - walBefore) / 2n ** 20n)} MB of WAL`;
   rates.push(done.subscriptions_billed / seconds);
-  console.log(`  round ${r + 1}: ${done.subscriptions_billed} subscriptions, ${done.invoices_created} invoices in ${seconds.toFixed(1)} s: ${Math.round(rates.at(-1)!)} subscriptions/s`);
+  if (timer) console.log(`    ${timer.report()}`);
+  console.log(`  round ${r + 1}: ${done.subscriptions_billed} subscriptions, ${done.invoices_created} invoices in ${seconds.toFixed(1)} s: ${Math.round(rates.at(-1)!)} subscriptions/s${wal}`);
   if (done.subscriptions_billed !== count || done.invoices_created !== subscribers) throw new Error('the run did not bill every subscription once');
 }
 console.log(`  median: ${Math.round(median(rates))} subscriptions/s (${(count / median(rates)).toFixed(1)} s for ${count})`);
