@@ -24,8 +24,8 @@ import { type BillingSettings, billingSettingsOf } from './settings.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
-/** A daily plan a few years behind; past this the rest waits for the next run. */
-const maxPeriodsPerPass = 1_000;
+/** A daily plan a year behind; past this the rest waits for the next run (and an invoice stays a readable size). */
+const maxPeriodsPerPass = 366;
 
 export interface PlannedPeriod {
   readonly plan: repo.PlanInfo;

@@ -184,7 +184,8 @@ export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOp
     prepared.push(await prepareBatch(trx, batch, settings.get(org)!));
   }
   await fault('accounts');
-  for (const p of prepared) for (const unpaid of unpaidRenewals(p)) moveToGrace(unpaid, planned, advances, events, p.settings, now);
+  const plans = new Map(planned.map((p) => [p.sub.id, p]));
+  for (const p of prepared) for (const unpaid of unpaidRenewals(p)) moveToGrace(unpaid, plans, advances, events, p.settings, now);
   // The subscriptions move on before the invoice counter is locked: the part of a chunk that
   // waits for another worker's commit is kept to the invoices and their entries.
   await repo.advanceSubscriptions(trx, now, [...advances.values()]);
@@ -206,9 +207,16 @@ export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOp
 }
 
 /** A renewal the wallet could not pay: its subscriptions go into grace from the first unpaid period's start. */
-function moveToGrace({ invoice, id }: PreparedInvoice, planned: readonly SubscriptionPlan[], advances: Map<string, repo.SubscriptionAdvance>, events: repo.NewSubscriptionEvent[], settings: BillingSettings, now: Date): void {
+function moveToGrace(
+  { invoice, id }: PreparedInvoice,
+  plans: ReadonlyMap<string, SubscriptionPlan>,
+  advances: Map<string, repo.SubscriptionAdvance>,
+  events: repo.NewSubscriptionEvent[],
+  settings: BillingSettings,
+  now: Date,
+): void {
   for (const subscriptionId of new Set(invoice.lines.map((l) => l.subscriptionId))) {
-    const plan = planned.find((p) => p.sub.id === subscriptionId)!;
+    const plan = plans.get(subscriptionId)!;
     const state = advances.get(subscriptionId)!;
     if (state.status !== 'active') continue;
     const first = plan.periods.find((p) => p.period !== null);
