@@ -5,6 +5,8 @@
  * re-run bills what is left: no period billed twice or missed, numbers without a gap, the books
  * balanced, wallet payments and grace exactly as an uninterrupted run leaves them.
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { executeRun } from '../../src/modules/billing/billing-runs.service.ts';
 import type { FaultPoint } from '../../src/modules/billing/billing-run.service.ts';
@@ -53,6 +55,7 @@ describe(`billing run crash safety (${engine})`, async () => {
   }
   const workers = engine === 'postgres' ? 2 : 1;
   const next = random(20_261_122);
+  let days = 0;
 
   it('fails at 24 kill points, one a day, and the re-run leaves every day billed exactly once', async () => {
     let crashes = 0;
@@ -84,6 +87,33 @@ describe(`billing run crash safety (${engine})`, async () => {
       }
     }
     expect(crashes).toBe(24);
+    days = 24;
+  });
+
+  // A process of its own needs a database it can reach: the server engine.
+  it.skipIf(engine !== 'postgres')('survives its worker process being killed (SIGKILL) inside a chunk, at 4 more points', async () => {
+    const child = path.resolve(import.meta.dirname, 'run-child.ts');
+    for (const [i, point] of (['numbered', 'invoices', 'entries', 'audited'] as const).entries()) {
+      const at = new Date(start.getTime() + (24 + i) * 86_400_000);
+      t.clock.set(at);
+      const run = await repo.insertRun(db, { organization_id: isp.id, as_of: at, dry_run: false, started_at: at, started_by: null });
+      const killed = await new Promise<NodeJS.Signals | null>((resolve, reject) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', child, t.database.url!, run.id, at.toISOString(), point, '2'], { stdio: 'inherit' });
+        p.on('error', reject);
+        p.on('exit', (_code, signal) => resolve(signal));
+      });
+      expect(killed).toBe('SIGKILL');
+      // Killed, not failed: the run still says running, and what it committed is consistent.
+      expect((await repo.findRun(db, run.id))?.status).toBe('running');
+      await expectExactlyOnce(t, isp.id);
+      await expectBooksBalanced(t, isp.id);
+      expect(await executeRun(t.ctx, run.id, { chunkSize: 5, workers })).toMatchObject({ status: 'completed' });
+      await expectExactlyOnce(t, isp.id);
+      await expectBooksBalanced(t, isp.id);
+      const lines = await db.selectFrom('invoice_lines').select(['subscription_id']).where('subscription_id', 'in', subs.map((s) => s.id)).execute();
+      for (const s of subs) expect(lines.filter((l) => l.subscription_id === s.id)).toHaveLength(25 + i);
+      days++;
+    }
   });
 
   it('left the renewals paid while the wallets lasted, then in grace, as a run without crashes would', async () => {
@@ -96,10 +126,10 @@ describe(`billing run crash safety (${engine})`, async () => {
       .execute();
     for (const s of subs.filter((x) => x.prepaid)) {
       const mine = renewals.filter((r) => r.subscriber_id === s.subscriberId);
-      expect(mine).toHaveLength(24);
+      expect(mine).toHaveLength(days);
       // 580.00 pays 10 days of 58.00; the empty wallet pays none.
       const paidDays = s === subs.find((x) => x.prepaid) ? 0 : 10;
-      expect(mine.map((r) => r.status)).toEqual([...Array(paidDays).fill('paid'), ...Array(24 - paidDays).fill('open')]);
+      expect(mine.map((r) => r.status)).toEqual([...Array(paidDays).fill('paid'), ...Array(days - paidDays).fill('open')]);
       expect(mine.every((r) => r.total === 5_800n && r.amount_paid === (r.status === 'paid' ? 5_800n : 0n))).toBe(true);
       const sub = await db.selectFrom('subscriptions').select(['status', 'status_reason', 'grace_until']).where('id', '=', s.id).executeTakeFirstOrThrow();
       // In grace from the first unpaid day's start for the plan's 2 grace days.
