@@ -1,6 +1,7 @@
 /** The billing run on a real database: what it writes, exactly once, run twice and twice at once. */
 import { describe, expect, it } from 'vitest';
 import { billSubscriptions } from '../../src/modules/billing/billing-run.service.ts';
+import { topUpWallet } from '../../src/modules/ledger/wallets.service.ts';
 import { executeRun } from '../../src/modules/billing/billing-runs.service.ts';
 import * as repo from '../../src/modules/billing/billing-run.repo.ts';
 import * as runs from '../../src/modules/billing/billing-runs.repo.ts';
@@ -185,6 +186,31 @@ describe(`billing run (${engine})`, async () => {
     expect(await line(calendar)).toEqual({ description_key: 'invoiceLine.activation', quantity: '21', period_start: new Date('2026-06-01T00:00:00+03:00'), net: 210_000n, tax: 0n, gross: 210_000n });
     // 1,000 × 16/116 = 137.93 VAT, rounded to whole shillings: 138.00, leaving 862.00.
     expect(await line(inclusive)).toMatchObject({ description_key: 'invoiceLine.fixedCharge', net: 86_200n, tax: 13_800n, gross: 100_000n });
+  });
+
+  it('a prepaid plan not renewed automatically expires when its paid period ends, instead of billing another', async () => {
+    const day = await createPlan(api, { organizationId: isp.id, name: 'Day pass', serviceType: 'hotspot', billingModel: 'prepaid' }, { billing: { cycle: 'daily' }, prices: [{ currency: 'KES', components: [{ kind: 'fixed', price: '50' }] }] });
+    const at = new Date('2026-07-01T10:00:00+03:00');
+    t.clock.set(at);
+    const gina = await newSubscriber(api, isp, 'Gina Chebet');
+    await db.transaction().execute((trx) =>
+      topUpWallet(trx, t.clock, { organizationId: isp.id, subscriberId: gina, currency: 'KES' }, { amount: { minor: 50_000n, currency: 'KES' }, via: { kind: 'cash' }, idempotencyKey: `top-up:${gina}` }),
+    );
+    const id = await subscribe(t, { organizationId: isp.id, subscriberId: gina, planId: day.id, at, autoRenew: false });
+    await db.transaction().execute((trx) => billSubscriptions(trx, t.clock, { subscriptionIds: [id], asOf: at }));
+    // The first day is bought (paid from the wallet); the next morning nothing is renewed.
+    const july2 = new Date('2026-07-02T06:00:00+03:00');
+    t.clock.set(july2);
+    await db.transaction().execute((trx) => billSubscriptions(trx, t.clock, { subscriptionIds: [id], asOf: july2 }));
+    expect(await linesOfSubscription(t, id)).toMatchObject([{ gross: 5_000n, status: 'paid', source: 'renewal' }]);
+    expect(await db.selectFrom('subscriptions').select(['status', 'status_reason', 'next_bill_at', 'billed_through']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({
+      status: 'suspended',
+      status_reason: 'expired',
+      next_bill_at: null,
+      billed_through: new Date('2026-07-02T00:00:00+03:00'),
+    });
+    const events = await db.selectFrom('subscription_events').select(['kind', 'from_status', 'to_status', 'reason']).where('subscription_id', '=', id).execute();
+    expect(events).toEqual([{ kind: 'suspended', from_status: 'active', to_status: 'suspended', reason: 'expired' }]);
   });
 
   it('with approval required, invoices wait in review: no number, no ledger entry', async () => {

@@ -1,9 +1,9 @@
 /**
  * The billing run's engine: bills every period due by an instant, set-based. A chunk takes the due
- * subscriptions of a few thousand whole subscribers (locked, skipping rows another worker holds),
- * works out their periods and prices them once per group in TypeScript (billing-run.plan.ts), then
- * writes invoices, lines, journal entries and the subscriptions' new state with a dozen statements
- * (billing-run.repo.ts). The invoices are the invoice engine's: the same numbers (the counter row
+ * subscriptions of a range of whole subscribers (about 20,000 subscriptions; locked, skipping rows
+ * another worker holds), works out their periods and prices them once per group in TypeScript
+ * (billing-run.plan.ts), then writes invoices, lines, journal entries and the subscriptions' new
+ * state with a dozen statements (billing-run.repo.ts, billing-run.write.ts). The invoices are the invoice engine's: the same numbers (the counter row
  * locked until commit), customer snapshot, ledger entry `invoice:<id>` and approval rule.
  *
  * Exactly once: the subscription's row lock and next_bill_at decide what is due; the unique index
@@ -57,7 +57,6 @@ export function isPeriodBilledTwice(err: unknown): boolean {
 
 export const defaultChunkSize = 20_000;
 const systemActor: AuditActor = { type: 'system', id: null, label: 'billing run', requestId: null, ip: null };
-const performer = systemPerformer('billing run');
 
 export interface ChunkResult {
   readonly summary: BillingSummary;
@@ -195,7 +194,7 @@ export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOp
   // Audited moves come after the counter's lock, as every audit entry does (its chain lock is held to commit).
   for (const plan of priced.plans.filter((p) => p.expiredAt)) {
     const row = await repo.subscriptionRow(trx, plan.sub.id);
-    await transition(trx, clock, performer, row, { to: 'suspended', kind: 'suspended', reason: 'expired', set: { next_bill_at: null }, details: { paidThrough: plan.expiredAt!.toISOString() } });
+    await transition(trx, clock, systemPerformer('billing run'), row, { to: 'suspended', kind: 'suspended', reason: 'expired', set: { next_bill_at: null }, details: { paidThrough: plan.expiredAt!.toISOString() } });
   }
   // A renewal paid for a subscription in grace may end the grace (the invoice engine's unlock on payment).
   const inGrace = new Set(subs.filter((s) => s.status === 'grace').map((s) => s.subscriber_id));
