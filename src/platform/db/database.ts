@@ -4,7 +4,7 @@ import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { PgliteDialect, SessionLock } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
@@ -127,6 +127,7 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   // running query (the request answers 503) and then emits 'error' on the client, which would crash.
   pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  rerunDeadlockVictims(kysely, opts.logger);
   const sql: SqlExecutor = {
     executeSql: async (text, values) => pool.query(text, values as any[]),
   };
@@ -140,5 +141,36 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
     close: async () => {
       await kysely.destroy();
     },
+  };
+}
+
+export const deadlockAttempts = 4;
+
+/**
+ * A transaction that PostgreSQL picks as a deadlock victim (40P01) has been rolled back whole, so
+ * running it again is safe and is what PostgreSQL's manual asks of applications. Deadlocks do
+ * happen here: every audited change ends on the one advisory lock that orders the audit chain, so
+ * a use case that audits before it takes another lock (activation audits, then bills and numbers
+ * an invoice) can meet one that took that lock first (an invoice numbered, then audited). Rather
+ * than order every lock of every use case, `db.transaction().execute(fn)` runs a victim's `fn`
+ * again, a few times, after a short random pause. (The embedded engine has one session: no deadlocks.)
+ */
+function rerunDeadlockVictims(kysely: Kysely<DB>, logger?: Logger): void {
+  const begin = kysely.transaction.bind(kysely);
+  kysely.transaction = () => {
+    const builder = begin();
+    const execute = builder.execute.bind(builder);
+    builder.execute = async <T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await execute(fn);
+        } catch (err) {
+          if ((err as { code?: string }).code !== '40P01' || attempt >= deadlockAttempts) throw err;
+          logger?.warn({ attempt }, 'transaction chosen as a deadlock victim: running it again');
+          await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+        }
+      }
+    };
+    return builder;
   };
 }
