@@ -6,7 +6,7 @@
 import { type PostingLine, invoiceIssued, walletPaysInvoice } from '../../core/ledger.ts';
 import type { InvoiceSource } from '../../platform/db/schema.ts';
 import { type NewInvoiceLine, taxSummary } from '../invoices/invoice-engine.ts';
-import type { EntryLineTemplate, InvoiceShape, LineTemplate } from './billing-run.repo.ts';
+import type { EntryLineTemplate, InvoiceShape, LineTemplate } from './billing-run.rows.ts';
 
 /** Priced lines keyed by what they depend on, numbered for the SQL templates. */
 export class LineTemplates {

@@ -14,6 +14,7 @@ import { addDays, formatInvoiceNumber, localDate } from '../invoices/numbering.t
 import type { BillingSettings } from './settings.ts';
 import { type DraftInvoice, type LineTemplates, type Shape, entryTemplates, issuedEntryLines, walletEntryLines } from './billing-run.invoices.ts';
 import * as repo from './billing-run.repo.ts';
+import * as writes from './billing-run.rows.ts';
 import type { FaultPoint } from './billing-run.service.ts';
 
 /**
@@ -112,9 +113,9 @@ export async function writeBatch(trx: Transaction<DB>, now: Date, p: PreparedBat
   }));
   const shapes = [...new Map(p.invoices.map((x) => [x.invoice.shape.idx, x.invoice.shape])).values()];
   const dueDate = issue ? addDays(issueDate, settings.dueDays) : null;
-  await repo.insertInvoices(trx, { organizationId, currency, runId, now, issueDate: issue ? issueDate : null, dueDate, shapes, invoices: rows.map((r) => r.row) });
+  await writes.insertInvoices(trx, { organizationId, currency, runId, now, issueDate: issue ? issueDate : null, dueDate, shapes, invoices: rows.map((r) => r.row) });
   await fault('invoices');
-  await repo.insertLines(trx, templates.rows, p.invoices.flatMap((x) => x.invoice.lines.map((l, n) => ({ invoice_id: x.id, line_no: n + 1, subscription_id: l.subscriptionId, template: l.template }))));
+  await writes.insertLines(trx, templates.rows, p.invoices.flatMap((x) => x.invoice.lines.map((l, n) => ({ invoice_id: x.id, line_no: n + 1, subscription_id: l.subscriptionId, template: l.template }))));
   await fault('lines');
 
   // Entry templates: 2n for an invoice issued, 2n + 1 for the wallet paying it.
@@ -130,8 +131,8 @@ export async function writeBatch(trx: Transaction<DB>, now: Date, p: PreparedBat
     return [issued, { id: walletEntry, ...accounts, template: 2 * row.shape + 1, kind: 'wallet_deduction', memo: `Wallet pays invoice ${row.number}`, idempotency_key: `invoice-wallet:${x.id}:0` }];
   });
   await repo.replan(trx);
-  await repo.postEntries(trx, organizationId, currency, now, entryLines, entries);
+  await writes.postEntries(trx, organizationId, currency, now, entryLines, entries);
   await fault('entries');
-  await repo.insertWalletAllocations(trx, now, allocations);
+  await writes.insertWalletAllocations(trx, now, allocations);
   await fault('allocations');
 }
