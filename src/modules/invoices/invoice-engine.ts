@@ -7,6 +7,7 @@
  */
 import type { Transaction } from 'kysely';
 import { type Charge, type TaxCharged, invoiceIssued, refundToWallet as refundLines } from '../../core/ledger.ts';
+import { negateMoney } from '../../core/money.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DB, Invoice, InvoiceLineKind, InvoiceLineRow, InvoiceSource, InvoiceTaxRow } from '../../platform/db/schema.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.ts';
@@ -154,9 +155,6 @@ export function ledgerCharges(lines: readonly Pick<InvoiceLineRow, 'service_type
   };
 }
 
-const negate = <T extends { net?: { minor: bigint; currency: string }; amount?: { minor: bigint; currency: string } }>(x: T): T =>
-  Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === 'object' && v && 'minor' in v ? { ...v, minor: -v.minor } : v])) as T;
-
 /**
  * Issues a draft, in-review or approved invoice: number, dates, the subscriber as billed, the
  * ledger entry. A total of zero is paid at once; a negative total (a downgrade's net credit) is
@@ -190,7 +188,7 @@ export async function issueInvoice(trx: Transaction<DB>, clock: Clock, invoiceId
       idempotencyKey: `invoice:${invoice.id}`,
       memo: `Invoice ${number}: credit to wallet`,
       createdBy: actorId,
-      lines: refundLines({ subscriberId: invoice.subscriber_id, charges: charges.map(negate), taxes: taxes.map(negate) }),
+      lines: refundLines({ subscriberId: invoice.subscriber_id, charges: charges.map((c) => ({ ...c, net: negateMoney(c.net) })), taxes: taxes.map((t) => ({ ...t, amount: negateMoney(t.amount) })) }),
     });
     journalEntryId = posted.entry.id;
   }

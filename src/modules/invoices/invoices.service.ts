@@ -6,6 +6,7 @@
  */
 import type { Transaction } from 'kysely';
 import { invoiceLine } from '../../core/invoice-line.ts';
+import { formatMoney } from '../../core/money.ts';
 import { parseDecimal } from '../../core/rational.ts';
 import { taxLine } from '../../core/tax.ts';
 import { appendAudit } from '../../platform/audit/audit.ts';
@@ -68,7 +69,7 @@ async function invoiceDetail(db: Deps['db'] | Trx, actor: Actor, id: string) {
     ...mapInvoice(invoice),
     lines: lines.map((l) => mapLine(l, invoice.currency)),
     allocations: allocations.map((a) => mapAllocation(a, invoice.currency)),
-    creditNotes: notes.map((n) => ({ id: n.id, number: n.number, total: mapInvoice({ ...invoice, total: n.total }).total })),
+    creditNotes: notes.map((n) => ({ id: n.id, number: n.number, total: formatMoney({ minor: n.total, currency: invoice.currency }) })),
   };
 }
 
