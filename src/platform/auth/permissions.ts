@@ -19,6 +19,9 @@ export const resources = {
   subscriptions: ['read', 'create', 'update', 'delete', 'export'],
   invoices: ['read', 'create', 'update', 'delete', 'export'],
   billing: ['read', 'create', 'update'],
+  nas: ['read', 'create', 'update', 'delete', 'export'],
+  ipam: ['read', 'create', 'update', 'delete'],
+  sessions: ['read', 'update', 'export'],
 } as const satisfies Record<string, readonly Action[]>;
 
 export type Resource = keyof typeof resources;
@@ -61,37 +64,37 @@ export const defaultRoles: Record<RoleKey, { name: string; description: string; 
   admin: {
     name: 'Admin',
     description: 'Manages organizations, staff and API access',
-    permissions: [...all('organizations'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...all('audit'), ...pick('settings', 'read'), ...all('ledger'), ...all('subscribers'), ...all('plans'), ...all('subscriptions'), ...all('invoices'), ...all('billing')],
+    permissions: [...all('organizations'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...all('audit'), ...pick('settings', 'read'), ...all('ledger'), ...all('subscribers'), ...all('plans'), ...all('subscriptions'), ...all('invoices'), ...all('billing'), ...all('nas'), ...all('ipam'), ...all('sessions')],
   },
   manager: {
     name: 'Manager',
     description: 'Manages staff and reads the organization tree',
-    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read', 'create', 'update', 'export'), ...pick('roles', 'read'), ...pick('audit', 'read'), ...pick('ledger', 'read'), ...pick('subscribers', 'read', 'create', 'update', 'export'), ...pick('plans', 'read', 'create', 'update', 'export'), ...pick('subscriptions', 'read', 'create', 'update', 'export'), ...pick('invoices', 'read', 'create', 'update', 'export'), ...pick('billing', 'read', 'create')],
+    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read', 'create', 'update', 'export'), ...pick('roles', 'read'), ...pick('audit', 'read'), ...pick('ledger', 'read'), ...pick('subscribers', 'read', 'create', 'update', 'export'), ...pick('plans', 'read', 'create', 'update', 'export'), ...pick('subscriptions', 'read', 'create', 'update', 'export'), ...pick('invoices', 'read', 'create', 'update', 'export'), ...pick('billing', 'read', 'create'), ...pick('nas', 'read', 'update', 'export'), ...pick('ipam', 'read', 'create', 'update'), ...all('sessions')],
   },
   staff: {
     name: 'Staff',
     description: 'Day-to-day work on subscribers and payments',
-    permissions: [...pick('organizations', 'read'), ...pick('users', 'read'), ...pick('subscribers', 'read', 'create', 'update', 'export'), ...pick('plans', 'read'), ...pick('subscriptions', 'read', 'create', 'update'), ...pick('invoices', 'read', 'create'), ...pick('billing', 'read')],
+    permissions: [...pick('organizations', 'read'), ...pick('users', 'read'), ...pick('subscribers', 'read', 'create', 'update', 'export'), ...pick('plans', 'read'), ...pick('subscriptions', 'read', 'create', 'update'), ...pick('invoices', 'read', 'create'), ...pick('billing', 'read'), ...pick('nas', 'read'), ...pick('ipam', 'read'), ...pick('sessions', 'read', 'update')],
   },
   support: {
     name: 'Support',
     description: 'Helpdesk: answers subscribers and tickets',
-    permissions: [...pick('organizations', 'read'), ...pick('users', 'read'), ...pick('subscribers', 'read', 'update'), ...pick('plans', 'read'), ...pick('subscriptions', 'read', 'update'), ...pick('invoices', 'read')],
+    permissions: [...pick('organizations', 'read'), ...pick('users', 'read'), ...pick('subscribers', 'read', 'update'), ...pick('plans', 'read'), ...pick('subscriptions', 'read', 'update'), ...pick('invoices', 'read'), ...pick('nas', 'read'), ...pick('sessions', 'read', 'update')],
   },
   accountant: {
     name: 'Accountant',
     description: 'Reads and exports financial records and the audit log',
-    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read'), ...all('audit'), ...all('ledger'), ...pick('subscribers', 'read', 'export'), ...pick('plans', 'read', 'export'), ...pick('subscriptions', 'read', 'export'), ...all('invoices'), ...all('billing')],
+    permissions: [...pick('organizations', 'read', 'export'), ...pick('users', 'read'), ...all('audit'), ...all('ledger'), ...pick('subscribers', 'read', 'export'), ...pick('plans', 'read', 'export'), ...pick('subscriptions', 'read', 'export'), ...all('invoices'), ...all('billing'), ...pick('sessions', 'read', 'export')],
   },
   reseller: {
     name: 'Reseller',
     description: 'Runs a reseller/POP: its sub-resellers, card partners and staff',
-    permissions: [...pick('organizations', 'read', 'create', 'update', 'export'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...pick('audit', 'read'), ...pick('ledger', 'read'), ...all('subscribers'), ...pick('plans', 'read', 'create', 'update'), ...all('subscriptions'), ...all('invoices'), ...pick('billing', 'read', 'create')],
+    permissions: [...pick('organizations', 'read', 'create', 'update', 'export'), ...all('users'), ...pick('roles', 'read'), ...all('api_tokens'), ...pick('audit', 'read'), ...pick('ledger', 'read'), ...all('subscribers'), ...pick('plans', 'read', 'create', 'update'), ...all('subscriptions'), ...all('invoices'), ...pick('billing', 'read', 'create'), ...pick('nas', 'read', 'create', 'update'), ...pick('ipam', 'read', 'create', 'update'), ...all('sessions')],
   },
   sub_reseller: {
     name: 'Sub-reseller',
     description: 'Runs a sub-reseller under a reseller',
-    permissions: [...pick('organizations', 'read', 'create', 'update'), ...pick('users', 'read', 'create', 'update', 'delete'), ...pick('roles', 'read'), ...pick('api_tokens', 'read', 'create', 'delete'), ...pick('ledger', 'read'), ...all('subscribers'), ...pick('plans', 'read', 'create', 'update'), ...all('subscriptions'), ...all('invoices'), ...pick('billing', 'read')],
+    permissions: [...pick('organizations', 'read', 'create', 'update'), ...pick('users', 'read', 'create', 'update', 'delete'), ...pick('roles', 'read'), ...pick('api_tokens', 'read', 'create', 'delete'), ...pick('ledger', 'read'), ...all('subscribers'), ...pick('plans', 'read', 'create', 'update'), ...all('subscriptions'), ...all('invoices'), ...pick('billing', 'read'), ...pick('nas', 'read'), ...pick('ipam', 'read'), ...pick('sessions', 'read', 'update')],
   },
   card_distributor: {
     name: 'Card distributor',

@@ -1,4 +1,8 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { AaaTables } from './schema/aaa.ts';
+import type { IpamTables } from './schema/ipam.ts';
+import type { NetworkTables } from './schema/network.ts';
+import type { RouterTables } from './schema/routers.ts';
 
 /** Kysely's view of the tables. Keep in step with the migrations (the schema test compares engines). */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -573,7 +577,8 @@ export interface InvoiceAllocationsTable {
   created_at: Date;
 }
 
-export interface DB {
+/** Every table; the network, IPAM, router and AAA tables are declared beside their migrations' subjects in schema/. */
+export interface DB extends NetworkTables, IpamTables, RouterTables, AaaTables {
   organizations: OrganizationsTable;
   roles: RolesTable;
   permissions: PermissionsTable;

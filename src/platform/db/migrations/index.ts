@@ -5,6 +5,11 @@ import * as catalog from './20261122T0010_catalog.ts';
 import * as subscribers from './20261122T0020_subscribers.ts';
 import * as billing from './20261122T0100_billing.ts';
 import * as subscriptions from './20261122T0210_subscriptions.ts';
+import * as orderedIds from './20261122T0300_ordered_ids.ts';
+import * as network from './20261122T0310_network.ts';
+import * as ipam from './20261122T0320_ipam.ts';
+import * as routers from './20261122T0330_routers.ts';
+import * as aaa from './20261122T0340_aaa.ts';
 
 /** Every migration in order. Name = timestamp + subject; never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +19,9 @@ export const migrations: Record<string, Migration> = {
   '20261122T0020_subscribers': subscribers,
   '20261122T0100_billing': billing,
   '20261122T0210_subscriptions': subscriptions,
+  '20261122T0300_ordered_ids': orderedIds,
+  '20261122T0310_network': network,
+  '20261122T0320_ipam': ipam,
+  '20261122T0330_routers': routers,
+  '20261122T0340_aaa': aaa,
 };
