@@ -24,6 +24,8 @@ import { billingRunRoutes } from './billing/billing-runs.routes.ts';
 import { defineBillingJobs } from './billing/billing.jobs.ts';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { defineSubscriptionJobs } from './subscriptions/subscriptions.jobs.ts';
+import { networkRoutes } from './network/network.routes.ts';
+import { defineNetworkJobs } from './network/network.jobs.ts';
 
 /** Every module's HTTP routes, in the order they appear in the API document. */
 export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
@@ -45,6 +47,7 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   invoiceRoutes,
   invoiceDocumentRoutes,
   walletRoutes,
+  networkRoutes,
 ];
 
 /** Every module's background jobs and schedules. */
@@ -54,4 +57,5 @@ export function defineJobs(jobs: JobQueue, ctx: AppContext): void {
   definePenaltyJobs(jobs, ctx);
   defineBillingJobs(jobs, ctx);
   defineSubscriptionJobs(jobs, ctx);
+  defineNetworkJobs(jobs, ctx);
 }

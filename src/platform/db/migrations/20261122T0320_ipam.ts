@@ -75,6 +75,16 @@ const statements = [
   )`,
   `create index nas_events_nas_idx on nas_events (nas_id, at desc)`,
   `create index nas_events_org_idx on nas_events (organization_id, at desc)`,
+  // Every process that answers RADIUS keeps the NAS list in memory (network/radius-clients.ts): a
+  // change to what it holds, by any process or by hand, tells them all to reload. Health updates
+  // (status, last_seen_at) do not touch these columns, so they do not cause reloads.
+  `create function nas_notify_changed() returns trigger language plpgsql as $$
+   begin
+     perform pg_notify('uplink_nas_changed', '');
+     return null;
+   end $$`,
+  `create trigger nas_devices_changed after insert or delete or update of organization_id, name, type, address, secret_enc,
+     require_message_authenticator, coa_port, active on nas_devices for each statement execute function nas_notify_changed()`,
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
