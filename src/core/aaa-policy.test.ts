@@ -98,10 +98,12 @@ describe('decideAccess', () => {
     const r64 = decideAccess(input({}, { staticIpv6Prefix: '2001:db8:1:2::/64' }));
     expect(attr(r64.reply, 'Framed-IPv6-Prefix')).toEqual(['2001:db8:1:2::/64']);
   });
-  it('Session-Timeout runs to the end of paid service; service that has ended is expired', () => {
+  it('Session-Timeout runs to the end of paid service; an end billing has not acted on yet gets one interim interval', () => {
     const r = decideAccess(input({}, { serviceEndsAt: new Date(now.getTime() + 3_600_500) }));
     expect(attr(r.reply, 'Session-Timeout')).toEqual([3601]);
-    expect(decideAccess(input({}, { serviceEndsAt: now }))).toMatchObject({ kind: 'reject', reason: 'expired' });
+    const passed = decideAccess(input({}, { serviceEndsAt: now }));
+    expect(passed.kind).toBe('accept');
+    expect(attr(passed.reply, 'Session-Timeout')).toEqual([300]);
   });
   it('rejects suspended, pending and terminated lines by default, naming why', () => {
     expect(decideAccess(input({}, { status: 'suspended', statusReason: 'unpaid' }))).toMatchObject({ kind: 'reject', reason: 'suspended' });
@@ -138,8 +140,8 @@ describe('decideAccess', () => {
       fc.property(
         fc.integer({ min: 1, max: 100 }),
         fc.integer({ min: 0, max: 120 }),
-        fc.constantFrom('pending', 'active', 'grace', 'suspended', 'terminated' as const),
-        fc.constantFrom('mikrotik', 'cisco', 'juniper', 'huawei', 'generic' as const),
+        fc.constantFrom<('pending' | 'active' | 'grace' | 'suspended' | 'terminated')[]>('pending', 'active', 'grace', 'suspended', 'terminated'),
+        fc.constantFrom<('mikrotik' | 'cisco' | 'juniper' | 'huawei' | 'generic')[]>('mikrotik', 'cisco', 'juniper', 'huawei', 'generic'),
         (limit, open, status, nasType) => {
           const r = decideAccess(input({ openSessions: open, nasType }, { simultaneousUse: limit, status }));
           if (r.kind === 'accept') {

@@ -179,12 +179,22 @@ function reject(reason: RejectReason): PolicyResult {
 }
 
 /** Why the subscription may not have full service now; null when it may. */
-function blockedReason(s: PolicySubscription, now: Date): 'pending' | 'suspended' | 'expired' | 'terminated' | null {
+function blockedReason(s: PolicySubscription): 'pending' | 'suspended' | 'expired' | 'terminated' | null {
   if (s.status === 'pending') return 'pending';
   if (s.status === 'terminated') return 'terminated';
   if (s.status === 'suspended') return s.statusReason === 'expired' ? 'expired' : 'suspended';
-  if (s.serviceEndsAt && s.serviceEndsAt <= now) return 'expired';
   return null;
+}
+
+/**
+ * Seconds until service ends. Billing, not this clock, says when service has ended (the billing run
+ * and the lifecycle job suspend, and the change disconnects the session): an end already passed but
+ * not yet acted on gets one interim interval, so the NAS asks again soon instead of being refused
+ * for a renewal the billing run is about to make.
+ */
+function sessionTimeout(endsAt: Date, now: Date, recheckSeconds: number): number {
+  const seconds = Math.ceil((endsAt.getTime() - now.getTime()) / 1000);
+  return seconds > 0 ? Math.min(MAX_TIMEOUT, seconds) : recheckSeconds;
 }
 
 /** The access decision and reply for one Access-Request. */
@@ -192,7 +202,7 @@ export function decideAccess(input: PolicyInput): PolicyResult {
   const { subscription: s, nasType } = input;
   if (!input.nasMayServe) return reject('nas_not_allowed');
   if (s.macAddress && input.callingStationMac !== s.macAddress) return reject('mac_mismatch');
-  const blocked = blockedReason(s, input.now);
+  const blocked = blockedReason(s);
   // Pending and terminated lines never get the walled garden: there is nothing to pay for yet, or any more.
   if (blocked && (input.blocked.action === 'reject' || blocked === 'pending' || blocked === 'terminated')) return reject(blocked);
   if (input.openSessions >= s.simultaneousUse) return reject('simultaneous_use');
@@ -204,7 +214,7 @@ export function decideAccess(input: PolicyInput): PolicyResult {
   }
   const throttled = input.throttled && input.profile.throttleDownloadKbps !== null;
   const reply: [string, AttributeValue][] = [...common, ...rateAttributes(nasType, ratesFor(input.profile, throttled))];
-  if (s.serviceEndsAt) reply.push(['Session-Timeout', Math.min(MAX_TIMEOUT, Math.ceil((s.serviceEndsAt.getTime() - input.now.getTime()) / 1000))]);
+  if (s.serviceEndsAt) reply.push(['Session-Timeout', sessionTimeout(s.serviceEndsAt, input.now, input.interimIntervalSeconds)]);
   if (s.staticIpv4) reply.push(['Framed-IP-Address', s.staticIpv4]);
   else reply.push(...poolAttributes(nasType, input.profile.ipPool));
   reply.push(...ipv6Attributes(s.staticIpv6Prefix), ...addressListAttributes(nasType, input.profile.addressList));

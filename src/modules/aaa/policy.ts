@@ -1,0 +1,132 @@
+/**
+ * The AccessPolicy the RADIUS server asks (src/radius/contract.ts): finds the subscription by
+ * username, hands its password back for the server's PAP/CHAP/MS-CHAPv2 check, and decides from
+ * billing state with core/aaa-policy. Inputs come from the decision cache; only the count of open
+ * sessions is read live. Post-auth outcomes go to radpostauth in batches, never with the password.
+ */
+import { decideAccess, type BlockedPolicy, type NetworkProfile, type PolicySubscription } from '../../core/aaa-policy.ts';
+import type { AppContext } from '../../platform/context.ts';
+import type { AccessDecision, AccessOutcome, AccessPolicy, AccessRequest, AttributeList, AttributeValue } from '../../radius/contract.ts';
+import { normaliseMac } from '../subscriptions/network.ts';
+import * as repo from './aaa.repo.ts';
+import { DecisionCache } from './decision-cache.ts';
+import { WriteBehind } from './write-behind.ts';
+
+type Deps = Pick<AppContext, 'db' | 'clock' | 'logger' | 'secrets'>;
+
+export function attribute(attributes: AttributeList, name: string): AttributeValue | undefined {
+  for (const [n, v] of attributes) if (n === name) return v;
+  return undefined;
+}
+
+export function profileOf(row: repo.DecisionRow): NetworkProfile {
+  const burst = (kbps: number | null, thresholdKbps: number | null, seconds: number | null) =>
+    kbps !== null && thresholdKbps !== null && seconds !== null ? { kbps, thresholdKbps, seconds } : null;
+  return {
+    downloadKbps: row.download_kbps,
+    uploadKbps: row.upload_kbps,
+    downloadBurst: burst(row.download_burst_kbps, row.download_burst_threshold_kbps, row.download_burst_seconds),
+    uploadBurst: burst(row.upload_burst_kbps, row.upload_burst_threshold_kbps, row.upload_burst_seconds),
+    throttleDownloadKbps: row.throttle_download_kbps,
+    throttleUploadKbps: row.throttle_upload_kbps,
+    ipPool: row.ip_pool,
+    addressList: row.address_list,
+  };
+}
+
+/** The earliest moment service ends as billing stands: paid-through (prepaid), end of grace, a scheduled stop. */
+export function serviceEndsAt(row: repo.DecisionRow): Date | null {
+  const ends = [row.suspend_at, row.terminate_at, row.status === 'grace' ? row.grace_until : null, row.billing_model === 'prepaid' ? row.billed_through : null];
+  const times = ends.filter((d): d is Date => d !== null).map((d) => d.getTime());
+  return times.length ? new Date(Math.min(...times)) : null;
+}
+
+function subscriptionOf(row: repo.DecisionRow): PolicySubscription {
+  return {
+    status: row.status,
+    statusReason: row.status_reason,
+    macAddress: row.mac_address,
+    staticIpv4: row.static_ipv4,
+    staticIpv6Prefix: row.static_ipv6_prefix,
+    simultaneousUse: row.simultaneous_use,
+    serviceEndsAt: serviceEndsAt(row),
+  };
+}
+
+function blockedOf(row: repo.DecisionRow, org: repo.OrganizationSettings): BlockedPolicy {
+  return {
+    action: row.plan_blocked_action ?? org.blocked_action,
+    pool: row.plan_blocked_pool ?? org.blocked_pool,
+    addressList: row.plan_blocked_address_list ?? org.blocked_address_list,
+    message: row.plan_captive_message ?? org.captive_message,
+  };
+}
+
+/** One branch of the tree: the NAS's organization is the subscription's or one above or below it. */
+export function sameBranch(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a);
+}
+
+export class AaaPolicy implements AccessPolicy {
+  readonly cache: DecisionCache;
+  readonly #postAuth: WriteBehind<repo.PostAuthRow>;
+
+  constructor(private readonly deps: Deps, cache?: DecisionCache) {
+    this.cache = cache ?? new DecisionCache(() => deps.clock.now().getTime());
+    this.#postAuth = new WriteBehind((rows) => repo.insertPostAuth(deps.db, rows), { windowMs: 10, maxBatch: 1000 });
+  }
+
+  async authorize(request: AccessRequest): Promise<AccessDecision> {
+    const { db } = this.deps;
+    const row = await this.cache.subscription(request.userName, () => repo.decisionByUsername(db, request.userName));
+    if (!row) return { kind: 'reject', reason: 'unknown_user' };
+    const [nasOrg, subOrg] = await Promise.all([
+      this.cache.organization(request.client.organizationId, () => repo.organizationSettings(db, request.client.organizationId)),
+      this.cache.organization(row.organization_id, () => repo.organizationSettings(db, row.organization_id)),
+    ]);
+    if (!nasOrg || !subOrg) return { kind: 'reject', reason: 'nas_not_allowed' };
+    const calling = attribute(request.attributes, 'Calling-Station-Id');
+    const result = decideAccess({
+      now: this.deps.clock.now(),
+      nasType: request.client.type,
+      nasMayServe: sameBranch(nasOrg.path, subOrg.path),
+      subscription: subscriptionOf(row),
+      profile: profileOf(row),
+      throttled: row.throttled === true,
+      blocked: blockedOf(row, subOrg),
+      interimIntervalSeconds: subOrg.interim_interval_seconds,
+      openSessions: await repo.openSessionCount(db, row.id),
+      callingStationMac: typeof calling === 'string' ? normaliseMac(calling) : null,
+    });
+    if (result.kind === 'reject') return { kind: 'reject', reason: result.reason, reply: result.reply };
+    let password: string;
+    try {
+      password = this.deps.secrets.open(row.password_enc);
+    } catch {
+      this.deps.logger.warn({ subscriptionId: row.id }, 'the stored password of a subscription cannot be decrypted');
+      return { kind: 'reject', reason: 'password_unreadable' };
+    }
+    return { kind: 'accept', password, reply: result.reply };
+  }
+
+  recorded(outcome: AccessOutcome): void {
+    const { request } = outcome;
+    this.#postAuth
+      .add({
+        username: request.userName.slice(0, 253),
+        pass: '',
+        reply: outcome.accepted ? 'Access-Accept' : 'Access-Reject',
+        authdate: outcome.at,
+        class: null,
+        nas_id: request.client.id,
+        organization_id: request.client.organizationId,
+        reason: outcome.reason.slice(0, 200),
+      })
+      .catch((err) => this.deps.logger.warn({ err: (err as Error).message }, 'post-auth log not written'));
+  }
+
+  /** Waits for queued post-auth rows (tests, shutdown). */
+  drain(): Promise<void> {
+    return this.#postAuth.drain();
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { AaaAccounting } from '../../src/modules/aaa/accounting.ts';
+import { listenForChanges } from '../../src/modules/aaa/decision-cache.ts';
+import { AaaPolicy } from '../../src/modules/aaa/policy.ts';
+import { createTestContext, seedTree, seedUser, sessionFor } from '../support/app.ts';
+import { accessRequest, accounting, networkPlan, seedNas, subscriptionWithLogin } from './support.ts';
+
+const attr = (reply: readonly (readonly [string, unknown])[] | undefined, name: string) => (reply ?? []).filter(([n]) => n === name).map(([, v]) => v);
+
+describe('AAA authorization from billing state', async () => {
+  const t = await createTestContext();
+  const tree = await seedTree(t.ctx);
+  const admin = await sessionFor(t, await seedUser(t.ctx, tree.isp, 'admin'));
+  const plan = await networkPlan(admin, tree.resellerA);
+  const nas = await seedNas(t, tree.resellerA, 'mikrotik');
+  const policy = new AaaPolicy(t.ctx);
+  const stopListening = await listenForChanges({ ...t.ctx, config: { ...t.ctx.config, databaseUrl: t.database.url } }, policy.cache);
+  const sink = new AaaAccounting(t.ctx);
+
+  it('accepts an active subscription with its password and the plan profile in MikroTik terms', async () => {
+    const s = await subscriptionWithLogin(admin, tree.resellerA, plan.id);
+    const d = await policy.authorize(accessRequest(nas, s.username.toUpperCase()));
+    expect(d).toMatchObject({ kind: 'accept', password: s.password });
+    if (d.kind !== 'accept') return;
+    expect(attr(d.reply, 'Mikrotik-Rate-Limit')).toEqual(['2M/10M 0/20M 0/7680k 0/16']);
+    expect(attr(d.reply, 'Framed-Pool')).toEqual(['pppoe-pool']);
+    expect(attr(d.reply, 'Mikrotik-Address-List')).toEqual(['customers']);
+    expect(attr(d.reply, 'Acct-Interim-Interval')).toEqual([300]);
+  });
+
+  it('answers in the NAS vendor dialect: Huawei rates in bit/s', async () => {
+    const s = await subscriptionWithLogin(admin, tree.resellerA, plan.id);
+    const huawei = await seedNas(t, tree.isp, 'huawei');
+    const d = await policy.authorize(accessRequest(huawei, s.username));
+    expect(d.kind).toBe('accept');
+    expect(attr(d.reply, 'Huawei-Output-Average-Rate')).toEqual([10240000]);
+    expect(attr(d.reply, 'Huawei-Output-Peak-Rate')).toEqual([20480000]);
+    expect(attr(d.reply, 'Huawei-Input-Average-Rate')).toEqual([2048000]);
+  });
+
+  it('rejects unknown users, and a NAS of another branch of the tree', async () => {
+    expect(await policy.authorize(accessRequest(nas, 'nobody-here'))).toMatchObject({ kind: 'reject', reason: 'unknown_user' });
+    const s = await subscriptionWithLogin(admin, tree.resellerA, plan.id);
+    const foreignNas = await seedNas(t, tree.resellerB);
+    expect(await policy.authorize(accessRequest(foreignNas, s.username))).toMatchObject({ kind: 'reject', reason: 'nas_not_allowed' });
+  });
+
+  it('suspending through the API rejects the very next request, though the decision was cached', async () => {
+    const s = await subscriptionWithLogin(admin, tree.resellerA, plan.id);
+    expect((await policy.authorize(accessRequest(nas, s.username))).kind).toBe('accept');
+    expect(policy.cache.size).toBeGreaterThan(0);
+    const res = await admin.post(`/api/subscriptions/${s.id}/suspend`, { reason: 'unpaid' });
+    expect(res.statusCode, res.body).toBe(200);
+    await new Promise((r) => setTimeout(r, 50)); // the NOTIFY is delivered after commit
+    expect(await policy.authorize(accessRequest(nas, s.username))).toMatchObject({ kind: 'reject', reason: 'suspended' });
+    const resumed = await admin.post(`/api/subscriptions/${s.id}/resume`, {});
+    expect(resumed.statusCode, resumed.body).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await policy.authorize(accessRequest(nas, s.username))).kind).toBe('accept');
+  });
+
+  it('the captive choice of the organization accepts a suspended line into the expired pool with its message', async () => {
+    // Set on the ISP, it reaches the reseller's subscribers below it.
+    await t.ctx.db.insertInto('aaa_settings').values({ organization_id: tree.isp.id, blocked_action: 'captive', blocked_pool: 'expired', blocked_address_list: 'unpaid', captive_message: 'Pay with M-PESA to reconnect' }).execute();
+    const s = await subscriptionWithLogin(admin, tree.resellerA, plan.id);
+    await admin.post(`/api/subscriptions/${s.id}/suspend`, { reason: 'unpaid' });
+    await new Promise((r) => setTimeout(r, 50));
+    const d = await policy.authorize(accessRequest(nas, s.username));
+    expect(d.kind).toBe('accept');
+    expect(attr(d.reply, 'Framed-Pool')).toEqual(['expired']);
+    expect(attr(d.reply, 'Mikrotik-Address-List')).toEqual(['unpaid']);
+    expect(attr(d.reply, 'Reply-Message')).toEqual(['Pay with M-PESA to reconnect']);
+    expect(attr(d.reply, 'Mikrotik-Rate-Limit')).toEqual([]);
+    await t.ctx.db.deleteFrom('aaa_settings').where('organization_id', '=', tree.isp.id).execute();
+  });
+
+  it('binds a line to its MAC (any written form of the Calling-Station-Id)', async () => {
+    const s = await subscriptionWithLogin(admin, tree.resellerA, plan.id, { macAddress: '00:1a:2b:3c:4d:5e' });
+    expect((await policy.authorize(accessRequest(nas, s.username, [['Calling-Station-Id', '00-1A-2B-3C-4D-5E']]))).kind).toBe('accept');
+    expect(await policy.authorize(accessRequest(nas, s.username, [['Calling-Station-Id', '00:1A:2B:3C:4D:5F']]))).toMatchObject({ kind: 'reject', reason: 'mac_mismatch' });
+  });
+
+  it('counts open sessions for the simultaneous-use limit', async () => {
+    const s = await subscriptionWithLogin(admin, tree.resellerA, plan.id);
+    await sink.record(accounting(nas, t.clock.now(), { 'Acct-Status-Type': 1, 'User-Name': s.username, 'Acct-Session-Id': 'sim-1', 'NAS-IP-Address': nas.address }));
+    expect(await policy.authorize(accessRequest(nas, s.username))).toMatchObject({ kind: 'reject', reason: 'simultaneous_use' });
+    await sink.record(accounting(nas, t.clock.now(), { 'Acct-Status-Type': 2, 'User-Name': s.username, 'Acct-Session-Id': 'sim-1', 'NAS-IP-Address': nas.address, 'Acct-Session-Time': 5 }));
+    expect((await policy.authorize(accessRequest(nas, s.username))).kind).toBe('accept');
+  });
+
+  it('logs each outcome to radpostauth without the password', async () => {
+    const s = await subscriptionWithLogin(admin, tree.resellerA, plan.id);
+    const request = accessRequest(nas, s.username);
+    policy.recorded({ request, accepted: true, reason: 'active', at: t.clock.now() });
+    policy.recorded({ request: accessRequest(nas, 'ghost'), accepted: false, reason: 'unknown_user', at: t.clock.now() });
+    await policy.drain();
+    const rows = await t.ctx.db.selectFrom('radpostauth').selectAll().where('username', 'in', [s.username, 'ghost']).orderBy('id').execute();
+    expect(rows.map((r) => [r.username, r.reply, r.pass, r.nas_id])).toEqual([
+      [s.username, 'Access-Accept', '', nas.id],
+      ['ghost', 'Access-Reject', '', nas.id],
+    ]);
+  });
+
+  it('stops', async () => {
+    await stopListening();
+  });
+});
