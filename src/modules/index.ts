@@ -24,8 +24,12 @@ import { billingRunRoutes } from './billing/billing-runs.routes.ts';
 import { defineBillingJobs } from './billing/billing.jobs.ts';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { defineSubscriptionJobs } from './subscriptions/subscriptions.jobs.ts';
+import { routerRoutes } from './routers/routers.routes.ts';
+import { defineRouterJobs } from './routers/routers.jobs.ts';
 import { networkRoutes } from './network/network.routes.ts';
 import { defineNetworkJobs } from './network/network.jobs.ts';
+import { sessionRoutes } from './aaa/sessions.routes.ts';
+import { defineAaaJobs } from './aaa/aaa.jobs.ts';
 
 /** Every module's HTTP routes, in the order they appear in the API document. */
 export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
@@ -48,6 +52,7 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   invoiceDocumentRoutes,
   walletRoutes,
   networkRoutes,
+  sessionRoutes,
 ];
 
 /** Every module's background jobs and schedules. */
@@ -57,5 +62,7 @@ export function defineJobs(jobs: JobQueue, ctx: AppContext): void {
   definePenaltyJobs(jobs, ctx);
   defineBillingJobs(jobs, ctx);
   defineSubscriptionJobs(jobs, ctx);
+  defineRouterJobs(jobs, ctx);
   defineNetworkJobs(jobs, ctx);
+  defineAaaJobs(jobs, ctx);
 }

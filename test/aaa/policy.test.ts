@@ -47,6 +47,7 @@ describe('AAA authorization from billing state', async () => {
 
   it('suspending through the API rejects the very next request, though the decision was cached', async () => {
     const s = await subscriptionWithLogin(admin, tree.resellerA, plan.id);
+    await new Promise((r) => setTimeout(r, 50)); // notices of the subscription's creation arrive first
     expect((await policy.authorize(accessRequest(nas, s.username))).kind).toBe('accept');
     expect(policy.cache.size).toBeGreaterThan(0);
     const res = await admin.post(`/api/subscriptions/${s.id}/suspend`, { reason: 'unpaid' });

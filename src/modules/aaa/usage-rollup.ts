@@ -37,7 +37,7 @@ export async function rollUpUsage(db: Kysely<DB>, fromDay: string, toDay: string
       cross join lateral (values ('GB', trim_scale(p.bytes::numeric / 1000000000)), ('minutes', trim_scale(p.seconds::numeric / 60))) as u(unit, quantity)
     ), written as (
       insert into usage_records (subscription_id, unit, quantity, occurred_at, source, reference)
-      select subscription_id, unit, round(quantity, 9), occurred_at, 'radius', reference from readings
+      select subscription_id, unit, trim_scale(round(quantity, 9)), occurred_at, 'radius', reference from readings
       on conflict (subscription_id, reference) where reference is not null
       do update set quantity = excluded.quantity where usage_records.quantity <> excluded.quantity
       returning 1

@@ -142,7 +142,7 @@ const statements = [
     attributes jsonb,
     status text not null default 'pending' check (status in ('pending', 'ack', 'nak', 'timeout', 'failed')),
     attempts integer not null default 0,
-    next_attempt_at timestamptz not null default now(),
+    next_attempt_at timestamptz not null default '-infinity', -- due at once, whatever the clocks say
     last_error text,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
