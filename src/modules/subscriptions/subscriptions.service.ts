@@ -14,6 +14,7 @@ import { generatePassword } from './network.ts';
 import { planForSale, pricedVersion, takeDiscount } from './sale.ts';
 import * as repo from './subscriptions.repo.ts';
 import { type CreateSubscriptionInput, type SubscriptionListQuery, type SubscriptionRow, type UpdateSubscriptionInput, mapSubscription } from './subscriptions.schemas.ts';
+import { recordStaticIpv4 } from '../network/ipam-assign.service.ts';
 
 export type Deps = Pick<AppContext, 'db' | 'clock' | 'secrets'>;
 type Trx = Transaction<DB>;
@@ -135,6 +136,7 @@ export async function createSubscription(deps: Deps, actor: Actor, input: Create
       created_at: now,
       updated_at: now,
     });
+    await recordStaticIpv4(trx, { id, organizationId: org.id, staticIpv4: input.staticIpv4 ?? null });
     const by = performerOf(actor);
     const row = (await repo.lockByIds(trx, [id]))[0]!;
     await recordEvent(trx, deps.clock, by, row, { kind: 'created', to: 'pending', details: { startsAt: startsAt.toISOString() }, after: await detail(trx, actor, id) });
@@ -167,6 +169,7 @@ export async function updateSubscription(deps: Deps, actor: Actor, id: string, i
       auto_renew: input.autoRenew,
       updated_at: deps.clock.now(),
     });
+    if (input.staticIpv4 !== undefined) await recordStaticIpv4(trx, { id, organizationId: current.organization_id, staticIpv4: input.staticIpv4 });
     const after = await detail(trx, actor, id);
     await refreshSubscriberSearch(trx, current.subscriber_id);
     await recordEvent(trx, deps.clock, performerOf(actor), current, { kind: 'updated', details: { passwordChanged: password !== undefined && password !== null }, before, after });
