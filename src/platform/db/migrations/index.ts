@@ -6,6 +6,8 @@ import * as subscribers from './20261122T0020_subscribers.ts';
 import * as billing from './20261122T0100_billing.ts';
 import * as subscriptions from './20261122T0210_subscriptions.ts';
 import * as orderedIds from './20261122T0300_ordered_ids.ts';
+import * as subscriptionUpdates from './20261122T0305_subscription_updates.ts';
+import * as ledgerSetBased from './20261122T0306_ledger_balances_set_based.ts';
 import * as network from './20261122T0310_network.ts';
 import * as ipam from './20261122T0320_ipam.ts';
 import * as routers from './20261122T0330_routers.ts';
@@ -20,6 +22,8 @@ export const migrations: Record<string, Migration> = {
   '20261122T0100_billing': billing,
   '20261122T0210_subscriptions': subscriptions,
   '20261122T0300_ordered_ids': orderedIds,
+  '20261122T0305_subscription_updates': subscriptionUpdates,
+  '20261122T0306_ledger_balances_set_based': ledgerSetBased,
   '20261122T0310_network': network,
   '20261122T0320_ipam': ipam,
   '20261122T0330_routers': routers,
