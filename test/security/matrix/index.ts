@@ -13,6 +13,7 @@ import { subscriberProbes } from './subscribers.ts';
 import { subscriptionProbes } from './subscriptions.ts';
 import { usageProbes } from './usage.ts';
 import { userProbes } from './users.ts';
+import { ipamProbes, nasProbes } from './network.ts';
 import type { ProbeFactory } from './world.ts';
 
 /**
@@ -37,4 +38,6 @@ export const probeFactories: Record<string, ProbeFactory> = {
   subscriptions: subscriptionProbes,
   'invoices/documents': invoiceDocumentProbes,
   'subscribers/xlsx': subscriberXlsxProbes,
+  nas: nasProbes,
+  ipam: ipamProbes,
 };
