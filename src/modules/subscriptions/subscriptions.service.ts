@@ -6,6 +6,7 @@ import type { AppContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.ts';
 import { everyPage, page, toCsv } from '../../platform/http/list.ts';
+import { mirrorSubscriptions } from '../freeradius/mirror.ts';
 import * as orgRepo from '../organizations/organizations.repo.ts';
 import * as subscriberRepo from '../subscribers/subscribers.repo.ts';
 import { refreshSubscriberSearch } from '../subscribers/subscribers.service.ts';
@@ -136,6 +137,7 @@ export async function createSubscription(deps: Deps, actor: Actor, input: Create
       created_at: now,
       updated_at: now,
     });
+    await mirrorSubscriptions(trx, deps.secrets, [id]);
     await recordStaticIpv4(trx, { id, organizationId: org.id, staticIpv4: input.staticIpv4 ?? null });
     const by = performerOf(actor);
     const row = (await repo.lockByIds(trx, [id]))[0]!;
@@ -169,6 +171,7 @@ export async function updateSubscription(deps: Deps, actor: Actor, id: string, i
       auto_renew: input.autoRenew,
       updated_at: deps.clock.now(),
     });
+    if (password !== undefined) await mirrorSubscriptions(trx, deps.secrets, [id]);
     if (input.staticIpv4 !== undefined) await recordStaticIpv4(trx, { id, organizationId: current.organization_id, staticIpv4: input.staticIpv4 });
     const after = await detail(trx, actor, id);
     await refreshSubscriberSearch(trx, current.subscriber_id);

@@ -12,6 +12,7 @@ import * as network from './20261122T0310_network.ts';
 import * as ipam from './20261122T0320_ipam.ts';
 import * as routers from './20261122T0330_routers.ts';
 import * as aaa from './20261122T0340_aaa.ts';
+import * as freeradius from './20261122T0350_freeradius.ts';
 
 /** Every migration in order. Name = timestamp + subject; never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '20261122T0320_ipam': ipam,
   '20261122T0330_routers': routers,
   '20261122T0340_aaa': aaa,
+  '20261122T0350_freeradius': freeradius,
 };
