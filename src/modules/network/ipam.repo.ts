@@ -30,7 +30,7 @@ function pools(db: Db) {
 
 export function listPools(db: Db, scope: Scope, query: PoolListQuery): Promise<PoolRow[]> {
   let q = pools(db).where(inScope(scope, 'ip_pools.organization_id'));
-  if (query.family) q = q.where('ip_pools.family', '=', query.family);
+  if (query.family) q = q.where('ip_pools.family', '=', query.family === '4' ? 4 : 6);
   if (query.nasId) q = q.where('ip_pools.nas_id', '=', query.nasId);
   if (query.q) q = q.where('ip_pools.name', 'ilike', likeContains(query.q));
   return keyset(q, poolSort, query).execute();

@@ -110,7 +110,7 @@ export const poolDetailSchema = poolSchema.extend({ subnets: z.array(subnetSchem
 
 export const poolListQuery = listQuerySchema
   .extend({
-    family: z.enum(['4', '6']).transform(Number).pipe(z.union([z.literal(4), z.literal(6)])).optional(),
+    family: z.enum(['4', '6']).optional().describe('4 or 6'),
     nasId: z.uuid().optional(),
   })
   .describe('q searches the pool name; sort: name, created_at');
