@@ -13,6 +13,7 @@ import { createLogger } from './platform/logging.ts';
 import { loadSecretKey } from './platform/secret-key.ts';
 import type { AppContext } from './platform/context.ts';
 import { defineJobs, httpModules } from './modules/index.ts';
+import { startEnforcement, startRadiusRole, type RadiusRole } from './modules/aaa/radius-role.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -30,6 +31,8 @@ export interface Runtime {
   ctx: AppContext;
   http?: FastifyInstance;
   url?: string;
+  /** The RADIUS server and its policy, when the radius role runs. */
+  radius?: RadiusRole;
   stop(): Promise<void>;
 }
 
@@ -137,6 +140,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     defineJobs(jobs, ctx);
     await jobs.start({ work: opts.roles.includes('worker'), pollingIntervalSeconds: opts.jobPollingSeconds });
     stops.push(() => jobs.stop());
+    if (opts.roles.includes('worker')) stops.unshift(startEnforcement(ctx));
 
     let http: FastifyInstance | undefined;
     let url: string | undefined;
@@ -157,11 +161,21 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       const port = typeof address === 'object' && address ? address.port : config.port;
       url = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
     }
+    let radius: RadiusRole | undefined;
+    if (opts.roles.includes('radius')) {
+      radius = await startRadiusRole(ctx).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE' || err.code === 'EACCES')
+          throw new ConfigError(`cannot listen for RADIUS on ports ${config.radius.authPort}/${config.radius.acctPort}: ${err.code}; set RADIUS_AUTH_PORT and RADIUS_ACCT_PORT`);
+        throw err;
+      });
+      stops.unshift(radius.stop);
+    }
     if (ownsDatabase) stops.push(() => database.close());
     return {
       ctx,
       http,
       url,
+      radius,
       stop: async () => {
         for (const stop of stops) await stop().catch((err) => logger.warn({ err }, 'error while stopping'));
       },

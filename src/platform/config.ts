@@ -31,6 +31,9 @@ const schema = z.object({
   UPLINK_SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   UPLINK_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
   UPLINK_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  RADIUS_HOST: z.string().default('::'),
+  RADIUS_AUTH_PORT: z.coerce.number().int().min(0).max(65535).default(1812),
+  RADIUS_ACCT_PORT: z.coerce.number().int().min(0).max(65535).default(1813),
 });
 
 export interface Config {
@@ -45,6 +48,8 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   dbPoolSize: number;
+  /** Where the radius role listens: '::' is every IPv6 and IPv4 address. */
+  radius: { host: string; authPort: number; acctPort: number };
 }
 
 function isPostgresUrl(v: string): boolean {
@@ -75,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMinutes: e.UPLINK_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: e.UPLINK_SESSION_ABSOLUTE_HOURS,
     dbPoolSize: e.UPLINK_DB_POOL_SIZE,
+    radius: { host: e.RADIUS_HOST, authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT },
   };
 }
 

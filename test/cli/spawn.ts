@@ -29,7 +29,8 @@ export async function newInstallation(): Promise<Installation> {
   });
   // The defaults a new user gets: no LOG_LEVEL, and DATABASE_URL only for this installation.
   const { DATABASE_URL: _url, LOG_LEVEL: _level, PORT: _port, ...rest } = process.env;
-  const env = { ...rest, UPLINK_DATA_DIR: dataDir, ...(server ? { DATABASE_URL: server.url } : {}) };
+  // RADIUS on free ports: parallel test files (and a FreeRADIUS under test) may hold 1812/1813.
+  const env = { ...rest, UPLINK_DATA_DIR: dataDir, RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0', ...(server ? { DATABASE_URL: server.url } : {}) };
   return {
     env,
     dataDir,

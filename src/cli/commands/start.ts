@@ -46,8 +46,6 @@ async function start(opts: StartOptions): Promise<number> {
   if (opts.host !== undefined) env.HOST = opts.host;
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel);
-  if (roles.includes('radius'))
-    logger.info('the radius role is accepted but does nothing yet: the RADIUS server arrives with the AAA issue');
   const signal = shutdownSignal(logger);
   const runtime = await startRuntime({ config, roles, logger });
   try {

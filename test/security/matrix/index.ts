@@ -11,6 +11,7 @@ import { planProbes } from './plans.ts';
 import { portalLoginProbes } from './portal.ts';
 import { subscriberProbes } from './subscribers.ts';
 import { subscriptionProbes } from './subscriptions.ts';
+import { sessionProbes } from './sessions.ts';
 import { usageProbes } from './usage.ts';
 import { userProbes } from './users.ts';
 import { ipamProbes, nasProbes } from './network.ts';
@@ -40,4 +41,5 @@ export const probeFactories: Record<string, ProbeFactory> = {
   'subscribers/xlsx': subscriberXlsxProbes,
   nas: nasProbes,
   ipam: ipamProbes,
+  sessions: sessionProbes,
 };

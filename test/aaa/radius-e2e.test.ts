@@ -1,0 +1,66 @@
+/**
+ * End to end through real RADIUS packets: a NAS and a subscription made through the API, Debian's
+ * radtest (PAP) and radclient (accounting) against the running server of the radius role.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { rollUpRecentUsage } from '../../src/modules/aaa/aaa.jobs.ts';
+import { startRadiusRole } from '../../src/modules/aaa/radius-role.ts';
+import { createTestContext, json, seedTree, seedUser, sessionFor } from '../support/app.ts';
+import { radclient, run } from '../radius/support.ts';
+import { networkPlan, subscriptionWithLogin } from './support.ts';
+
+const SECRET = 'e2e-shared-secret';
+
+describe('radius role end to end (radtest, radclient)', async () => {
+  const t = await createTestContext({ config: { radius: { host: '127.0.0.1', authPort: 0, acctPort: 0 } } });
+  const tree = await seedTree(t.ctx);
+  const admin = await sessionFor(t, await seedUser(t.ctx, tree.isp, 'admin'));
+  const nas = await admin.post('/api/nas', { organizationId: tree.isp.id, name: 'core-1', type: 'mikrotik', address: '127.0.0.1', secret: SECRET });
+  expect(nas.statusCode, nas.body).toBe(201);
+  const plan = await networkPlan(admin, tree.resellerA);
+  const sub = await subscriptionWithLogin(admin, tree.resellerA, plan.id);
+  const role = await startRadiusRole(t.ctx);
+  afterAll(() => role.stop());
+  const authPort = role.server.addresses.auth.port;
+  const acctPort = role.server.addresses.acct.port;
+  const radtest = (user: string, password: string) => run('radtest', ['-x', user, password, `127.0.0.1:${authPort}`, '0', SECRET]);
+
+  it('PAP with radtest: Access-Accept with the plan rate as Mikrotik-Rate-Limit (upload first)', async () => {
+    const r = await radtest(sub.username, sub.password);
+    expect(r.stdout).toContain('Access-Accept');
+    expect(r.stdout).toMatch(/Mikrotik-Rate-Limit = "2M\/10M 0\/20M 0\/7680k 0\/16"/);
+    expect(r.stdout).toMatch(/Framed-Pool = "pppoe-pool"/);
+    const wrong = await radtest(sub.username, 'not-the-password');
+    expect(wrong.stdout).toContain('Access-Reject');
+  });
+
+  it('accounting start, interim and stop with gigawords: one radacct row with folded octets, then usage', async () => {
+    const base = [`User-Name = "${sub.username}"`, 'Acct-Session-Id = "e2e-0001"', 'NAS-IP-Address = 127.0.0.1', 'Framed-IP-Address = 100.64.1.9'];
+    const send = (lines: string[]) => radclient(acctPort, 'acct', [...base, ...lines], [], SECRET);
+    expect((await send(['Acct-Status-Type = Start'])).stdout).toContain('Accounting-Response');
+    expect((await send(['Acct-Status-Type = Interim-Update', 'Acct-Session-Time = 300', 'Acct-Input-Octets = 1000', 'Acct-Input-Gigawords = 1', 'Acct-Output-Octets = 2000', 'Acct-Output-Gigawords = 2'])).stdout).toContain('Accounting-Response');
+    const stop = await send(['Acct-Status-Type = Stop', 'Acct-Session-Time = 600', 'Acct-Input-Octets = 5000', 'Acct-Input-Gigawords = 1', 'Acct-Output-Octets = 7000', 'Acct-Output-Gigawords = 3', 'Acct-Terminate-Cause = User-Request']);
+    expect(stop.stdout).toContain('Accounting-Response');
+    // The answer came after the commit: the row is there now.
+    const rows = await t.ctx.db.selectFrom('radacct').selectAll().where('acctsessionid', '=', 'e2e-0001').execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ subscription_id: sub.id, acctinputoctets: 4294972296n, acctoutputoctets: 12884908888n, acctsessiontime: 600n, framedipaddress: '100.64.1.9' });
+    expect(rows[0]!.acctstoptime).not.toBeNull();
+    await rollUpRecentUsage(t.ctx);
+    const usage = json(await admin.get(`/api/subscriptions/${sub.id}/usage?unit=GB`));
+    expect(usage.items.map((u: { quantity: string; source: string }) => [u.quantity, u.source])).toEqual([['17.179881184', 'radius']]);
+  });
+
+  it('suspending through the API: the next radtest is rejected at once, and an open session gets a Disconnect-Request queued', async () => {
+    await radclient(acctPort, 'acct', [`User-Name = "${sub.username}"`, 'Acct-Session-Id = "e2e-0002"', 'NAS-IP-Address = 127.0.0.1', 'Acct-Status-Type = Start'], [], SECRET);
+    const res = await admin.post(`/api/subscriptions/${sub.id}/suspend`, { reason: 'unpaid' });
+    expect(res.statusCode, res.body).toBe(200);
+    const r = await radtest(sub.username, sub.password);
+    expect(r.stdout).toContain('Access-Reject');
+    expect(r.stdout).toContain('Your service is suspended');
+    const log = json(await admin.get(`/api/subscriptions/${sub.id}/enforcement`));
+    expect(log.items.map((e: { kind: string; reason: string; acctSessionId: string }) => [e.kind, e.reason, e.acctSessionId])).toEqual([['disconnect', 'suspended', 'e2e-0002']]);
+    const online = json(await admin.get('/api/sessions'));
+    expect(online.items.map((s: { acctSessionId: string }) => s.acctSessionId)).toContain('e2e-0002');
+  });
+});
