@@ -4,6 +4,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerBackup } from './commands/backup.ts';
 import { registerDb } from './commands/db.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerFreeradius } from './commands/freeradius.ts';
 import { registerStart } from './commands/start.ts';
 import { registerUser } from './commands/user.ts';
 
@@ -17,6 +18,7 @@ registerUser(program);
 registerDemo(program);
 registerBackup(program);
 registerAudit(program);
+registerFreeradius(program);
 
 await program.parseAsync(process.argv);
 // Done: leave even if a library left a timer behind (stdout and stderr are synchronous here).

@@ -24,6 +24,7 @@ import { billingRunRoutes } from './billing/billing-runs.routes.ts';
 import { defineBillingJobs } from './billing/billing.jobs.ts';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { defineSubscriptionJobs } from './subscriptions/subscriptions.jobs.ts';
+import { defineFreeradiusJobs } from './freeradius/freeradius.jobs.ts';
 import { routerRoutes } from './routers/routers.routes.ts';
 import { defineRouterJobs } from './routers/routers.jobs.ts';
 import { networkRoutes } from './network/network.routes.ts';
@@ -62,6 +63,7 @@ export function defineJobs(jobs: JobQueue, ctx: AppContext): void {
   definePenaltyJobs(jobs, ctx);
   defineBillingJobs(jobs, ctx);
   defineSubscriptionJobs(jobs, ctx);
+  defineFreeradiusJobs(jobs, ctx);
   defineRouterJobs(jobs, ctx);
   defineNetworkJobs(jobs, ctx);
   defineAaaJobs(jobs, ctx);
