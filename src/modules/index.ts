@@ -53,6 +53,7 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   invoiceDocumentRoutes,
   walletRoutes,
   networkRoutes,
+  routerRoutes,
   sessionRoutes,
 ];
 
