@@ -21,6 +21,11 @@ const PlansPage = lazy(() => import('./features/plans/PlansPage.tsx'));
 const PortalApp = lazy(() => import('./features/portal/PortalApp.tsx'));
 const InvoicesPage = lazy(() => import('./features/invoices/InvoicesPage.tsx'));
 const BillingPage = lazy(() => import('./features/billing/BillingPage.tsx'));
+const SessionsPage = lazy(() => import('./features/sessions/SessionsPage.tsx'));
+const NasPage = lazy(() => import('./features/network/NasPage.tsx'));
+const NasDetailPage = lazy(() => import('./features/network/NasDetailPage.tsx'));
+const PoolsPage = lazy(() => import('./features/network/PoolsPage.tsx'));
+const PoolDetailPage = lazy(() => import('./features/network/PoolDetailPage.tsx'));
 
 /** Signed-in area: sends strangers to the sign-in page (or to first-run setup) and back after. */
 function RequireSignIn({ children }: { children: ReactNode }) {
@@ -60,11 +65,16 @@ export function AppRoutes() {
           <Route path="subscribers" element={<SubscribersPage />} />
           <Route path="invoices" element={<InvoicesPage />} />
           <Route path="billing" element={<BillingPage />} />
+          <Route path="sessions" element={<SessionsPage />} />
           <Route path="roles" element={<RolesPage />} />
           <Route path="api-tokens" element={<ApiTokensPage />} />
           <Route path="audit" element={<AuditPage />} />
           <Route path="settings" element={<SettingsPage />} />
           <Route path="account" element={<AccountPage />} />
+          <Route path="nas" element={<NasPage />} />
+          <Route path="nas/:id" element={<NasDetailPage />} />
+          <Route path="ip-pools" element={<PoolsPage />} />
+          <Route path="ip-pools/:id" element={<PoolDetailPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
       </Routes>
