@@ -15,6 +15,7 @@ import { sessionProbes } from './sessions.ts';
 import { usageProbes } from './usage.ts';
 import { userProbes } from './users.ts';
 import { ipamProbes, nasProbes } from './network.ts';
+import { routerProbes } from './routers.ts';
 import type { ProbeFactory } from './world.ts';
 
 /**
@@ -40,6 +41,7 @@ export const probeFactories: Record<string, ProbeFactory> = {
   'invoices/documents': invoiceDocumentProbes,
   'subscribers/xlsx': subscriberXlsxProbes,
   nas: nasProbes,
+  'nas/router': routerProbes,
   ipam: ipamProbes,
   sessions: sessionProbes,
 };
