@@ -145,13 +145,16 @@ for (let r = 0; r < rounds; r++) {
   const timer = process.env.BENCH_VERBOSE ? stepTimer() : undefined;
   const walBefore = await walPosition();
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const done = await executeRun(deps, run.id, { chunkSize, workers, faults: timer?.faults });
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const nodeCpu = `, this process used ${((used.user + used.system) / 1e6).toFixed(1)} s of CPU`;
   const walAfter = await walPosition();
   const wal = walBefore === null || walAfter === null ? '' : `, ${Number((walAfter - walBefore) / 2n ** 20n)} MB of WAL`;
   rates.push(done.subscriptions_billed / seconds);
   if (timer) console.log(`    ${timer.report()}`);
-  console.log(`  round ${r + 1}: ${done.subscriptions_billed} subscriptions, ${done.invoices_created} invoices in ${seconds.toFixed(1)} s: ${Math.round(rates.at(-1)!)} subscriptions/s${wal}`);
+  console.log(`  round ${r + 1}: ${done.subscriptions_billed} subscriptions, ${done.invoices_created} invoices in ${seconds.toFixed(1)} s: ${Math.round(rates.at(-1)!)} subscriptions/s${wal}${nodeCpu}`);
   if (done.subscriptions_billed !== count || done.invoices_created !== subscribers) throw new Error('the run did not bill every subscription once');
 }
 console.log(`  median: ${Math.round(median(rates))} subscriptions/s (${(count / median(rates)).toFixed(1)} s for ${count})`);

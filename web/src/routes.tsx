@@ -21,6 +21,7 @@ const PlansPage = lazy(() => import('./features/plans/PlansPage.tsx'));
 const PortalApp = lazy(() => import('./features/portal/PortalApp.tsx'));
 const InvoicesPage = lazy(() => import('./features/invoices/InvoicesPage.tsx'));
 const BillingPage = lazy(() => import('./features/billing/BillingPage.tsx'));
+const SessionsPage = lazy(() => import('./features/sessions/SessionsPage.tsx'));
 const NasPage = lazy(() => import('./features/network/NasPage.tsx'));
 const NasDetailPage = lazy(() => import('./features/network/NasDetailPage.tsx'));
 const PoolsPage = lazy(() => import('./features/network/PoolsPage.tsx'));
@@ -64,6 +65,7 @@ export function AppRoutes() {
           <Route path="subscribers" element={<SubscribersPage />} />
           <Route path="invoices" element={<InvoicesPage />} />
           <Route path="billing" element={<BillingPage />} />
+          <Route path="sessions" element={<SessionsPage />} />
           <Route path="roles" element={<RolesPage />} />
           <Route path="api-tokens" element={<ApiTokensPage />} />
           <Route path="audit" element={<AuditPage />} />

@@ -1,4 +1,5 @@
 import {
+  IconActivity,
   IconBuildingCommunity,
   IconCalendarDollar,
   IconRouter,
@@ -32,6 +33,7 @@ export const navItems: NavItem[] = [
   { path: '/plans', labelKey: 'nav.plans', icon: IconPackages, permission: 'plans.read' },
   { path: '/invoices', labelKey: 'invoices.nav', icon: IconFileInvoice, permission: 'invoices.read' },
   { path: '/billing', labelKey: 'billing.nav', icon: IconCalendarDollar, permission: 'billing.read' },
+  { path: '/sessions', labelKey: 'sessions.nav', icon: IconActivity, permission: 'sessions.read' },
   { path: '/nas', labelKey: 'network.nav.nas', icon: IconRouter, permission: 'nas.read' },
   { path: '/ip-pools', labelKey: 'network.nav.pools', icon: IconSitemap, permission: 'ipam.read' },
   { path: '/roles', labelKey: 'nav.roles', icon: IconShieldLock, permission: 'roles.read' },
