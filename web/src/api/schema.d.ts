@@ -15063,6 +15063,3331 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/nas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List NAS (routers and access servers) with filters and search */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                    type?: "mikrotik" | "cisco" | "juniper" | "huawei" | "generic";
+                    status?: "unknown" | "up" | "down";
+                    active?: "true" | "false";
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NasPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a NAS; its address must not belong to another NAS */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateNasInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Nas"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nas/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export NAS as CSV (no secrets) */
+        get: {
+            parameters: {
+                query?: {
+                    sort?: string;
+                    q?: string;
+                    type?: "mikrotik" | "cisco" | "juniper" | "huawei" | "generic";
+                    status?: "unknown" | "up" | "down";
+                    active?: "true" | "false";
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nas/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Netwatch: NAS that went down or came back, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NasEventList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a NAS with its latest netwatch events */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NasDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a NAS nothing refers to (deactivate one that has pools or sessions) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit, deactivate or reactivate a NAS */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateNasInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Nas"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/nas/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the RADIUS shared secret; the new one is answered this once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RotateNasSecretInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RotatedNasSecret"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ip-pools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List IP pools with their utilization */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                    /** @description 4 or 6 */
+                    family?: "4" | "6";
+                    nasId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IpPoolPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an IPv4 or IPv6 address pool, or an IPv6 delegated-prefix pool */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateIpPoolInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IpPoolDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ip-pools/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a pool: subnets, reserved ranges, utilization per subnet, assignments */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IpPoolDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a pool with no address assigned, with its subnets */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename a pool, describe it, or tie it to a NAS */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateIpPoolInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IpPoolDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/ip-pools/{id}/subnets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a subnet to a pool; it may not overlap any other subnet */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateIpSubnetInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IpPoolDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ip-subnets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a subnet with no address assigned */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ip-subnets/{id}/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reserve an address or a range of a subnet (never handed out) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateIpReservationInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IpPoolDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ip-reservations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a reserved range */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ip-pools/{id}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign the pool's next free address (or a chosen one) to a subscription; it becomes the subscription's static IPv4 or delegated IPv6 prefix */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AssignIpAddressInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IpAssignment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ip-assignments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Release an address (the subscription's static address or prefix is cleared) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nas/{id}/router": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Connect to the NAS's router: identity and resources, or why it failed (the connection test) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RouterStatus"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nas/{id}/router/push-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create or update the router's PPP and hotspot user profiles from the active plans; dryRun only compares */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PushPlansToRouterInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushPlansResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nas/{id}/router/active-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** PPP and hotspot sessions active on the router now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RouterActiveSessions"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nas/{id}/router/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every command sent to the router, newest first (secrets masked) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RouterCommandPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nas/{id}/router/tls-pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Pin the router's TLS certificate by its SHA-256 fingerprint (null unpins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RouterTlsPinInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RouterTlsPin"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nas/{id}/router/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Configuration backups of the router, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RouterBackupPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Take a backup now (the router's /export) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RouterBackup"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nas/{id}/router/backups/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Line diff between two backups of the router */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The older backup */
+                    from: string;
+                    /** @description The newer backup */
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RouterBackupDiff"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nas/{id}/router/backups/{backupId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One backup with its configuration text */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    backupId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RouterBackupWithContent"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Online RADIUS sessions with live counters; q searches username, address, MAC, subscriber */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                    nasId?: string;
+                    subscriptionId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RadiusSessionPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Online sessions as CSV (same filters as the list) */
+        get: {
+            parameters: {
+                query?: {
+                    sort?: string;
+                    q?: string;
+                    nasId?: string;
+                    subscriptionId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/disconnect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a Disconnect-Request (RFC 5176) for an open session: queued, sent and retried by the worker */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The session number (radacctid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnforcementRequest"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sessions of a subscription, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RadiusSessionPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/enforcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CoA and Disconnect requests of a subscription and their outcomes, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnforcementRequestPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/subscribers/import": {
         parameters: {
             query?: never;
@@ -17737,6 +21062,556 @@ export interface components {
             /** @description The plan-change invoice, when the change was prorated */
             invoiceId: string | null;
         };
+        RouterStatusInput: {
+            /** Format: uuid */
+            nasId: string;
+            /** @enum {string} */
+            protocol: "binary" | "rest";
+            /** @description host:port the API was reached on */
+            endpoint: string;
+            tls: boolean;
+            /** @description SHA-256 fingerprint of the certificate accepted for TLS, if pinned */
+            pinnedFingerprint: string | null;
+            /** @description Whether the router answered and accepted the login */
+            ok: boolean;
+            durationMs: number;
+            identity: string | null;
+            resource: {
+                version: string | null;
+                boardName: string | null;
+                architecture: string | null;
+                uptime: string | null;
+                cpuLoadPercent: number | null;
+                freeMemoryBytes: number | null;
+                totalMemoryBytes: number | null;
+            } | null;
+            error: {
+                kind: string;
+                message: string;
+            } | null;
+            /** @description On a certificate error: the fingerprint the router presented, to pin after checking it */
+            presentedFingerprint: string | null;
+        };
+        PushPlansToRouterInput: {
+            /**
+             * @description Only compare: answer what would change, change nothing
+             * @default false
+             */
+            dryRun: boolean;
+        };
+        PushPlansResultInput: {
+            dryRun: boolean;
+            /** @description True when changes were written to the router */
+            applied: boolean;
+            summary: {
+                create: number;
+                update: number;
+                unchanged: number;
+            };
+            message: string;
+            profiles: {
+                /** @enum {string} */
+                menu: "/ppp/profile" | "/ip/hotspot/user/profile";
+                /** Format: uuid */
+                planId: string;
+                planCode: string;
+                /** @description The profile name on the router (the plan code) */
+                name: string;
+                /** @enum {string} */
+                action: "create" | "update" | "unchanged";
+                changes: {
+                    property: string;
+                    from: string | null;
+                    to: string;
+                }[];
+            }[];
+            skipped: {
+                /** Format: uuid */
+                planId: string;
+                planCode: string;
+                reason: string;
+            }[];
+        };
+        RouterActiveSessionInput: {
+            /** @enum {string} */
+            kind: "pppoe" | "hotspot";
+            /** @description The router-side .id */
+            id: string;
+            user: string;
+            address: string | null;
+            /** @description MAC address or Calling-Station-Id */
+            callerId: string | null;
+            uptime: string | null;
+            service: string | null;
+            bytesIn: string | null;
+            bytesOut: string | null;
+        };
+        RouterActiveSessionsInput: {
+            items: components["schemas"]["RouterActiveSessionInput"][];
+        };
+        RouterBackupInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            nasId: string;
+            /** @enum {string} */
+            trigger: "schedule" | "manual";
+            /** @description Hash of the configuration (the export without its time-stamp line) */
+            sha256: string;
+            sizeBytes: number;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+        };
+        RouterBackupWithContentInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            nasId: string;
+            /** @enum {string} */
+            trigger: "schedule" | "manual";
+            /** @description Hash of the configuration (the export without its time-stamp line) */
+            sha256: string;
+            sizeBytes: number;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+            content: string;
+        };
+        RouterBackupPageInput: {
+            items: components["schemas"]["RouterBackupInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        RouterBackupDiffInput: {
+            from: components["schemas"]["RouterBackupInput"];
+            to: components["schemas"]["RouterBackupInput"];
+            identical: boolean;
+            added: number;
+            removed: number;
+            hunks: {
+                oldStart: number;
+                oldLines: number;
+                newStart: number;
+                newLines: number;
+                /** @description Each line starts with '+' (added), '-' (removed) or ' ' (context) */
+                lines: string[];
+            }[];
+        };
+        RouterCommandInput: {
+            id: string;
+            /** @enum {string} */
+            protocol: "binary" | "rest";
+            /** @description The words sent, secrets masked */
+            command: string;
+            /** @enum {string} */
+            outcome: "ok" | "trap" | "error";
+            message: string | null;
+            durationMs: number;
+            /** Format: date-time */
+            at: string;
+            userId: string | null;
+            userEmail: string | null;
+        };
+        RouterCommandPageInput: {
+            items: components["schemas"]["RouterCommandInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        RouterTlsPinInput: {
+            /** @description The certificate to accept for this router; null removes the pin */
+            fingerprint: string | null;
+        };
+        CreateIpPoolInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you act in
+             */
+            organizationId?: string;
+            /** @description The name a plan's network profile uses (ipPool) and the router knows the pool by */
+            name: string;
+            family: 4 | 6;
+            /**
+             * @description address: one address per subscriber; prefix: an IPv6 delegated prefix per subscriber
+             * @default address
+             * @enum {string}
+             */
+            kind: "address" | "prefix";
+            /** @description Prefix pools: the length delegated to each subscriber, e.g. 56 */
+            prefixLength?: number;
+            /**
+             * @description The NAS that hands out this pool, if only one does
+             * @default null
+             */
+            nasId: string | null;
+            /** @default  */
+            description: string;
+        };
+        UpdateIpPoolInput: {
+            name?: string;
+            nasId?: string | null;
+            description?: string;
+        };
+        CreateIpSubnetInput: {
+            /** @description e.g. 100.64.0.0/22 or 2001:db8::/40; no bits set past the length */
+            cidr: string;
+            /**
+             * @description Reserved: never handed out
+             * @default null
+             */
+            gateway: string | null;
+            /** @default  */
+            description: string;
+        };
+        CreateIpReservationInput: {
+            first: string;
+            /** @description Defaults to first: one address */
+            last?: string;
+            /** @default  */
+            reason: string;
+        };
+        AssignIpAddressInput: {
+            /** Format: uuid */
+            subscriptionId: string;
+            /** @description A chosen address (or prefix); omitted: the next free one */
+            address?: string;
+            /** @default  */
+            note: string;
+        };
+        IpUtilizationInput: {
+            /** @description Addresses (or prefixes, in a prefix pool) that may be handed out, as a decimal string (IPv6 counts exceed 2^53) */
+            total: string;
+            reserved: string;
+            used: string;
+            free: string;
+            /** @description used / (total - reserved), one decimal */
+            percent: string;
+        };
+        IpReservationInput: {
+            /** Format: uuid */
+            id: string;
+            first: string;
+            last: string;
+            reason: string;
+        };
+        IpSubnetInput: {
+            /** Format: uuid */
+            id: string;
+            cidr: string;
+            gateway: string | null;
+            description: string;
+            reservations: components["schemas"]["IpReservationInput"][];
+            utilization: components["schemas"]["IpUtilizationInput"];
+        };
+        IpPoolInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            name: string;
+            family: 4 | 6;
+            /** @enum {string} */
+            kind: "address" | "prefix";
+            prefixLength: number | null;
+            nasId: string | null;
+            nasName: string | null;
+            description: string;
+            subnetCount: number;
+            utilization: components["schemas"]["IpUtilizationInput"];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        IpAssignmentInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            poolId: string;
+            /** Format: uuid */
+            subnetId: string;
+            /** @description An address, or a delegated prefix in cidr notation */
+            address: string;
+            subscriptionId: string | null;
+            username: string | null;
+            /**
+             * @description static: set on the subscription by hand; allocated: picked from the pool
+             * @enum {string}
+             */
+            kind: "static" | "allocated";
+            note: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        IpPoolDetailInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            name: string;
+            family: 4 | 6;
+            /** @enum {string} */
+            kind: "address" | "prefix";
+            prefixLength: number | null;
+            nasId: string | null;
+            nasName: string | null;
+            description: string;
+            subnetCount: number;
+            utilization: components["schemas"]["IpUtilizationInput"];
+            /** Format: date-time */
+            createdAt: string;
+            subnets: components["schemas"]["IpSubnetInput"][];
+            assignments: components["schemas"]["IpAssignmentInput"][];
+        };
+        IpPoolPageInput: {
+            items: components["schemas"]["IpPoolInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        NasManagementApiInputInput: {
+            /**
+             * @description none; rest: RouterOS v7 REST API; binary: the RouterOS API (v6)
+             * @enum {string}
+             */
+            kind: "none" | "rest" | "binary";
+            /** @description Defaults to the usual port of the kind and TLS (80/443, 8728/8729) */
+            port?: number | null;
+            /** @default false */
+            tls: boolean;
+            username?: string | null;
+            /** @description Write-only; required when a kind is set and none is stored */
+            password?: string;
+        };
+        CreateNasInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you act in
+             */
+            organizationId?: string;
+            name: string;
+            /** @enum {string} */
+            type: "mikrotik" | "cisco" | "juniper" | "huawei" | "generic";
+            /** @description The source address of its RADIUS packets; one NAS per address in the whole system */
+            address: string;
+            /** @description The RADIUS shared secret (write-only: stored encrypted, never returned) */
+            secret: string;
+            /**
+             * @description BlastRADIUS protection: refuse an Access-Request without a valid Message-Authenticator. Turn off only for a NAS that cannot send one
+             * @default true
+             */
+            requireMessageAuthenticator: boolean;
+            /**
+             * @description Where the NAS listens for CoA and Disconnect-Request
+             * @default 3799
+             */
+            coaPort: number;
+            /** @default  */
+            location: string;
+            /** @default null */
+            coordinates: {
+                latitude: number;
+                longitude: number;
+            } | null;
+            /** @default  */
+            description: string;
+            managementApi?: components["schemas"]["NasManagementApiInputInput"];
+        };
+        UpdateNasInput: {
+            name?: string;
+            /** @enum {string} */
+            type?: "mikrotik" | "cisco" | "juniper" | "huawei" | "generic";
+            /** @description The source address of its RADIUS packets; one NAS per address in the whole system */
+            address?: string;
+            /** @description BlastRADIUS protection: refuse an Access-Request without a valid Message-Authenticator. Turn off only for a NAS that cannot send one */
+            requireMessageAuthenticator?: boolean;
+            /** @description Where the NAS listens for CoA and Disconnect-Request */
+            coaPort?: number;
+            location?: string;
+            coordinates?: {
+                latitude: number;
+                longitude: number;
+            } | null;
+            description?: string;
+            managementApi?: components["schemas"]["NasManagementApiInputInput"];
+            /** @description false: deactivated; its packets are dropped like an unknown NAS */
+            active?: boolean;
+        };
+        RotateNasSecretInput: {
+            /** @description The new secret; omitted: a random one is made and returned once */
+            secret?: string;
+        };
+        RotatedNasSecretInput: {
+            /** @description The new shared secret: shown this once, to enter on the NAS */
+            secret: string;
+        };
+        NasEventInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            nasId: string;
+            nasName: string;
+            /** @enum {string} */
+            kind: "down" | "up";
+            /** Format: date-time */
+            at: string;
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        NasInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            name: string;
+            /** @enum {string} */
+            type: "mikrotik" | "cisco" | "juniper" | "huawei" | "generic";
+            address: string;
+            /** @description The shared secret is never returned */
+            secretSet: boolean;
+            requireMessageAuthenticator: boolean;
+            /** @description Set when the NAS is configured less safely than the default */
+            warning: string | null;
+            coaPort: number;
+            location: string;
+            coordinates: {
+                latitude: number;
+                longitude: number;
+            } | null;
+            description: string;
+            managementApi: {
+                /** @enum {string} */
+                kind: "none" | "rest" | "binary";
+                port: number | null;
+                tls: boolean;
+                username: string | null;
+                passwordSet: boolean;
+            };
+            /** @enum {string} */
+            status: "unknown" | "up" | "down";
+            statusChangedAt: string | null;
+            lastSeenAt: string | null;
+            active: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        NasDetailInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            name: string;
+            /** @enum {string} */
+            type: "mikrotik" | "cisco" | "juniper" | "huawei" | "generic";
+            address: string;
+            /** @description The shared secret is never returned */
+            secretSet: boolean;
+            requireMessageAuthenticator: boolean;
+            /** @description Set when the NAS is configured less safely than the default */
+            warning: string | null;
+            coaPort: number;
+            location: string;
+            coordinates: {
+                latitude: number;
+                longitude: number;
+            } | null;
+            description: string;
+            managementApi: {
+                /** @enum {string} */
+                kind: "none" | "rest" | "binary";
+                port: number | null;
+                tls: boolean;
+                username: string | null;
+                passwordSet: boolean;
+            };
+            /** @enum {string} */
+            status: "unknown" | "up" | "down";
+            statusChangedAt: string | null;
+            lastSeenAt: string | null;
+            active: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            events: components["schemas"]["NasEventInput"][];
+        };
+        NasPageInput: {
+            items: components["schemas"]["NasInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        NasEventListInput: {
+            items: components["schemas"]["NasEventInput"][];
+        };
+        RadiusSessionInput: {
+            /** @description The session number (radacctid) */
+            id: string;
+            acctSessionId: string;
+            username: string | null;
+            subscriptionId: string | null;
+            subscriberId: string | null;
+            subscriberName: string | null;
+            nasId: string | null;
+            nasName: string | null;
+            nasAddress: string;
+            framedIpAddress: string | null;
+            framedIpv6Prefix: string | null;
+            delegatedIpv6Prefix: string | null;
+            callingStationId: string | null;
+            startedAt: string | null;
+            updatedAt: string | null;
+            stoppedAt: string | null;
+            /** @description Until now for an open session, until its stop otherwise */
+            durationSeconds: number;
+            /** @description From the subscriber (upload), 64-bit, as decimal text */
+            inputBytes: string;
+            /** @description To the subscriber (download), 64-bit, as decimal text */
+            outputBytes: string;
+            terminateCause: string | null;
+        };
+        RadiusSessionPageInput: {
+            items: components["schemas"]["RadiusSessionInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        EnforcementRequestInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subscriptionId: string;
+            nasId: string | null;
+            /** @description The session number (radacctid) it targets */
+            sessionId: string | null;
+            acctSessionId: string | null;
+            /** @enum {string} */
+            kind: "coa" | "disconnect";
+            /** @description suspended, terminated, expired, unlocked, plan_changed, network_changed, quota_exceeded, quota_reset, manual */
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "ack" | "nak" | "timeout" | "failed";
+            attempts: number;
+            /** @description When it is tried again after no answer; null when due at once or settled */
+            nextAttemptAt: string | null;
+            lastError: string | null;
+            /** @description What was last sent */
+            attributes: [
+                string,
+                string | number
+            ][] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        EnforcementRequestPageInput: {
+            items: components["schemas"]["EnforcementRequestInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
         /** @description RFC 9457 problem details */
         Problem: {
             type: string;
@@ -20203,6 +24078,556 @@ export interface components {
             } | null;
             /** @description The plan-change invoice, when the change was prorated */
             invoiceId: string | null;
+        };
+        RouterStatus: {
+            /** Format: uuid */
+            nasId: string;
+            /** @enum {string} */
+            protocol: "binary" | "rest";
+            /** @description host:port the API was reached on */
+            endpoint: string;
+            tls: boolean;
+            /** @description SHA-256 fingerprint of the certificate accepted for TLS, if pinned */
+            pinnedFingerprint: string | null;
+            /** @description Whether the router answered and accepted the login */
+            ok: boolean;
+            durationMs: number;
+            identity: string | null;
+            resource: {
+                version: string | null;
+                boardName: string | null;
+                architecture: string | null;
+                uptime: string | null;
+                cpuLoadPercent: number | null;
+                freeMemoryBytes: number | null;
+                totalMemoryBytes: number | null;
+            } | null;
+            error: {
+                kind: string;
+                message: string;
+            } | null;
+            /** @description On a certificate error: the fingerprint the router presented, to pin after checking it */
+            presentedFingerprint: string | null;
+        };
+        PushPlansToRouter: {
+            /**
+             * @description Only compare: answer what would change, change nothing
+             * @default false
+             */
+            dryRun: boolean;
+        };
+        PushPlansResult: {
+            dryRun: boolean;
+            /** @description True when changes were written to the router */
+            applied: boolean;
+            summary: {
+                create: number;
+                update: number;
+                unchanged: number;
+            };
+            message: string;
+            profiles: {
+                /** @enum {string} */
+                menu: "/ppp/profile" | "/ip/hotspot/user/profile";
+                /** Format: uuid */
+                planId: string;
+                planCode: string;
+                /** @description The profile name on the router (the plan code) */
+                name: string;
+                /** @enum {string} */
+                action: "create" | "update" | "unchanged";
+                changes: {
+                    property: string;
+                    from: string | null;
+                    to: string;
+                }[];
+            }[];
+            skipped: {
+                /** Format: uuid */
+                planId: string;
+                planCode: string;
+                reason: string;
+            }[];
+        };
+        RouterActiveSession: {
+            /** @enum {string} */
+            kind: "pppoe" | "hotspot";
+            /** @description The router-side .id */
+            id: string;
+            user: string;
+            address: string | null;
+            /** @description MAC address or Calling-Station-Id */
+            callerId: string | null;
+            uptime: string | null;
+            service: string | null;
+            bytesIn: string | null;
+            bytesOut: string | null;
+        };
+        RouterActiveSessions: {
+            items: components["schemas"]["RouterActiveSession"][];
+        };
+        RouterBackup: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            nasId: string;
+            /** @enum {string} */
+            trigger: "schedule" | "manual";
+            /** @description Hash of the configuration (the export without its time-stamp line) */
+            sha256: string;
+            sizeBytes: number;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+        };
+        RouterBackupWithContent: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            nasId: string;
+            /** @enum {string} */
+            trigger: "schedule" | "manual";
+            /** @description Hash of the configuration (the export without its time-stamp line) */
+            sha256: string;
+            sizeBytes: number;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+            content: string;
+        };
+        RouterBackupPage: {
+            items: components["schemas"]["RouterBackup"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        RouterBackupDiff: {
+            from: components["schemas"]["RouterBackup"];
+            to: components["schemas"]["RouterBackup"];
+            identical: boolean;
+            added: number;
+            removed: number;
+            hunks: {
+                oldStart: number;
+                oldLines: number;
+                newStart: number;
+                newLines: number;
+                /** @description Each line starts with '+' (added), '-' (removed) or ' ' (context) */
+                lines: string[];
+            }[];
+        };
+        RouterCommand: {
+            id: string;
+            /** @enum {string} */
+            protocol: "binary" | "rest";
+            /** @description The words sent, secrets masked */
+            command: string;
+            /** @enum {string} */
+            outcome: "ok" | "trap" | "error";
+            message: string | null;
+            durationMs: number;
+            /** Format: date-time */
+            at: string;
+            userId: string | null;
+            userEmail: string | null;
+        };
+        RouterCommandPage: {
+            items: components["schemas"]["RouterCommand"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        RouterTlsPin: {
+            /** @description The certificate to accept for this router; null removes the pin */
+            fingerprint: string | null;
+        };
+        CreateIpPool: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you act in
+             */
+            organizationId?: string;
+            /** @description The name a plan's network profile uses (ipPool) and the router knows the pool by */
+            name: string;
+            family: 4 | 6;
+            /**
+             * @description address: one address per subscriber; prefix: an IPv6 delegated prefix per subscriber
+             * @default address
+             * @enum {string}
+             */
+            kind: "address" | "prefix";
+            /** @description Prefix pools: the length delegated to each subscriber, e.g. 56 */
+            prefixLength?: number;
+            /**
+             * @description The NAS that hands out this pool, if only one does
+             * @default null
+             */
+            nasId: string | null;
+            /** @default  */
+            description: string;
+        };
+        UpdateIpPool: {
+            name?: string;
+            nasId?: string | null;
+            description?: string;
+        };
+        CreateIpSubnet: {
+            /** @description e.g. 100.64.0.0/22 or 2001:db8::/40; no bits set past the length */
+            cidr: string;
+            /**
+             * @description Reserved: never handed out
+             * @default null
+             */
+            gateway: string | null;
+            /** @default  */
+            description: string;
+        };
+        CreateIpReservation: {
+            first: string;
+            /** @description Defaults to first: one address */
+            last?: string;
+            /** @default  */
+            reason: string;
+        };
+        AssignIpAddress: {
+            /** Format: uuid */
+            subscriptionId: string;
+            /** @description A chosen address (or prefix); omitted: the next free one */
+            address?: string;
+            /** @default  */
+            note: string;
+        };
+        IpUtilization: {
+            /** @description Addresses (or prefixes, in a prefix pool) that may be handed out, as a decimal string (IPv6 counts exceed 2^53) */
+            total: string;
+            reserved: string;
+            used: string;
+            free: string;
+            /** @description used / (total - reserved), one decimal */
+            percent: string;
+        };
+        IpReservation: {
+            /** Format: uuid */
+            id: string;
+            first: string;
+            last: string;
+            reason: string;
+        };
+        IpSubnet: {
+            /** Format: uuid */
+            id: string;
+            cidr: string;
+            gateway: string | null;
+            description: string;
+            reservations: components["schemas"]["IpReservation"][];
+            utilization: components["schemas"]["IpUtilization"];
+        };
+        IpPool: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            name: string;
+            family: 4 | 6;
+            /** @enum {string} */
+            kind: "address" | "prefix";
+            prefixLength: number | null;
+            nasId: string | null;
+            nasName: string | null;
+            description: string;
+            subnetCount: number;
+            utilization: components["schemas"]["IpUtilization"];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        IpAssignment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            poolId: string;
+            /** Format: uuid */
+            subnetId: string;
+            /** @description An address, or a delegated prefix in cidr notation */
+            address: string;
+            subscriptionId: string | null;
+            username: string | null;
+            /**
+             * @description static: set on the subscription by hand; allocated: picked from the pool
+             * @enum {string}
+             */
+            kind: "static" | "allocated";
+            note: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        IpPoolDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            name: string;
+            family: 4 | 6;
+            /** @enum {string} */
+            kind: "address" | "prefix";
+            prefixLength: number | null;
+            nasId: string | null;
+            nasName: string | null;
+            description: string;
+            subnetCount: number;
+            utilization: components["schemas"]["IpUtilization"];
+            /** Format: date-time */
+            createdAt: string;
+            subnets: components["schemas"]["IpSubnet"][];
+            assignments: components["schemas"]["IpAssignment"][];
+        };
+        IpPoolPage: {
+            items: components["schemas"]["IpPool"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        NasManagementApiInput: {
+            /**
+             * @description none; rest: RouterOS v7 REST API; binary: the RouterOS API (v6)
+             * @enum {string}
+             */
+            kind: "none" | "rest" | "binary";
+            /** @description Defaults to the usual port of the kind and TLS (80/443, 8728/8729) */
+            port?: number | null;
+            /** @default false */
+            tls: boolean;
+            username?: string | null;
+            /** @description Write-only; required when a kind is set and none is stored */
+            password?: string;
+        };
+        CreateNas: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you act in
+             */
+            organizationId?: string;
+            name: string;
+            /** @enum {string} */
+            type: "mikrotik" | "cisco" | "juniper" | "huawei" | "generic";
+            /** @description The source address of its RADIUS packets; one NAS per address in the whole system */
+            address: unknown;
+            /** @description The RADIUS shared secret (write-only: stored encrypted, never returned) */
+            secret: string;
+            /**
+             * @description BlastRADIUS protection: refuse an Access-Request without a valid Message-Authenticator. Turn off only for a NAS that cannot send one
+             * @default true
+             */
+            requireMessageAuthenticator: boolean;
+            /**
+             * @description Where the NAS listens for CoA and Disconnect-Request
+             * @default 3799
+             */
+            coaPort: number;
+            /** @default  */
+            location: string;
+            /** @default null */
+            coordinates: {
+                latitude: number;
+                longitude: number;
+            } | null;
+            /** @default  */
+            description: string;
+            managementApi?: components["schemas"]["NasManagementApiInput"];
+        };
+        UpdateNas: {
+            name?: string;
+            /** @enum {string} */
+            type?: "mikrotik" | "cisco" | "juniper" | "huawei" | "generic";
+            /** @description The source address of its RADIUS packets; one NAS per address in the whole system */
+            address?: unknown;
+            /** @description BlastRADIUS protection: refuse an Access-Request without a valid Message-Authenticator. Turn off only for a NAS that cannot send one */
+            requireMessageAuthenticator?: boolean;
+            /** @description Where the NAS listens for CoA and Disconnect-Request */
+            coaPort?: number;
+            location?: string;
+            coordinates?: {
+                latitude: number;
+                longitude: number;
+            } | null;
+            description?: string;
+            managementApi?: components["schemas"]["NasManagementApiInput"];
+            /** @description false: deactivated; its packets are dropped like an unknown NAS */
+            active?: boolean;
+        };
+        RotateNasSecret: {
+            /** @description The new secret; omitted: a random one is made and returned once */
+            secret?: string;
+        };
+        RotatedNasSecret: {
+            /** @description The new shared secret: shown this once, to enter on the NAS */
+            secret: string;
+        };
+        NasEvent: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            nasId: string;
+            nasName: string;
+            /** @enum {string} */
+            kind: "down" | "up";
+            /** Format: date-time */
+            at: string;
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        Nas: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            name: string;
+            /** @enum {string} */
+            type: "mikrotik" | "cisco" | "juniper" | "huawei" | "generic";
+            address: string;
+            /** @description The shared secret is never returned */
+            secretSet: boolean;
+            requireMessageAuthenticator: boolean;
+            /** @description Set when the NAS is configured less safely than the default */
+            warning: string | null;
+            coaPort: number;
+            location: string;
+            coordinates: {
+                latitude: number;
+                longitude: number;
+            } | null;
+            description: string;
+            managementApi: {
+                /** @enum {string} */
+                kind: "none" | "rest" | "binary";
+                port: number | null;
+                tls: boolean;
+                username: string | null;
+                passwordSet: boolean;
+            };
+            /** @enum {string} */
+            status: "unknown" | "up" | "down";
+            statusChangedAt: string | null;
+            lastSeenAt: string | null;
+            active: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        NasDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            name: string;
+            /** @enum {string} */
+            type: "mikrotik" | "cisco" | "juniper" | "huawei" | "generic";
+            address: string;
+            /** @description The shared secret is never returned */
+            secretSet: boolean;
+            requireMessageAuthenticator: boolean;
+            /** @description Set when the NAS is configured less safely than the default */
+            warning: string | null;
+            coaPort: number;
+            location: string;
+            coordinates: {
+                latitude: number;
+                longitude: number;
+            } | null;
+            description: string;
+            managementApi: {
+                /** @enum {string} */
+                kind: "none" | "rest" | "binary";
+                port: number | null;
+                tls: boolean;
+                username: string | null;
+                passwordSet: boolean;
+            };
+            /** @enum {string} */
+            status: "unknown" | "up" | "down";
+            statusChangedAt: string | null;
+            lastSeenAt: string | null;
+            active: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            events: components["schemas"]["NasEvent"][];
+        };
+        NasPage: {
+            items: components["schemas"]["Nas"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        NasEventList: {
+            items: components["schemas"]["NasEvent"][];
+        };
+        RadiusSession: {
+            /** @description The session number (radacctid) */
+            id: string;
+            acctSessionId: string;
+            username: string | null;
+            subscriptionId: string | null;
+            subscriberId: string | null;
+            subscriberName: string | null;
+            nasId: string | null;
+            nasName: string | null;
+            nasAddress: string;
+            framedIpAddress: string | null;
+            framedIpv6Prefix: string | null;
+            delegatedIpv6Prefix: string | null;
+            callingStationId: string | null;
+            startedAt: string | null;
+            updatedAt: string | null;
+            stoppedAt: string | null;
+            /** @description Until now for an open session, until its stop otherwise */
+            durationSeconds: number;
+            /** @description From the subscriber (upload), 64-bit, as decimal text */
+            inputBytes: string;
+            /** @description To the subscriber (download), 64-bit, as decimal text */
+            outputBytes: string;
+            terminateCause: string | null;
+        };
+        RadiusSessionPage: {
+            items: components["schemas"]["RadiusSession"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        EnforcementRequest: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subscriptionId: string;
+            nasId: string | null;
+            /** @description The session number (radacctid) it targets */
+            sessionId: string | null;
+            acctSessionId: string | null;
+            /** @enum {string} */
+            kind: "coa" | "disconnect";
+            /** @description suspended, terminated, expired, unlocked, plan_changed, network_changed, quota_exceeded, quota_reset, manual */
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "ack" | "nak" | "timeout" | "failed";
+            attempts: number;
+            /** @description When it is tried again after no answer; null when due at once or settled */
+            nextAttemptAt: string | null;
+            lastError: string | null;
+            /** @description What was last sent */
+            attributes: [
+                string,
+                string | number
+            ][] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        EnforcementRequestPage: {
+            items: components["schemas"]["EnforcementRequest"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
         };
     };
     responses: never;

@@ -12,6 +12,7 @@ import { WalletPanel } from '../billing/WalletPanel.tsx';
 import { SubscriberInvoices } from '../invoices/SubscriberInvoices.tsx';
 import { SubscriptionsPanel } from '../subscriptions/SubscriptionsPanel.tsx';
 import { UsagePanel } from '../subscriptions/UsagePanel.tsx';
+import { SubscriberSessionsPanel } from '../sessions/SubscriberSessionsPanel.tsx';
 import { DocumentsPanel } from './DocumentsPanel.tsx';
 import { statuses, useSubscriberOptions, type SubscriberDetail, type SubscriberStatus } from './options.ts';
 import { SubscriberForm } from './SubscriberForm.tsx';
@@ -207,6 +208,7 @@ export function SubscriberDrawer({ id, onClose }: { id: string | null; onClose: 
                 {can('invoices.read') && <Tabs.Tab value="wallet">{t('wallet.tab')}</Tabs.Tab>}
                 {can('invoices.read') && <Tabs.Tab value="invoices">{t('invoices.tab')}</Tabs.Tab>}
                 {can('subscriptions.read') && <Tabs.Tab value="usage">{t('subscriptions.usage.tab')}</Tabs.Tab>}
+                {can('sessions.read') && <Tabs.Tab value="sessions">{t('sessions.tab')}</Tabs.Tab>}
                 <Tabs.Tab value="notes">{t('subscribers.notes')}</Tabs.Tab>
                 <Tabs.Tab value="documents">{t('subscribers.documents.title')}</Tabs.Tab>
               </Tabs.List>
@@ -230,6 +232,9 @@ export function SubscriberDrawer({ id, onClose }: { id: string | null; onClose: 
               </Tabs.Panel>
               <Tabs.Panel value="usage" pt="md">
                 <UsagePanel subscriberId={s.id} />
+              </Tabs.Panel>
+              <Tabs.Panel value="sessions" pt="md">
+                <SubscriberSessionsPanel subscriberId={s.id} />
               </Tabs.Panel>
             </Tabs>
             {editing && <SubscriberForm subscriber={s} onClose={() => setEditing(false)} />}
