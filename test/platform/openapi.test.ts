@@ -35,6 +35,7 @@ const withoutBody: Record<string, string> = {
   'POST /api/invoices/{id}/pay-from-wallet': "pays the invoice in the path from its subscriber's wallet",
   'POST /api/portal/invoices/{id}/pay-from-wallet': "pays the caller's invoice in the path from the caller's wallet",
   'POST /api/nas/{id}/router/backups': "takes a backup of the router of the NAS in the path",
+  'POST /api/sessions/{id}/disconnect': 'queues a Disconnect-Request for the session in the path',
 };
 
 const hasSchema = (content: Record<string, { schema?: object }> | undefined) =>
