@@ -218,7 +218,19 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     }
   }
 
-  function listen(kind: Kind, port: number, host = '::'): Promise<Socket> {
+  /** Binds '::' (IPv6 and IPv4) by default; on a host without IPv6, falls back to '0.0.0.0'. */
+  async function listen(kind: Kind, port: number, host?: string): Promise<Socket> {
+    if (host !== undefined) return bind(kind, port, host);
+    try {
+      return await bind(kind, port, '::');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAFNOSUPPORT' && (err as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw err;
+      logger.warn({ kind }, 'radius: no IPv6 on this host; listening on IPv4 only');
+      return bind(kind, port, '0.0.0.0');
+    }
+  }
+
+  function bind(kind: Kind, port: number, host: string): Promise<Socket> {
     return new Promise((resolve, reject) => {
       const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: false, reuseAddr: false });
       socket.once('error', reject);
