@@ -111,7 +111,10 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   async function accessRequest(client: RadiusClient, raw: RawPacket, address: string, port: number, key: string) {
     stats.accessRequests++;
     const secret = Buffer.from(client.secret);
-    const attributes = decodeAttributes(dictionary, raw.attributes, { secret, requestAuthenticator: raw.authenticator });
+    // Hidden attributes (User-Password…) are checked here and never handed on, so no module can log them.
+    const attributes = decodeAttributes(dictionary, raw.attributes, { secret, requestAuthenticator: raw.authenticator }).filter(
+      ([name]) => !dictionary.attribute(name.replace(/:\d+$/, ''))?.encrypt,
+    );
     const userName = attributes.find(([n]) => n === 'User-Name')?.[1];
     const credentials = credentialsOf(raw.attributes, raw.authenticator);
     const request: AccessRequest = { client, userName: typeof userName === 'string' ? userName : '', method: credentials.method, attributes };

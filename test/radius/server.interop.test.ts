@@ -43,6 +43,9 @@ describe('PAP and CHAP with radtest', () => {
     expect(out.stdout).toContain('Framed-IP-Address = 100.64.0.10');
     expect(out.stdout).toContain('Session-Timeout = 86400');
     expect(h.authorized[0]).toMatchObject({ userName: 'alice', method: 'pap', client: { name: 'hq-ccr' } });
+    // The cleartext never leaves the server: the policy sees the request without User-Password.
+    expect(h.authorized[0]!.attributes.map(([n]) => n)).toContain('NAS-IP-Address');
+    expect(h.authorized[0]!.attributes.map(([n]) => n)).not.toContain('User-Password');
     expect(h.outcomes[0]).toMatchObject({ accepted: true, reason: 'accepted' });
   });
 
