@@ -60,9 +60,14 @@ describe('AAA authorization from billing state', async () => {
     expect((await policy.authorize(accessRequest(nas, s.username))).kind).toBe('accept');
   });
 
-  it('the captive choice of the organization accepts a suspended line into the expired pool with its message', async () => {
-    // Set on the ISP, it reaches the reseller's subscribers below it.
-    await t.ctx.db.insertInto('aaa_settings').values({ organization_id: tree.isp.id, blocked_action: 'captive', blocked_pool: 'expired', blocked_address_list: 'unpaid', captive_message: 'Pay with M-PESA to reconnect' }).execute();
+  it('the captive choice set through the API on the ISP reaches a reseller’s suspended line; a plan may override it', async () => {
+    const bad = await admin.put('/api/aaa/settings', { organizationId: tree.isp.id, blockedAction: 'captive' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('walled garden needs a pool or an address list');
+    const set = await admin.put('/api/aaa/settings', { organizationId: tree.isp.id, blockedAction: 'captive', blockedPool: 'expired', blockedAddressList: 'unpaid', captiveMessage: 'Pay with M-PESA to reconnect' });
+    expect(set.statusCode, set.body).toBe(200);
+    const inherited = await admin.get(`/api/aaa/settings?organizationId=${tree.resellerA.id}`);
+    expect(JSON.parse(inherited.body)).toMatchObject({ organizationId: tree.resellerA.id, inheritedFrom: tree.isp.id, blockedAction: 'captive' });
     const s = await subscriptionWithLogin(admin, tree.resellerA, plan.id);
     await admin.post(`/api/subscriptions/${s.id}/suspend`, { reason: 'unpaid' });
     await new Promise((r) => setTimeout(r, 50));
@@ -72,7 +77,12 @@ describe('AAA authorization from billing state', async () => {
     expect(attr(d.reply, 'Mikrotik-Address-List')).toEqual(['unpaid']);
     expect(attr(d.reply, 'Reply-Message')).toEqual(['Pay with M-PESA to reconnect']);
     expect(attr(d.reply, 'Mikrotik-Rate-Limit')).toEqual([]);
-    await t.ctx.db.deleteFrom('aaa_settings').where('organization_id', '=', tree.isp.id).execute();
+    const override = await admin.put(`/api/plans/${plan.id}/aaa-settings`, { blockedAction: 'reject' });
+    expect(override.statusCode, override.body).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await policy.authorize(accessRequest(nas, s.username))).toMatchObject({ kind: 'reject', reason: 'suspended' });
+    await admin.put(`/api/plans/${plan.id}/aaa-settings`, { blockedAction: null });
+    await admin.put('/api/aaa/settings', { organizationId: tree.isp.id, blockedAction: 'reject' });
   });
 
   it('binds a line to its MAC (any written form of the Calling-Station-Id)', async () => {

@@ -1,12 +1,14 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
 import { actorOf, csvResponse, errors, idParams, sendCsv } from '../../platform/http/routes.ts';
+import { aaaSettingsRoutes } from './aaa-settings.routes.ts';
 import * as service from './sessions.service.ts';
 import { enforcementPage, enforcementSchema, sessionHistoryQuery, sessionListQuery, sessionPage, sessionParams } from './sessions.schemas.ts';
 
 const tags = ['Sessions'];
 
 export function sessionRoutes(app: TypedApp, ctx: AppContext): void {
+  aaaSettingsRoutes(app, ctx);
   app.get(
     '/api/sessions',
     {

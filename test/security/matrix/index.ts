@@ -11,7 +11,7 @@ import { planProbes } from './plans.ts';
 import { portalLoginProbes } from './portal.ts';
 import { subscriberProbes } from './subscribers.ts';
 import { subscriptionProbes } from './subscriptions.ts';
-import { sessionProbes } from './sessions.ts';
+import { aaaSettingsProbes, sessionProbes } from './sessions.ts';
 import { usageProbes } from './usage.ts';
 import { userProbes } from './users.ts';
 import { ipamProbes, nasProbes } from './network.ts';
@@ -44,4 +44,5 @@ export const probeFactories: Record<string, ProbeFactory> = {
   'nas/router': routerProbes,
   ipam: ipamProbes,
   sessions: sessionProbes,
+  'sessions/settings': aaaSettingsProbes,
 };

@@ -69,3 +69,32 @@ export const sessionProbes: ProbeFactory = async (w) => {
     },
   };
 };
+
+/**
+ * The AAA settings of an organization (what a refused subscriber gets): reading is sessions.read
+ * (get), changing sessions.update (update). Another tenant's organization answers 404.
+ */
+export const aaaSettingsProbes: ProbeFactory = async (w) => {
+  const marker = unique('garden');
+  const storedFor = async (orgId: string, message: string) =>
+    (await w.ctx.db.selectFrom('aaa_settings').select('organization_id').where('organization_id', '=', orgId).where('captive_message', '=', message).executeTakeFirst()) !== undefined;
+  const body = (organizationId: string, message: string) => ({ organizationId, blockedAction: 'captive', blockedPool: 'expired', captiveMessage: message });
+  await w.ctx.db.insertInto('aaa_settings').values({ organization_id: w.outsider.id, blocked_action: 'captive', blocked_pool: 'expired', captive_message: marker }).execute();
+  return {
+    get: {
+      own: (api) => api.get(`/api/aaa/settings?organizationId=${w.home.id}`),
+      foreign: async (api) => {
+        const res = await api.get(`/api/aaa/settings?organizationId=${w.outsider.id}`);
+        return { res, leaked: async () => res.body.includes(marker) };
+      },
+    },
+    update: {
+      own: (api) => api.put('/api/aaa/settings', body(w.home.id, 'Pay at the shop')),
+      foreign: async (api) => {
+        const message = unique('intruder');
+        const res = await api.put('/api/aaa/settings', body(w.outsider.id, message));
+        return { res, leaked: () => storedFor(w.outsider.id, message) };
+      },
+    },
+  };
+};
