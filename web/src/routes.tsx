@@ -24,6 +24,7 @@ const BillingPage = lazy(() => import('./features/billing/BillingPage.tsx'));
 const SessionsPage = lazy(() => import('./features/sessions/SessionsPage.tsx'));
 const NasPage = lazy(() => import('./features/network/NasPage.tsx'));
 const NasDetailPage = lazy(() => import('./features/network/NasDetailPage.tsx'));
+const RouterPage = lazy(() => import('./features/routers/RouterPage.tsx'));
 const PoolsPage = lazy(() => import('./features/network/PoolsPage.tsx'));
 const PoolDetailPage = lazy(() => import('./features/network/PoolDetailPage.tsx'));
 
@@ -73,6 +74,7 @@ export function AppRoutes() {
           <Route path="account" element={<AccountPage />} />
           <Route path="nas" element={<NasPage />} />
           <Route path="nas/:id" element={<NasDetailPage />} />
+          <Route path="nas/:id/router" element={<RouterPage />} />
           <Route path="ip-pools" element={<PoolsPage />} />
           <Route path="ip-pools/:id" element={<PoolDetailPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
