@@ -17866,6 +17866,385 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/aaa/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What RADIUS gives a suspended or expired subscriber in an organization (its own settings or the nearest above) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Defaults to the organization you act in */
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AaaSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set an organization’s refusal policy (reject, or a walled garden with a message) and interim interval; its subtree inherits them */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateAaaSettingsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AaaSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{id}/aaa-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A plan's override of the refusal policy */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlanAaaSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set a plan's override of the refusal policy (null fields follow the organization) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdatePlanAaaSettingsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlanAaaSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions": {
         parameters: {
             query?: never;
@@ -21547,6 +21926,60 @@ export interface components {
         NasEventListInput: {
             items: components["schemas"]["NasEventInput"][];
         };
+        AaaSettingsInput: {
+            /** Format: uuid */
+            organizationId: string;
+            /** @description The organization whose settings apply (this one, one above it), or null for the defaults */
+            inheritedFrom: string | null;
+            /**
+             * @description What a suspended or expired subscriber gets: Access-Reject, or the walled garden
+             * @enum {string}
+             */
+            blockedAction: "reject" | "captive";
+            /** @description Address pool of the walled garden (Framed-Pool) */
+            blockedPool: string | null;
+            /** @description MikroTik address list of the walled garden */
+            blockedAddressList: string | null;
+            /** @description Reply-Message telling the subscriber how to pay */
+            captiveMessage: string;
+            /** @description Acct-Interim-Interval sent to the NAS */
+            interimIntervalSeconds: number;
+        };
+        UpdateAaaSettingsInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you act in
+             */
+            organizationId?: string;
+            /** @enum {string} */
+            blockedAction: "reject" | "captive";
+            /** @default null */
+            blockedPool: string | null;
+            /** @default null */
+            blockedAddressList: string | null;
+            /** @default  */
+            captiveMessage: string;
+            /** @default 300 */
+            interimIntervalSeconds: number;
+        };
+        PlanAaaSettingsInput: {
+            /** Format: uuid */
+            planId: string;
+            /** @description null: the organization's choice */
+            blockedAction: ("reject" | "captive") | null;
+            blockedPool: string | null;
+            blockedAddressList: string | null;
+            captiveMessage: string | null;
+        };
+        UpdatePlanAaaSettingsInput: {
+            blockedAction: ("reject" | "captive") | null;
+            /** @default null */
+            blockedPool: string | null;
+            /** @default null */
+            blockedAddressList: string | null;
+            /** @default null */
+            captiveMessage: string | null;
+        };
         RadiusSessionInput: {
             /** @description The session number (radacctid) */
             id: string;
@@ -24563,6 +24996,60 @@ export interface components {
         };
         NasEventList: {
             items: components["schemas"]["NasEvent"][];
+        };
+        AaaSettings: {
+            /** Format: uuid */
+            organizationId: string;
+            /** @description The organization whose settings apply (this one, one above it), or null for the defaults */
+            inheritedFrom: string | null;
+            /**
+             * @description What a suspended or expired subscriber gets: Access-Reject, or the walled garden
+             * @enum {string}
+             */
+            blockedAction: "reject" | "captive";
+            /** @description Address pool of the walled garden (Framed-Pool) */
+            blockedPool: string | null;
+            /** @description MikroTik address list of the walled garden */
+            blockedAddressList: string | null;
+            /** @description Reply-Message telling the subscriber how to pay */
+            captiveMessage: string;
+            /** @description Acct-Interim-Interval sent to the NAS */
+            interimIntervalSeconds: number;
+        };
+        UpdateAaaSettings: {
+            /**
+             * Format: uuid
+             * @description Defaults to the organization you act in
+             */
+            organizationId?: string;
+            /** @enum {string} */
+            blockedAction: "reject" | "captive";
+            /** @default null */
+            blockedPool: string | null;
+            /** @default null */
+            blockedAddressList: string | null;
+            /** @default  */
+            captiveMessage: string;
+            /** @default 300 */
+            interimIntervalSeconds: number;
+        };
+        PlanAaaSettings: {
+            /** Format: uuid */
+            planId: string;
+            /** @description null: the organization's choice */
+            blockedAction: ("reject" | "captive") | null;
+            blockedPool: string | null;
+            blockedAddressList: string | null;
+            captiveMessage: string | null;
+        };
+        UpdatePlanAaaSettings: {
+            blockedAction: ("reject" | "captive") | null;
+            /** @default null */
+            blockedPool: string | null;
+            /** @default null */
+            blockedAddressList: string | null;
+            /** @default null */
+            captiveMessage: string | null;
         };
         RadiusSession: {
             /** @description The session number (radacctid) */
