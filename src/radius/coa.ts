@@ -41,7 +41,7 @@ export function createChangeSender(options: ChangeSenderOptions = {}): RadiusCha
   const dictionary = options.dictionary ?? defaultDictionary();
   const pending = new Map<string, Pending>();
   const nextId = new Map<string, number>();
-  const sockets: Partial<Record<'udp4' | 'udp6', Socket>> = {};
+  const sockets: Partial<Record<'udp4' | 'udp6', Promise<Socket>>> = {};
 
   function onReply(data: Buffer, address: string, port: number) {
     let raw;
@@ -71,12 +71,10 @@ export function createChangeSender(options: ChangeSenderOptions = {}): RadiusCha
     }
   }
 
+  // The promise is kept (not the socket) so concurrent first sends share one bound socket.
   function socketFor(family: 'udp4' | 'udp6'): Promise<Socket> {
-    const existing = sockets[family];
-    if (existing) return Promise.resolve(existing);
-    return new Promise((resolve, reject) => {
+    sockets[family] ??= new Promise((resolve, reject) => {
       const socket = createSocket(family);
-      sockets[family] = socket;
       socket.on('message', (data, rinfo) => onReply(data, rinfo.address, rinfo.port));
       socket.once('error', reject);
       socket.bind(0, () => {
@@ -85,6 +83,7 @@ export function createChangeSender(options: ChangeSenderOptions = {}): RadiusCha
         resolve(socket);
       });
     });
+    return sockets[family];
   }
 
   function allocateId(destination: string): number {
@@ -139,8 +138,11 @@ export function createChangeSender(options: ChangeSenderOptions = {}): RadiusCha
             new Promise<void>((resolve) => {
               const socket = sockets[family];
               delete sockets[family];
-              if (socket) socket.close(() => resolve());
-              else resolve();
+              if (!socket) return resolve();
+              socket.then(
+                (s) => s.close(() => resolve()),
+                () => resolve(),
+              );
             }),
         ),
       );

@@ -86,3 +86,18 @@ describe('ChangeSender (CoA / Disconnect client) against the test NAS listener',
     }
   });
 });
+
+describe('a fresh ChangeSender', () => {
+  it('first sends in parallel share one socket and all get their answer', async () => {
+    const fresh = createChangeSender({ timeoutMs: 500, retries: 1 });
+    const listener2 = await startNasListener(SECRET);
+    try {
+      const outcomes = await Promise.all(Array.from({ length: 20 }, () => fresh.send(nas({ coaPort: listener2.port }), 'coa', [['User-Name', 'a']])));
+      expect(outcomes.map((o) => o.kind)).toEqual(Array(20).fill('ack'));
+      expect(new Set(listener2.received.map((r) => r.packet.identifier)).size).toBe(20);
+    } finally {
+      await listener2.close();
+      await fresh.close();
+    }
+  });
+});
