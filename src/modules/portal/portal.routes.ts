@@ -4,6 +4,8 @@ import { fileStoreFor } from '../../platform/files/store.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
 import { actorOf, errors, idParams, requestOrigin } from '../../platform/http/routes.ts';
 import { locales } from '../invoices/documents/labels.ts';
+import { portalDailyUsage } from '../usage/usage-daily.service.ts';
+import { dailyUsageQuery, dailyUsageSchema } from '../usage/usage-daily.schemas.ts';
 import { createdUserSchema } from '../users/users.schemas.ts';
 import { walletStatementQuery, walletStatementSchema } from '../wallets/wallets.schemas.ts';
 import { customerOf, customerOnly } from './portal.access.ts';
@@ -44,6 +46,11 @@ export function portalRoutes(app: TypedApp, ctx: AppContext): void {
     '/api/portal/subscriptions',
     { ...customer, schema: { tags, summary: 'Your subscriptions with their status, period and usage this period', response: { 200: portalSubscriptionListSchema, ...errors } } },
     (req) => portal.listSubscriptions(ctx, customerOf(req)),
+  );
+  app.get(
+    '/api/portal/subscriptions/:id/usage/daily',
+    { ...customer, schema: { tags, summary: 'Your usage per day for one of your subscriptions: data down and up, time online', params: idParams, querystring: dailyUsageQuery, response: { 200: dailyUsageSchema, ...errors } } },
+    (req) => portalDailyUsage(ctx, customerOf(req).subscriberId, req.params.id, req.query),
   );
   app.get(
     '/api/portal/invoices',

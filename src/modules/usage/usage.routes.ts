@@ -4,6 +4,8 @@ import type { TypedApp } from '../../platform/http/app.ts';
 import { actorOf, errors, idParams } from '../../platform/http/routes.ts';
 import type { UploadedFile } from '../subscribers/documents.service.ts';
 import { importUsage, MAX_USAGE_IMPORT_BYTES, usageImportReportSchema, usageImportSchema } from './usage-import.service.ts';
+import { dailyUsage } from './usage-daily.service.ts';
+import { dailyUsageQuery, dailyUsageSchema } from './usage-daily.schemas.ts';
 import * as service from './usage.service.ts';
 import { createUsageSchema, usageListQuery, usagePage, usageRecordSchema, usageTotalsQuery, usageTotalsSchema } from './usage.schemas.ts';
 
@@ -55,6 +57,14 @@ export function usageRoutes(app: TypedApp, ctx: AppContext): void {
       config: { permission: 'subscriptions.read' },
     },
     (req) => service.usageTotalsOf(ctx, actorOf(req), req.params.id, req.query),
+  );
+  app.get(
+    '/api/subscriptions/:id/usage/daily',
+    {
+      schema: { tags, summary: 'Usage per local day for charts: bytes down and up and time online (accounting) and usage records per unit', params, querystring: dailyUsageQuery, response: { 200: dailyUsageSchema, ...errors } },
+      config: { permission: 'subscriptions.read' },
+    },
+    (req) => dailyUsage(ctx, actorOf(req), req.params.id, req.query),
   );
   app.post(
     '/api/subscriptions/:id/usage',

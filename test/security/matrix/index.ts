@@ -13,6 +13,7 @@ import { subscriberProbes } from './subscribers.ts';
 import { subscriptionProbes } from './subscriptions.ts';
 import { aaaSettingsProbes, sessionProbes } from './sessions.ts';
 import { usageProbes } from './usage.ts';
+import { usageDailyProbes } from './usage-daily.ts';
 import { userProbes } from './users.ts';
 import { ipamProbes, nasProbes } from './network.ts';
 import { routerProbes } from './routers.ts';
@@ -34,6 +35,7 @@ export const probeFactories: Record<string, ProbeFactory> = {
   subscribers: subscriberProbes,
   invoices: invoiceProbes,
   'subscriptions/usage': usageProbes,
+  'subscriptions/usage-daily': usageDailyProbes,
   'subscribers/portal-login': portalLoginProbes,
   'billing/penalty-classes': penaltyClassProbes,
   'billing/runs': billingRunProbes,

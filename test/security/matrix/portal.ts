@@ -1,6 +1,7 @@
 import type { Organization } from '../../../src/platform/db/schema.ts';
 import { portalFixtures } from '../../portal/fixtures.ts';
 import { PASSWORD, seedUser, sessionFor, type Api } from '../../support/app.ts';
+import { seedSubscription } from '../../usage/fixtures.ts';
 import { unique, type Probe, type ProbeFactory, type World } from './world.ts';
 
 /**
@@ -47,6 +48,9 @@ export async function portalCustomerProbes(w: World): Promise<PortalWorld> {
     await f.topUp(org, s.id, 500_000n, unique('foreign'));
     others.push({ org, subscriberId: s.id, invoiceId: (await f.invoice(org, s.id, 150_000n)).id });
   }
+  // Usage charts: a subscription of mine, and one of each other subscriber.
+  const mySubscription = await seedSubscription(w.ctx, rootDev, w.home, { subscriberId: mine.id });
+  const otherSubscriptions = await Promise.all(others.map((o) => seedSubscription(w.ctx, rootDev, o.org, { subscriberId: o.subscriberId })));
   const mentionsOthers = (body: string) => others.some((o) => body.includes(o.subscriberId) || body.includes(o.invoiceId));
   const paidOf = async (id: string) => (await w.ctx.db.selectFrom('invoices').select('amount_paid').where('id', '=', id).executeTakeFirstOrThrow()).amount_paid;
   const ownInvoice = async () => (await f.invoice(w.home, mine.id, 10_000n)).id;
@@ -82,6 +86,14 @@ export async function portalCustomerProbes(w: World): Promise<PortalWorld> {
         own: async (api) => api.get(`/api/portal/invoices/${await ownInvoice()}/pdf`),
         foreign: async (api) => {
           const res = await eachForeign(api, (id) => api.get(`/api/portal/invoices/${id}/pdf`));
+          return { res, leaked: async () => res.statusCode < 300 };
+        },
+      },
+      usageDaily: {
+        own: (api) => api.get(`/api/portal/subscriptions/${mySubscription.id}/usage/daily`),
+        foreign: async (api) => {
+          const answers = await Promise.all(otherSubscriptions.map((s) => api.get(`/api/portal/subscriptions/${s.id}/usage/daily`)));
+          const res = answers.find((r) => r.statusCode !== 404) ?? answers[0]!;
           return { res, leaked: async () => res.statusCode < 300 };
         },
       },

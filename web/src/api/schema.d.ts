@@ -9550,6 +9550,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscriptions/{id}/usage/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage per local day for charts: bytes down and up and time online (accounting) and usage records per unit */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description current (the billing period now running; the last 30 days when none is), last30 or last90 */
+                    range?: "current" | "last30" | "last90";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DailyUsage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/billing/penalty-classes": {
         parameters: {
             query?: never;
@@ -12352,6 +12456,110 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["PortalSubscriptionList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/subscriptions/{id}/usage/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your usage per day for one of your subscriptions: data down and up, time online */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description current (the billing period now running; the last 30 days when none is), last30 or last90 */
+                    range?: "current" | "last30" | "last90";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DailyUsage"];
                     };
                 };
                 /** @description Default Response */
@@ -20665,6 +20873,42 @@ export interface components {
                 message: string;
             }[];
         };
+        DailyUsageDayInput: {
+            /**
+             * Format: date
+             * @description A day in the organization's time zone
+             */
+            date: string;
+            /** @description Bytes sent to the subscriber that day (RADIUS accounting) */
+            downloadBytes: number;
+            /** @description Bytes sent by the subscriber that day (RADIUS accounting) */
+            uploadBytes: number;
+            /** @description Time online that day (RADIUS accounting) */
+            sessionSeconds: number;
+            /** @description Usage records of the day per unit, exact decimals: { "GB": "1.25", "minutes": "90" } */
+            usage: {
+                [key: string]: string;
+            };
+        };
+        DailyUsageInput: {
+            /** Format: uuid */
+            subscriptionId: string;
+            /**
+             * @description The range answered (current falls back to last30 when no period runs)
+             * @enum {string}
+             */
+            range: "current" | "last30" | "last90";
+            timezone: string;
+            /** Format: date */
+            from: string;
+            /**
+             * Format: date
+             * @description Last day included (today at most)
+             */
+            to: string;
+            /** @description Every day from `from` to `to`, oldest first, zeros included */
+            days: components["schemas"]["DailyUsageDayInput"][];
+        };
         PortalProfileInput: {
             subscriber: {
                 /** Format: uuid */
@@ -23734,6 +23978,42 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+        };
+        DailyUsageDay: {
+            /**
+             * Format: date
+             * @description A day in the organization's time zone
+             */
+            date: string;
+            /** @description Bytes sent to the subscriber that day (RADIUS accounting) */
+            downloadBytes: number;
+            /** @description Bytes sent by the subscriber that day (RADIUS accounting) */
+            uploadBytes: number;
+            /** @description Time online that day (RADIUS accounting) */
+            sessionSeconds: number;
+            /** @description Usage records of the day per unit, exact decimals: { "GB": "1.25", "minutes": "90" } */
+            usage: {
+                [key: string]: string;
+            };
+        };
+        DailyUsage: {
+            /** Format: uuid */
+            subscriptionId: string;
+            /**
+             * @description The range answered (current falls back to last30 when no period runs)
+             * @enum {string}
+             */
+            range: "current" | "last30" | "last90";
+            timezone: string;
+            /** Format: date */
+            from: string;
+            /**
+             * Format: date
+             * @description Last day included (today at most)
+             */
+            to: string;
+            /** @description Every day from `from` to `to`, oldest first, zeros included */
+            days: components["schemas"]["DailyUsageDay"][];
         };
         PortalProfile: {
             subscriber: {

@@ -1,6 +1,7 @@
 import { Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Loading, QueryError } from '../../components/feedback.tsx';
+import { PortalUsageGraph } from '../usage-graphs/index.tsx';
 import { useProfile, useSubscriptions } from './api.ts';
 import { formatQuantity, serviceStatusColors } from './model.ts';
 import { usePortalFormat } from './parts.tsx';
@@ -49,6 +50,11 @@ export default function UsagePage() {
             <Text size="sm" c="dimmed">
               {t('portal.usage.noPeriod')}
             </Text>
+          )}
+          {s.status !== 'pending' && (
+            <Stack mt="sm">
+              <PortalUsageGraph subscriptionId={s.id} />
+            </Stack>
           )}
         </Card>
       ))}

@@ -11,6 +11,7 @@ import { ListTable, LoadMore, useCursorList } from '../../components/lists.tsx';
 import { useDatesLocale } from '../../lib/dates-locale.ts';
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan, useMe } from '../auth/session.ts';
+import { SubscriptionUsageGraph } from '../usage-graphs/index.tsx';
 import { dayIn, instantIn, monthOf, nextDay } from './model.ts';
 
 function AddReading({ subscriptionId }: { subscriptionId: string }) {
@@ -136,6 +137,7 @@ export function UsagePanel({ subscriberId }: { subscriberId: string }) {
           />
           <DatePickerInput type="range" valueFormat="D MMM YYYY" label={t('subscriptions.usage.period')} value={days} onChange={setDays} w={{ base: '100%', xs: 260 }} />
         </Group>
+        {subscriptionId && <SubscriptionUsageGraph subscriptionId={subscriptionId} />}
         {subscriptionId && can('subscriptions.update') && <AddReading subscriptionId={subscriptionId} />}
         {subscriptionId && range && <Readings subscriptionId={subscriptionId} range={range} />}
       </Stack>
