@@ -45,8 +45,9 @@ const statements = [
     secret text not null
   )`,
 
-  // rlm_sql looks users up by the exact username (subscriptions index only lower(username)).
-  `create index subscriptions_username_exact_idx on subscriptions (username) where username is not null and status <> 'terminated'`,
+  // rlm_sql looks users up by the exact username (subscriptions index only lower(username), and only
+  // live ones; the radcheck row refusing a terminated login looks at terminated rows too).
+  `create index subscriptions_username_exact_idx on subscriptions (username) where username is not null`,
 
   // The same string as src/core/mikrotik-rate-limit.ts (a test compares the two on random profiles).
   `create function freeradius.kbps(rate integer) returns text language sql immutable as $$
