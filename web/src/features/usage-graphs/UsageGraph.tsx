@@ -126,7 +126,9 @@ export function UsageGraph({ source }: { source: UsageSource }) {
   const duration = (v: number) => formatDuration(v, i18n.language);
   const days = query.data ? chartDays(query.data.days) : [];
   const totals = totalsOf(days);
-  const shownData = dataSeries.filter((s) => s.key !== 'metered' || totals.metered > 0);
+  // Readings alone (no accounting in the range): only their series, not two empty ones beside it.
+  const countedOnly = totals.download + totals.upload > 0 || totals.metered === 0;
+  const shownData = dataSeries.filter((s) => (s.key === 'metered' ? totals.metered > 0 : countedOnly));
   return (
     <Stack gap="sm" aria-label={t('usageGraphs.title')} role="region">
       <SegmentedControl
