@@ -5,11 +5,14 @@
  * FreeRADIUS. Prints each round, the median, and the server's CPU time per request (a figure that
  * does not depend on what else the machine is running, unlike the rate: check the load average).
  *
+ * When Debian's FreeRADIUS is installed, the same PAP load is also run against it (users file, a
+ * minimal virtual server: files + pap) in the same run, so both figures share the machine's load.
+ *
  *   npx tsx bench/radius.ts
  *   BENCH_ROUNDS=3 BENCH_REQUESTS=20000 npx tsx bench/radius.ts
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRadiusServer } from '../src/radius/server.ts';
@@ -69,7 +72,7 @@ function radclient(port: number, command: 'auth' | 'acct', file: string): Promis
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function measure(label: string, port: number, command: 'auth' | 'acct', file: string) {
+async function measure(label: string, port: number, command: 'auth' | 'acct', file: string, inProcess = true) {
   const rates: number[] = [];
   const cpuPerRequest: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
@@ -78,19 +81,65 @@ async function measure(label: string, port: number, command: 'auth' | 'acct', fi
     const used = process.cpuUsage(cpu);
     rates.push(rate);
     cpuPerRequest.push((used.user + used.system) / REQUESTS);
-    console.log(`  ${label} round ${round}: ${Math.round(rate).toLocaleString('en')} /s, server CPU ${cpuPerRequest.at(-1)!.toFixed(0)} µs/request`);
+    console.log(`  ${label} round ${round}: ${Math.round(rate).toLocaleString('en')} /s${inProcess ? `, server CPU ${cpuPerRequest.at(-1)!.toFixed(0)} µs/request` : ''}`);
   }
   const cpu = median(cpuPerRequest);
   console.log(
-    `${label}: median ${Math.round(median(rates)).toLocaleString('en')} /s over ${ROUNDS} rounds of ${REQUESTS.toLocaleString('en')} (radclient -p 256); ` +
-      `server CPU ${cpu.toFixed(0)} µs/request (≈ ${Math.round(1e6 / cpu).toLocaleString('en')} /s per core)`,
+    `${label}: median ${Math.round(median(rates)).toLocaleString('en')} /s over ${ROUNDS} rounds of ${REQUESTS.toLocaleString('en')} (radclient -p 256)` +
+      (inProcess ? `; server CPU ${cpu.toFixed(0)} µs/request (≈ ${Math.round(1e6 / cpu).toLocaleString('en')} /s per core)` : ''),
   );
 }
 
 console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on this machine`);
 
+/**
+ * Debian's FreeRADIUS with the packaged configuration, reduced to one virtual server that reads a
+ * users file with the same subscribers (EAP and the default sites removed: they need sections a
+ * bench server does not have).
+ */
+async function startFreeRadius(port: number): Promise<ChildProcess | null> {
+  if (!existsSync('/usr/sbin/freeradius') || !existsSync('/etc/freeradius/3.0/radiusd.conf')) return null;
+  const raddb = join(dir, 'raddb');
+  execFileSync('cp', ['-r', '/etc/freeradius/3.0', raddb]);
+  rmSync(join(raddb, 'mods-enabled', 'eap'), { force: true });
+  execFileSync('sh', ['-c', `rm -f '${raddb}'/sites-enabled/*`]);
+  writeFileSync(
+    join(raddb, 'sites-enabled', 'bench'),
+    `server bench {\n listen {\n  type = auth\n  ipaddr = 127.0.0.1\n  port = ${port}\n }\n authorize {\n  files\n  pap\n }\n authenticate {\n  pap\n }\n}\n`,
+  );
+  writeFileSync(join(raddb, 'clients.conf'), `client bench {\n ipaddr = 127.0.0.1\n secret = ${SECRET}\n}\n`);
+  const users = Array.from({ length: SUBSCRIBERS }, (_, i) => `user-${i} Cleartext-Password := "pw-user-${i}"\n\tMikrotik-Rate-Limit = "10M/20M",\n\tSession-Timeout = 3600\n`);
+  writeFileSync(join(raddb, 'mods-config', 'files', 'authorize'), users.join('\n'));
+  // FreeRADIUS drops privileges to the freerad user, which must be able to read the copy.
+  execFileSync('chmod', ['-R', 'a+rX', dir]);
+  chmodSync(dir, 0o755);
+  const child = spawn('/usr/sbin/freeradius', ['-f', '-d', raddb, '-l', 'stdout'], { stdio: 'ignore' });
+  for (let attempt = 0; attempt < 60; attempt++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const ok = await new Promise<boolean>((resolve) => {
+      const probe = execFile('radclient', ['-q', '-r', '1', '-t', '1', `127.0.0.1:${port}`, 'auth', SECRET], (err) => resolve(!err));
+      probe.stdin?.end('User-Name = "user-1"\nUser-Password = "pw-user-1"\nMessage-Authenticator = 0x00\n');
+    });
+    if (ok) return child;
+  }
+  child.kill();
+  throw new Error('FreeRADIUS did not start');
+}
+
 const { auth, acct } = server.addresses;
-await measure('PAP Access-Request', auth.port, 'auth', authFile);
-await measure('Accounting Interim-Update (in-memory sink)', acct.port, 'acct', acctFile);
+await measure('Uplink PAP Access-Request', auth.port, 'auth', authFile);
+await measure('Uplink Accounting Interim-Update (in-memory sink)', acct.port, 'acct', acctFile);
 console.log(`server stats: ${JSON.stringify(server.stats)}`);
 await server.stop();
+
+const freeradiusPort = auth.port + 17;
+const freeradius = await startFreeRadius(freeradiusPort);
+if (freeradius) {
+  try {
+    await measure('FreeRADIUS 3.2 PAP Access-Request (users file)', freeradiusPort, 'auth', authFile, false);
+  } finally {
+    freeradius.kill();
+  }
+} else {
+  console.log('FreeRADIUS not installed: no comparison run');
+}

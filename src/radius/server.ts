@@ -44,6 +44,11 @@ export interface RadiusServerOptions {
   dictionary?: Dictionary;
   /** How long a reply is kept for retransmissions (default 5 s, FreeRADIUS's cleanup_delay). */
   duplicateWindowMs?: number;
+  /**
+   * Socket receive buffer in bytes (default 4 MiB; the kernel caps it at net.core.rmem_max). A NAS
+   * sends bursts (hundreds of requests after a reboot); the kernel's 208 KiB default drops them.
+   */
+  receiveBufferBytes?: number;
 }
 
 export interface RadiusServerStats {
@@ -242,6 +247,15 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       });
       socket.bind(port, host, () => {
         socket.off('error', reject);
+        try {
+          const wanted = options.receiveBufferBytes ?? 4 * 1024 * 1024;
+          socket.setRecvBufferSize(wanted);
+          // Linux reports twice what it grants; below what we asked, net.core.rmem_max capped it.
+          const granted = socket.getRecvBufferSize() / 2;
+          if (granted < wanted) logger.warn({ kind, wanted, granted }, 'radius: receive buffer capped by net.core.rmem_max; raise it or bursts of requests are dropped');
+        } catch (err) {
+          logger.warn({ err, kind }, 'radius: could not enlarge the receive buffer');
+        }
         socket.on('error', (err) => logger.error({ err, kind }, 'radius: socket error'));
         resolve(socket);
       });

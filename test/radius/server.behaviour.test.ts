@@ -3,6 +3,8 @@
  * duplicate detection, unknown NAS and IPv6 sources, failures in the policy or the sink, Proxy-State.
  * Driven by raw UDP datagrams encoded with our codec.
  */
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkMessageAuthenticator, verifyResponse } from '../../src/radius/authenticators.ts';
 import type { AttributeList } from '../../src/radius/contract.ts';
@@ -139,5 +141,35 @@ describe('failures never crash the server and never answer wrongly', () => {
     h.subscribers.set('bob', { password: 'pw', reply: [['Framed-IP-Address', 'not-an-ip']] });
     expect(await exchange(h.authPort, [accessRequest(undefined, 52)])).toHaveLength(0);
     expect(h.logs.some((l) => l.level === 'error' && String((l.obj as { err?: Error }).err?.message).includes('Framed-IP-Address'))).toBe(true);
+  });
+});
+
+describe('bursts', () => {
+  it('1,000 Access-Requests sent at once (NASes after a power cut) are all answered: the receive buffer is enlarged', async () => {
+    const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+    expect(rmemMax, 'the kernel caps socket buffers at net.core.rmem_max: sysctl -w net.core.rmem_max=4194304').toBeGreaterThanOrEqual(4 * 1024 * 1024);
+    expect(h.logs.some((l) => l.msg.includes('receive buffer capped'))).toBe(false);
+    const sockets = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const socket = createSocket('udp4');
+        await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+        socket.setRecvBufferSize(4 * 1024 * 1024);
+        return socket;
+      }),
+    );
+    let replies = 0;
+    const done = new Promise<void>((resolve) => {
+      for (const socket of sockets)
+        socket.on('message', () => {
+          if (++replies === 1_000) resolve();
+        });
+    });
+    sockets.forEach((socket, s) => {
+      for (let id = 0; id < 250; id++) socket.send(accessRequest([['User-Name', 'bob'], ['User-Password', 'pw'], ['NAS-Port', s * 1000 + id]], id), h.authPort, '127.0.0.1');
+    });
+    await Promise.race([done, new Promise((r) => setTimeout(r, 15_000))]);
+    for (const socket of sockets) socket.close();
+    expect(replies).toBe(1_000);
+    expect(h.authorized).toHaveLength(1_000);
   });
 });
