@@ -128,10 +128,12 @@ describe(`FreeRADIUS rlm_sql against Uplink's database (${engine})`, async () =>
     expect(out).toMatch(/Session-Timeout = \d+/);
   });
 
-  it('authenticates CHAP and the login mirrored by enable, and refuses a wrong password', () => {
+  it('authenticates CHAP and MS-CHAPv2 for the login mirrored by enable, and refuses a wrong password', () => {
     const chap = spawnSync('radtest', ['-t', 'chap', 'early.bird', 'Early-pass-1', `127.0.0.1:${authPort}`, '0', secret], { encoding: 'utf8' });
     expect(chap.stdout).toContain('Received Access-Accept');
     expect(early.username).toBe('early.bird');
+    const mschap = spawnSync('radtest', ['-t', 'mschap', 'early.bird', 'Early-pass-1', `127.0.0.1:${authPort}`, '0', secret], { encoding: 'utf8' });
+    expect(mschap.stdout).toContain('Received Access-Accept');
     const wrong = spawnSync('radtest', ['wanjiru', 'not-the-password', `127.0.0.1:${authPort}`, '0', secret], { encoding: 'utf8' });
     expect(wrong.stdout).toContain('Received Access-Reject');
   });
@@ -153,10 +155,13 @@ describe(`FreeRADIUS rlm_sql against Uplink's database (${engine})`, async () =>
     await admin.post(`/api/subscriptions/${wanjiru.id}/resume`, {});
   });
 
-  it('writes accounting Start and Stop into radacct (gigawords folded) and logs auths without the password', async () => {
+  it('writes accounting Start and Stop into radacct (gigawords folded), refuses a second session (Simultaneous-Use), logs auths without the password', async () => {
     const session = { 'User-Name': 'early.bird', 'Acct-Session-Id': 'S-0001', 'NAS-IP-Address': '127.0.0.1', 'NAS-Port': 7, 'Framed-IP-Address': '100.64.0.9' };
     expect(radclient(acctPort, 'acct', secret, { ...session, 'Acct-Status-Type': 'Start' })).toContain('Received Accounting-Response');
     const open = await t.ctx.db.selectFrom('radacct').selectAll().where('acctsessionid', '=', 'S-0001').executeTakeFirstOrThrow();
+    // Simultaneous-Use := 1 (radcheck) against the open session FreeRADIUS has just written.
+    const second = spawnSync('radtest', ['early.bird', 'Early-pass-1', `127.0.0.1:${authPort}`, '0', secret], { encoding: 'utf8' });
+    expect(second.stdout, log().slice(-3000)).toContain('Received Access-Reject');
     expect(open).toMatchObject({ username: 'early.bird', acctstoptime: null, subscription_id: early.id, organization_id: tree.isp.id });
     expect(open.framedipaddress).toBe('100.64.0.9');
     const stop = { ...session, 'Acct-Status-Type': 'Stop', 'Acct-Session-Time': 3600, 'Acct-Input-Octets': 1000, 'Acct-Input-Gigawords': 1, 'Acct-Output-Octets': 5, 'Acct-Terminate-Cause': 'User-Request' };
@@ -169,9 +174,9 @@ describe(`FreeRADIUS rlm_sql against Uplink's database (${engine})`, async () =>
     expect(BigInt(closed[0]!.acctoutputoctets!)).toBe(5n);
     expect(closed[0]!.acctstoptime).not.toBeNull();
 
-    const log = await t.ctx.db.selectFrom('radpostauth').selectAll().where('username', 'in', ['wanjiru', 'early.bird']).execute();
-    expect(log.map((l) => l.reply)).toEqual(expect.arrayContaining(['Access-Accept', 'Access-Reject']));
-    expect(log.map((l) => l.pass)).toEqual(log.map(() => ''));
-    expect(JSON.stringify(log.map((l) => ({ ...l, id: String(l.id) })))).not.toMatch(/S3cret-pass|not-the-password|Early-pass-1/);
+    const postAuth = await t.ctx.db.selectFrom('radpostauth').selectAll().where('username', 'in', ['wanjiru', 'early.bird']).execute();
+    expect(postAuth.map((l) => l.reply)).toEqual(expect.arrayContaining(['Access-Accept', 'Access-Reject']));
+    expect(postAuth.map((l) => l.pass)).toEqual(postAuth.map(() => ''));
+    expect(JSON.stringify(postAuth.map((l) => ({ ...l, id: String(l.id) })))).not.toMatch(/S3cret-pass|not-the-password|Early-pass-1/);
   });
 });

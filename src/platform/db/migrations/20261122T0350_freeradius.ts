@@ -146,9 +146,11 @@ const statements = [
   `create index radgroupcheck_groupname on freeradius.radgroupcheck (groupname, attribute)`,
 
   // read_clients = yes: FreeRADIUS reads this once at start; the id is only a number in its log.
+  // type is only for checkrad, which Simultaneous-Use runs to ask the NAS (telnet, SNMP) whether
+  // sessions radacct calls open still are: 'other' trusts radacct, whose stale sessions Uplink closes.
   `create view freeradius.nas as
    select (row_number() over (order by n.id))::integer as id, host(n.address)::text as nasname, n.name as shortname,
-          case n.type when 'generic' then 'other' else n.type end as type, null::integer as ports, s.secret,
+          'other'::text as type, null::integer as ports, s.secret,
           null::text as server, null::text as community, n.description
      from nas_devices n join freeradius.nas_secrets s on s.nas_id = n.id
     where n.active`,
