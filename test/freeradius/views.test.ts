@@ -84,9 +84,16 @@ describe(`FreeRADIUS views (${engine})`, async () => {
     expect(await rows('radcheck', 'username', 'leaving')).not.toContain('Auth-Type := Reject');
     expect((await admin.post(`/api/subscriptions/${s.id}/suspend`, { reason: 'request' })).statusCode).toBe(200);
     expect(await rows('radcheck', 'username', 'leaving')).toContain('Auth-Type := Reject');
+    await enableMirror(t.ctx);
+    const held = async () => (await sql`select 1 from freeradius.radius_credentials where subscription_id = ${s.id}`.execute(t.ctx.db)).rows.length;
+    expect(await held()).toBe(1);
     const ended = await admin.post(`/api/subscriptions/${s.id}/terminate`, { reason: 'request' });
     expect(ended.statusCode, ended.body).toBe(200);
     expect(await rows('radcheck', 'username', 'leaving')).toEqual(['Auth-Type := Reject']);
+    // Enabling again refreshes the mirror: the terminated login's password is gone.
+    await enableMirror(t.ctx);
+    expect(await held()).toBe(0);
+    await disableMirror(t.ctx.db);
   });
 
   it('matches every spelling of a bound MAC and no other device', async () => {

@@ -48,11 +48,15 @@ export async function mirrorNasSecrets(db: Db, secrets: SecretBox): Promise<numb
   return rows.length;
 }
 
-/** Turns the mirror on and fills it: every live login's password and every NAS secret. */
+/**
+ * Turns the mirror on and fills it afresh: every live login's password and every NAS secret. Run
+ * again, it also drops what terminated subscriptions left behind (nothing watches terminations).
+ */
 export async function enableMirror(deps: MirrorDeps): Promise<{ subscriptions: number; nas: number }> {
   let subscriptions = 0;
   await deps.db.transaction().execute(async (trx) => {
     await sql`update freeradius.settings set mirror_secrets = true, updated_at = now()`.execute(trx);
+    await sql`delete from freeradius.radius_credentials`.execute(trx);
     for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
       const ids = (
         await trx
