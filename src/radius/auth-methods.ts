@@ -2,7 +2,7 @@
  * The password checks the server runs against the policy's cleartext password: PAP (RFC 2865
  * §5.2), CHAP (RFC 2865 §5.3, RFC 1994) and MS-CHAPv2 (RFC 2759, RFC 2548) with MPPE keys.
  */
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AttributeList, AuthMethod } from './contract.ts';
 import type { RawAttribute } from './attributes.ts';
 import { safeEqual, unhidePassword } from './authenticators.ts';
@@ -55,8 +55,18 @@ export function credentialsOf(raw: readonly RawAttribute[], requestAuthenticator
 
 export const methodOf = (credentials: Credentials): AuthMethod | null => credentials.method;
 
-// Hashing both sides first makes the comparison constant time whatever the lengths.
-const digest = (value: Buffer) => createHash('sha256').update(value).digest();
+/**
+ * Constant-time comparison of a PAP password: both sides zero-padded to the 128 bytes User-Password
+ * can carry (RFC 2865 §5.2), so the time does not depend on where they differ or on their lengths.
+ */
+function samePassword(given: Buffer, expected: Buffer): boolean {
+  if (given.length > 128 || expected.length > 128) return false;
+  const a = Buffer.alloc(128);
+  const b = Buffer.alloc(128);
+  given.copy(a);
+  expected.copy(b);
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
 
 export type CheckResult = { ok: true; reply: AttributeList } | { ok: false; reason: string; reply: AttributeList };
 
@@ -67,7 +77,7 @@ export function checkPassword(opts: { credentials: Credentials; password: string
   switch (credentials.method) {
     case 'pap': {
       const given = unhidePassword(credentials.hidden, opts.secret, opts.requestAuthenticator);
-      if (given && safeEqual(digest(given), digest(expected))) return { ok: true, reply: [] };
+      if (given && samePassword(given, expected)) return { ok: true, reply: [] };
       return { ok: false, reason: 'wrong password (PAP)', reply: [] };
     }
     case 'chap': {

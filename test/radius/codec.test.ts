@@ -193,3 +193,20 @@ describe('malformed packets throw RadiusDecodeError', () => {
     expect(decodePacket(Buffer.concat([packet, Buffer.from('junk')])).attributes.at(-1)).toEqual(['User-Name', 'u']);
   });
 });
+
+describe('PAP password comparison', () => {
+  it('accepts only the exact password: not a prefix, not with a trailing NUL, not case-folded', async () => {
+    const { checkPassword } = await import('../../src/radius/auth-methods.ts');
+    const ra = Buffer.alloc(16, 1);
+    const secret = Buffer.from('s');
+    const check = (typed: string, stored: string) =>
+      checkPassword({ credentials: { method: 'pap', hidden: hidePassword(Buffer.from(typed), secret, ra) }, password: stored, userName: 'u', secret, requestAuthenticator: ra }).ok;
+    expect(check('correct horse', 'correct horse')).toBe(true);
+    expect(check('correct', 'correct horse')).toBe(false);
+    expect(check('correct horse', 'correct')).toBe(false);
+    expect(check('Correct horse', 'correct horse')).toBe(false);
+    expect(check('pw', 'pw\u0000')).toBe(false);
+    expect(check('x'.repeat(128), 'x'.repeat(128))).toBe(true);
+    expect(check('x'.repeat(128), 'x'.repeat(129))).toBe(false);
+  });
+});
