@@ -81,14 +81,11 @@ const statements = [
      return pattern || '$';
    end $$`,
 
-  // Live logins and the plan version in force for each (the latest valid_from not in the future).
+  // Live logins (each radcheck and radreply lookup plans these branches: keep them lean, no plan join).
   `create view freeradius.logins as
    select s.id, s.username, s.status, s.mac_address, s.simultaneous_use, s.static_ipv4, s.static_ipv6_prefix,
-          s.billed_through, s.grace_until, s.suspend_at, s.terminate_at, coalesce(v.id, p.current_version_id) as plan_version_id
+          s.billed_through, s.grace_until, s.suspend_at, s.terminate_at, s.plan_id
      from subscriptions s
-     join plans p on p.id = s.plan_id
-     left join lateral (select pv.id from plan_versions pv where pv.plan_id = s.plan_id and pv.valid_from <= now()
-                        order by pv.valid_from desc limit 1) v on true
     where s.username is not null and s.status <> 'terminated'`,
 
   // Service only in active and grace; a terminated login nobody holds any more is refused by name.
@@ -120,8 +117,13 @@ const statements = [
                          where x > now()) t
     where t.until is not null`,
 
+  // The group is the plan version in force (the latest valid_from not in the future).
   `create view freeradius.radusergroup as
-   select l.username, l.plan_version_id::text as groupname, 1 as priority from freeradius.logins l`,
+   select l.username, coalesce(v.id, p.current_version_id)::text as groupname, 1 as priority
+     from freeradius.logins l
+     join plans p on p.id = l.plan_id
+     left join lateral (select pv.id from plan_versions pv where pv.plan_id = l.plan_id and pv.valid_from <= now()
+                        order by pv.valid_from desc limit 1) v on true`,
 
   `create view freeradius.radgroupreply as
    select 1 as id, v.id::text as groupname, 'Mikrotik-Rate-Limit'::text as attribute, ':='::text as op,
