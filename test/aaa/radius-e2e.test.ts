@@ -4,6 +4,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { rollUpRecentUsage } from '../../src/modules/aaa/aaa.jobs.ts';
+import { sendDueEnforcements } from '../../src/modules/aaa/enforcement.ts';
+import { createChangeSender } from '../../src/radius/index.ts';
+import { startNasListener } from '../radius/nas-listener.ts';
 import { startRadiusRole } from '../../src/modules/aaa/radius-role.ts';
 import { createTestContext, json, seedTree, seedUser, sessionFor } from '../support/app.ts';
 import { radclient, run } from '../radius/support.ts';
@@ -62,5 +65,26 @@ describe('radius role end to end (radtest, radclient)', async () => {
     expect(log.items.map((e: { kind: string; reason: string; acctSessionId: string }) => [e.kind, e.reason, e.acctSessionId])).toEqual([['disconnect', 'suspended', 'e2e-0002']]);
     const online = json(await admin.get('/api/sessions'));
     expect(online.items.map((s: { acctSessionId: string }) => s.acctSessionId)).toContain('e2e-0002');
+  });
+
+  it('the worker sends the queued Disconnect-Request to the NAS (a test listener) and records its ACK', async () => {
+    const listener = await startNasListener(SECRET, { kind: 'ack' });
+    const sender = createChangeSender({ timeoutMs: 500, retries: 1 });
+    try {
+      await t.ctx.db.updateTable('nas_devices').set({ coa_port: listener.port }).where('name', '=', 'core-1').execute();
+      expect(await sendDueEnforcements(t.ctx, sender)).toBe(1);
+      expect(listener.received).toHaveLength(1);
+      const got = listener.received[0]!;
+      expect(got.authentic).toBe(true);
+      expect(got.packet.attributes.filter(([n]) => n === 'User-Name' || n === 'Acct-Session-Id')).toEqual([
+        ['User-Name', sub.username],
+        ['Acct-Session-Id', 'e2e-0002'],
+      ]);
+      const log = json(await admin.get(`/api/subscriptions/${sub.id}/enforcement`));
+      expect(log.items.map((e: { status: string; attempts: number }) => [e.status, e.attempts])).toEqual([['ack', 1]]);
+    } finally {
+      await sender.close();
+      await listener.close();
+    }
   });
 });
