@@ -13,7 +13,7 @@ import { formatBytes, formatDuration } from './model.ts';
 
 type Session = Schemas['RadiusSession'];
 
-/** Online sessions with their live counters; refreshed every 15 s while open. */
+/** Online sessions with their counters as of the last interim update and the duration up to the moment of loading; Refresh reloads. */
 export default function SessionsPage() {
   const { t, i18n } = useTranslation();
   const can = useCan();
