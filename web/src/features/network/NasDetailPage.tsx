@@ -1,11 +1,13 @@
 import { Alert, Anchor, Button, Card, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
-import { CopyField, FormError, Loading, PageHeader, QueryError } from '../../components/feedback.tsx';
+import { ConfirmModal, CopyField, FormError, Loading, PageHeader, QueryError } from '../../components/feedback.tsx';
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan } from '../auth/session.ts';
 import { network } from './http.ts';
+import { nasTypeLabel } from './model.ts';
 import { NasStatusBadge } from './NasPage.tsx';
 
 export default function NasDetailPage() {
@@ -16,6 +18,8 @@ export default function NasDetailPage() {
   const queryClient = useQueryClient();
   const nas = useQuery({ queryKey: ['nas', 'detail', id], queryFn: () => network.getNas(id) });
   const rotate = useMutation({ mutationFn: () => network.rotateSecret(id) });
+  // Rotating cuts the NAS off RADIUS until the new secret is entered on it: ask first.
+  const [confirming, setConfirming] = useState(false);
   const toggle = useMutation({
     mutationFn: (active: boolean) => network.updateNas(id, { active }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['nas'] }),
@@ -41,11 +45,17 @@ export default function NasDetailPage() {
         <Card withBorder>
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
             {fact(t('network.nas.address'), n.address)}
-            {fact(t('network.nas.type'), t(`network.type.${n.type}`))}
+            {fact(t('network.nas.type'), nasTypeLabel(n.type, t))}
             {fact(t('network.nas.coaPort'), String(n.coaPort))}
             {fact(t('network.nas.location'), n.location || '—')}
             {fact(t('network.nas.secret'), n.secretSet ? t('network.nas.secretSet') : '—')}
             {fact(t('network.nas.lastSeen'), n.lastSeenAt ? format.dateTime(n.lastSeenAt) : '—')}
+            {fact(
+              t('network.api.kind'),
+              n.managementApi.kind === 'none'
+                ? t('network.api.kinds.none')
+                : `${t(`network.api.kinds.${n.managementApi.kind}`)} · ${n.managementApi.username ?? ''}@${n.address}:${n.managementApi.port ?? ''}${n.managementApi.tls ? ' · TLS' : ''}`,
+            )}
           </SimpleGrid>
         </Card>
         <Group>
@@ -54,7 +64,7 @@ export default function NasDetailPage() {
           </Anchor>
           {can('nas.update') && (
             <>
-              <Button variant="light" onClick={() => rotate.mutate()} loading={rotate.isPending}>
+              <Button variant="light" onClick={() => setConfirming(true)} loading={rotate.isPending}>
                 {t('network.nas.rotateSecret')}
               </Button>
               <Button variant="default" onClick={() => toggle.mutate(!n.active)} loading={toggle.isPending}>
@@ -63,7 +73,15 @@ export default function NasDetailPage() {
             </>
           )}
         </Group>
-        <FormError error={rotate.error ?? toggle.error} />
+        <ConfirmModal
+          opened={confirming}
+          title={t('network.nas.rotateConfirmTitle', { name: n.name })}
+          message={t('network.nas.rotateConfirmMessage')}
+          confirmLabel={t('network.nas.rotateSecret')}
+          onConfirm={() => rotate.mutateAsync()}
+          onClose={() => setConfirming(false)}
+        />
+        <FormError error={toggle.error} />
         {rotate.data && <CopyField label={t('network.nas.newSecret')} value={rotate.data.secret} />}
         <Text fw={600}>{t('network.events.title')}</Text>
         {n.events.length === 0 && <Text c="dimmed">{t('network.events.none')}</Text>}

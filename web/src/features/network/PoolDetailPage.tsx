@@ -18,7 +18,7 @@ export default function PoolDetailPage() {
   const [gateway, setGateway] = useState('');
   const pool = useQuery({ queryKey: ['ip-pools', 'detail', id], queryFn: () => network.getPool(id) });
   const add = useMutation({
-    mutationFn: () => network.addSubnet(id, { cidr, gateway: gateway || null }),
+    mutationFn: () => network.addSubnet(id, { cidr, gateway: gateway || null, description: '' }),
     onSuccess: async () => {
       setCidr('');
       setGateway('');

@@ -32,7 +32,7 @@ function PoolForm({ onClose }: { onClose: () => void }) {
   const [shape, setShape] = useState('4');
   const [prefixLength, setPrefixLength] = useState<number>(56);
   const save = useMutation({
-    mutationFn: () => network.createPool(shape === 'pd' ? { name, family: 6, kind: 'prefix', prefixLength } : { name, family: Number(shape) }),
+    mutationFn: () => network.createPool(shape === 'pd' ? { name, family: 6, kind: 'prefix', prefixLength, nasId: null, description: '' } : { name, family: shape === '6' ? 6 : 4, kind: 'address', nasId: null, description: '' }),
     onSuccess: async (pool) => {
       notify.success(t('network.pools.created', { name: pool.name }));
       await queryClient.invalidateQueries({ queryKey: ['ip-pools'] });

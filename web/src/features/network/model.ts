@@ -1,62 +1,19 @@
-/** The API's network shapes (docs/openapi.json: Nas, NasDetail, NasEvent, IpPool, IpPoolDetail). */
-export type NasType = 'mikrotik' | 'cisco' | 'juniper' | 'huawei' | 'generic';
-export type NasStatus = 'unknown' | 'up' | 'down';
+import type { Schemas } from '../../api/client.ts';
 
-export interface NasEvent {
-  id: string;
-  nasId: string;
-  nasName: string;
-  kind: 'down' | 'up';
-  at: string;
-}
+/** The API's network shapes, from the generated types (docs/openapi.json). */
+export type Nas = Schemas['Nas'];
+export type NasDetail = Schemas['NasDetail'];
+export type NasEvent = Schemas['NasEvent'];
+export type NasType = Nas['type'];
+export type NasStatus = Nas['status'];
+export type Utilization = Schemas['IpUtilization'];
+export type IpPool = Schemas['IpPool'];
+export type IpPoolDetail = Schemas['IpPoolDetail'];
 
-export interface Nas {
-  id: string;
-  organizationName: string;
-  name: string;
-  type: NasType;
-  address: string;
-  secretSet: boolean;
-  requireMessageAuthenticator: boolean;
-  warning: string | null;
-  coaPort: number;
-  location: string;
-  description: string;
-  managementApi: { kind: 'none' | 'rest' | 'binary'; port: number | null; tls: boolean; username: string | null; passwordSet: boolean };
-  status: NasStatus;
-  statusChangedAt: string | null;
-  lastSeenAt: string | null;
-  active: boolean;
-}
-
-export interface NasDetail extends Nas {
-  events: NasEvent[];
-}
-
-export interface Utilization {
-  total: string;
-  reserved: string;
-  used: string;
-  free: string;
-  percent: string;
-}
-
-export interface IpPool {
-  id: string;
-  name: string;
-  family: 4 | 6;
-  kind: 'address' | 'prefix';
-  prefixLength: number | null;
-  nasName: string | null;
-  organizationName: string;
-  subnetCount: number;
-  utilization: Utilization;
-}
-
-export interface IpPoolDetail extends IpPool {
-  subnets: { id: string; cidr: string; gateway: string | null; utilization: Utilization }[];
-  assignments: { id: string; address: string; username: string | null; kind: 'static' | 'allocated' }[];
-}
-
+export type ApiKind = Nas['managementApi']['kind'];
+export const apiKinds: ApiKind[] = ['none', 'rest', 'binary'];
 export const nasTypes: NasType[] = ['mikrotik', 'cisco', 'juniper', 'huawei', 'generic'];
+/** Makers' names are the same in every language; only "other" is translated. */
+const brands: Record<Exclude<NasType, 'generic'>, string> = { mikrotik: 'MikroTik', cisco: 'Cisco', juniper: 'Juniper', huawei: 'Huawei' };
+export const nasTypeLabel = (type: NasType, t: (key: string) => string) => (type === 'generic' ? t('network.type.generic') : brands[type]);
 export const statusColor: Record<NasStatus, string> = { up: 'green', down: 'red', unknown: 'gray' };

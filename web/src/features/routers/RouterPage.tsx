@@ -1,10 +1,11 @@
-import { Alert, Badge, Button, Card, Code, Group, ScrollArea, Select, SimpleGrid, Stack, Table, Tabs, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Code, Group, ScrollArea, Select, SimpleGrid, Stack, Table, Tabs, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useParams } from 'react-router-dom';
+import { Link, useParams } from 'react-router-dom';
 import { api, unwrap, type Schemas } from '../../api/client.ts';
 import { FormError, Loading, PageHeader, QueryError } from '../../components/feedback.tsx';
+import { useFormat } from '../../lib/use-format.ts';
 import { useCan } from '../auth/session.ts';
 
 /* Router management of one NAS (MikroTik): overview, plan push, active sessions, backups, command log. */
@@ -57,10 +58,14 @@ function Overview({ id }: { id: string }) {
 function PlansPush({ id }: { id: string }) {
   const { t } = useTranslation();
   const can = useCan();
+  const queryClient = useQueryClient();
   const [result, setResult] = useState<Schemas['PushPlansResult'] | null>(null);
   const push = useMutation({
     mutationFn: (dryRun: boolean) => unwrap(api.POST('/api/nas/{id}/router/push-plans', { ...path(id), body: { dryRun } })),
-    onSuccess: setResult,
+    onSuccess: async (r) => {
+      setResult(r);
+      await queryClient.invalidateQueries({ queryKey: ['router', id, 'commands'] });
+    },
   });
   if (!can('nas.update')) return <Text c="dimmed">{t('routers.push.notAllowed')}</Text>;
   return (
@@ -119,7 +124,8 @@ function PlansPush({ id }: { id: string }) {
 
 function Sessions({ id }: { id: string }) {
   const { t } = useTranslation();
-  const sessions = useQuery({ queryKey: ['router', id, 'sessions'], queryFn: () => unwrap(api.GET('/api/nas/{id}/router/active-sessions', path(id))), retry: false });
+  // Live data: read from the router each time the tab opens, not from a 30-second-old cache.
+  const sessions = useQuery({ queryKey: ['router', id, 'sessions'], queryFn: () => unwrap(api.GET('/api/nas/{id}/router/active-sessions', path(id))), retry: false, staleTime: 0 });
   if (sessions.isPending) return <Loading />;
   if (sessions.isError) return <QueryError error={sessions.error} />;
   if (sessions.data.items.length === 0) return <Text c="dimmed">{t('routers.sessions.none')}</Text>;
@@ -156,6 +162,7 @@ function Sessions({ id }: { id: string }) {
 
 function Backups({ id }: { id: string }) {
   const { t } = useTranslation();
+  const format = useFormat();
   const can = useCan();
   const queryClient = useQueryClient();
   const [from, setFrom] = useState<string | null>(null);
@@ -164,7 +171,7 @@ function Backups({ id }: { id: string }) {
   const list = useQuery({ queryKey: ['router', id, 'backups'], queryFn: () => unwrap(api.GET('/api/nas/{id}/router/backups', { params: { path: { id }, query: { limit: 100 } } })) });
   const take = useMutation({
     mutationFn: () => unwrap(api.POST('/api/nas/{id}/router/backups', path(id))),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['router', id, 'backups'] }),
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['router', id, 'backups'] }), queryClient.invalidateQueries({ queryKey: ['router', id, 'commands'] })]),
   });
   const diff = useQuery({
     queryKey: ['router', id, 'diff', from, to],
@@ -179,7 +186,7 @@ function Backups({ id }: { id: string }) {
   if (!can('nas.export')) return <Text c="dimmed">{t('routers.backups.notAllowed')}</Text>;
   if (list.isPending) return <Loading />;
   if (list.isError) return <QueryError error={list.error} />;
-  const options = list.data.items.map((b) => ({ value: b.id, label: `${new Date(b.createdAt).toLocaleString()} · ${t(`routers.backups.trigger.${b.trigger}`)}` }));
+  const options = list.data.items.map((b) => ({ value: b.id, label: `${format.dateTime(b.createdAt)} · ${t(`routers.backups.trigger.${b.trigger}`)}` }));
   return (
     <Stack>
       <Group>
@@ -193,7 +200,7 @@ function Backups({ id }: { id: string }) {
           {list.data.items.map((b) => (
             <Table.Tr key={b.id}>
               <Table.Td>{options.find((o) => o.value === b.id)?.label}</Table.Td>
-              <Table.Td>{b.sizeBytes} B</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{b.sizeBytes} B</Table.Td>
               <Table.Td>
                 <Button size="xs" variant="subtle" onClick={() => setViewing(b.id)}>
                   {t('routers.backups.view')}
@@ -226,7 +233,8 @@ function Backups({ id }: { id: string }) {
 
 function Commands({ id }: { id: string }) {
   const { t } = useTranslation();
-  const log = useQuery({ queryKey: ['router', id, 'commands'], queryFn: () => unwrap(api.GET('/api/nas/{id}/router/commands', { params: { path: { id }, query: { limit: 100 } } })) });
+  const format = useFormat();
+  const log = useQuery({ queryKey: ['router', id, 'commands'], queryFn: () => unwrap(api.GET('/api/nas/{id}/router/commands', { params: { path: { id }, query: { limit: 100 } } })), staleTime: 0 });
   if (log.isPending) return <Loading />;
   if (log.isError) return <QueryError error={log.error} />;
   return (
@@ -236,7 +244,7 @@ function Commands({ id }: { id: string }) {
           {log.data.items.map((c) => (
             <Table.Tr key={c.id}>
               <Table.Td>
-                <Text size="xs">{new Date(c.at).toLocaleString()}</Text>
+                <Text size="xs">{format.dateTime(c.at)}</Text>
                 <Text size="xs" c="dimmed">
                   {c.userEmail ?? t('routers.commands.system')}
                 </Text>
@@ -264,9 +272,16 @@ function Commands({ id }: { id: string }) {
 export default function RouterPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
+  // Which router this is, and the way back to its NAS page.
+  const nas = useQuery({ queryKey: ['nas', 'detail', id], queryFn: () => unwrap(api.GET('/api/nas/{id}', path(id))) });
   return (
     <>
       <PageHeader title={t('routers.title')} />
+      {nas.data && (
+        <Anchor component={Link} to={`/nas/${id}`} dir="auto" mb="sm" display="block">
+          {nas.data.name} ({nas.data.address})
+        </Anchor>
+      )}
       <Tabs defaultValue="overview" keepMounted={false}>
         <ScrollArea type="never">
           <Tabs.List style={{ flexWrap: 'nowrap' }}>
