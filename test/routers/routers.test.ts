@@ -106,6 +106,7 @@ describe.each(['binary', 'rest'] as const)('over the %s API', (kind) => {
     expect(list.items.map((b: { id: string }) => b.id)).toEqual([second.id, json(first).id]);
     const diff = json(await admin.get(`/api/nas/${nas.id}/router/backups/diff?from=${json(first).id}&to=${second.id}`));
     expect(diff.identical).toBe(false);
+    expect([diff.added, diff.removed]).toEqual([1, 1]);
     const lines: string[] = diff.hunks.flatMap((h: { lines: string[] }) => h.lines);
     expect(lines).toContain('-add comment="uplink plan HOME10 v1" name=HOME10 rate-limit="2M/10M 0/20M 0/8M 0/16" remote-address=pool-home');
     expect(lines).toContain('+add comment="uplink plan HOME10 v2" name=HOME10 rate-limit=5M/20M remote-address=pool-home');

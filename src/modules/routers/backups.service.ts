@@ -22,6 +22,8 @@ export function mapBackup(r: BackupRow) {
   return { id: r.id, nasId: r.nas_id, trigger: r.trigger, sha256: r.sha256, sizeBytes: r.size_bytes, createdAt: r.created_at.toISOString(), createdBy: r.created_by };
 }
 
+const exportStamp = /^# [^\n]* by RouterOS [^\n]*$/;
+
 /** The configuration's hash: the export without its "# <time> by RouterOS <version>" line. */
 export function configurationHash(content: string): string {
   return sha256Hex(content.replace(/^# [^\n]* by RouterOS [^\n]*\n/, ''));
@@ -102,13 +104,15 @@ export async function diffBackups(deps: Deps, actor: Actor, nasId: string, q: { 
   let removed = 0;
   for (const h of patch.hunks)
     for (const l of h.lines) {
+      // The export's first line is its time stamp: shown, but not a change of configuration.
+      if (exportStamp.test(l.slice(1))) continue;
       if (l.startsWith('+')) added++;
       else if (l.startsWith('-')) removed++;
     }
   return {
     from: mapBackup(from),
     to: mapBackup(to),
-    identical: from.content === to.content,
+    identical: from.sha256 === to.sha256,
     added,
     removed,
     hunks: patch.hunks.map((h) => ({ oldStart: h.oldStart, oldLines: h.oldLines, newStart: h.newStart, newLines: h.newLines, lines: h.lines })),
