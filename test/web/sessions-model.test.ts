@@ -16,6 +16,12 @@ describe('session formatting', () => {
     expect(formatDuration(3725)).toBe('1:02:05');
     expect(formatDuration(2 * 86_400 + 3 * 3600)).toBe('2d 03:00:00');
   });
+  it("durations in the reader's language: their word for day and their digits", () => {
+    expect(formatDuration(2 * 86_400 + 3 * 3600 + 65, 'fr')).toBe('2j 03:01:05');
+    expect(formatDuration(86_400, 'sw')).toBe('siku 1 00:00:00');
+    expect(formatDuration(3725, 'bn')).toBe('১:০২:০৫');
+    expect(formatDuration(2 * 86_400, 'bn')).toBe('২ দিন ০০:০০:০০');
+  });
   it('property: a duration reads back as the seconds it was made from', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 10_000_000 }), (s) => {

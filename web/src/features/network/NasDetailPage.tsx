@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Card, Group, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,12 +7,13 @@ import { ConfirmModal, CopyField, FormError, Loading, PageHeader, QueryError } f
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan } from '../auth/session.ts';
 import { network } from './http.ts';
-import { nasTypeLabel } from './model.ts';
+import { formatCoordinates, nasTypeLabel } from './model.ts';
+import { NasForm } from './NasForm.tsx';
 import { NasStatusBadge } from './NasPage.tsx';
 
 export default function NasDetailPage() {
   const { id = '' } = useParams();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const can = useCan();
   const format = useFormat();
   const queryClient = useQueryClient();
@@ -20,6 +21,7 @@ export default function NasDetailPage() {
   const rotate = useMutation({ mutationFn: () => network.rotateSecret(id) });
   // Rotating cuts the NAS off RADIUS until the new secret is entered on it: ask first.
   const [confirming, setConfirming] = useState(false);
+  const [editing, setEditing] = useState(false);
   const toggle = useMutation({
     mutationFn: (active: boolean) => network.updateNas(id, { active }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['nas'] }),
@@ -39,6 +41,7 @@ export default function NasDetailPage() {
     <>
       <PageHeader title={n.name}>
         <NasStatusBadge status={n.status} />
+        {!n.active && <Badge color="gray">{t('network.nas.inactive')}</Badge>}
       </PageHeader>
       <Stack>
         {n.warning && <Alert color="orange">{t('network.nas.blastRadiusWarning')}</Alert>}
@@ -48,6 +51,8 @@ export default function NasDetailPage() {
             {fact(t('network.nas.type'), nasTypeLabel(n.type, t))}
             {fact(t('network.nas.coaPort'), String(n.coaPort))}
             {fact(t('network.nas.location'), n.location || '—')}
+            {fact(t('network.nas.coordinates'), n.coordinates ? formatCoordinates(n.coordinates, i18n.language) : '—')}
+            {fact(t('network.nas.requireMessageAuthenticator'), n.requireMessageAuthenticator ? t('network.nas.required') : t('network.nas.notRequired'))}
             {fact(t('network.nas.secret'), n.secretSet ? t('network.nas.secretSet') : '—')}
             {fact(t('network.nas.lastSeen'), n.lastSeenAt ? format.dateTime(n.lastSeenAt) : '—')}
             {fact(
@@ -57,13 +62,22 @@ export default function NasDetailPage() {
                 : `${t(`network.api.kinds.${n.managementApi.kind}`)} · ${n.managementApi.username ?? ''}@${n.address}:${n.managementApi.port ?? ''}${n.managementApi.tls ? ' · TLS' : ''}`,
             )}
           </SimpleGrid>
+          {n.description && (
+            <Text mt="sm" style={{ whiteSpace: 'pre-wrap' }}>
+              {n.description}
+            </Text>
+          )}
         </Card>
         <Group>
           <Anchor component={Link} to={`/nas/${n.id}/router`}>
             {t('network.nas.routerManagement')}
           </Anchor>
+          <Anchor component={Link} to={`/sessions?nasId=${n.id}`}>
+            {t('network.nas.onlineSessions')}
+          </Anchor>
           {can('nas.update') && (
             <>
+              <Button onClick={() => setEditing(true)}>{t('common.edit')}</Button>
               <Button variant="light" onClick={() => setConfirming(true)} loading={rotate.isPending}>
                 {t('network.nas.rotateSecret')}
               </Button>
@@ -81,6 +95,7 @@ export default function NasDetailPage() {
           onConfirm={() => rotate.mutateAsync()}
           onClose={() => setConfirming(false)}
         />
+        {editing && <NasForm nas={n} onClose={() => setEditing(false)} />}
         <FormError error={toggle.error} />
         {rotate.data && <CopyField label={t('network.nas.newSecret')} value={rotate.data.secret} />}
         <Text fw={600}>{t('network.events.title')}</Text>

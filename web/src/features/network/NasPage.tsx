@@ -1,18 +1,16 @@
-import { Alert, Badge, Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Switch, Table, Tabs, Text, TextInput } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
+import { Badge, Button, Group, Select, Stack, Table, Tabs, Text, TextInput } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { FormError, PageHeader, QueryError, useNotify } from '../../components/feedback.tsx';
-import { fieldError } from '../../components/forms.ts';
+import { PageHeader, QueryError } from '../../components/feedback.tsx';
 import { ExportButton, ListTable, LoadMore, useCursorList } from '../../components/lists.tsx';
-import { PasswordField } from '../../components/PasswordField.tsx';
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan } from '../auth/session.ts';
 import { network } from './http.ts';
-import { apiKinds, nasTypeLabel, nasTypes, statusColor, type ApiKind, type NasStatus, type NasType } from './model.ts';
+import { nasTypeLabel, statusColor, type NasStatus } from './model.ts';
+import { NasForm } from './NasForm.tsx';
 
 export function NasStatusBadge({ status }: { status: NasStatus }) {
   const { t } = useTranslation();
@@ -20,88 +18,6 @@ export function NasStatusBadge({ status }: { status: NasStatus }) {
     <Badge color={statusColor[status]} variant="light">
       {t(`network.status.${status}`)}
     </Badge>
-  );
-}
-
-function NasForm({ onClose }: { onClose: () => void }) {
-  const { t } = useTranslation();
-  const notify = useNotify();
-  const queryClient = useQueryClient();
-  const phone = useMediaQuery('(max-width: 48em)');
-  const [v, setV] = useState({ name: '', type: 'mikrotik' as NasType, address: '', secret: '', coaPort: 3799, location: '', requireMessageAuthenticator: true });
-  // The router's management API (RouterOS only): what /nas/:id/router connects with.
-  const [mgmt, setMgmt] = useState({ kind: 'none' as ApiKind, port: '' as number | string, tls: false, username: '', password: '' });
-  const managed = v.type === 'mikrotik' && mgmt.kind !== 'none';
-  const save = useMutation({
-    mutationFn: () =>
-      network.createNas({
-        ...v,
-        coordinates: null,
-        description: '',
-        ...(managed && { managementApi: { kind: mgmt.kind, port: mgmt.port === '' ? null : Number(mgmt.port), tls: mgmt.tls, username: mgmt.username, password: mgmt.password } }),
-      }),
-    onSuccess: async (nas) => {
-      notify.success(t('network.nas.created', { name: nas.name }));
-      await queryClient.invalidateQueries({ queryKey: ['nas'] });
-      onClose();
-    },
-  });
-  return (
-    <Modal opened onClose={onClose} title={t('network.nas.create')} size="lg" fullScreen={phone}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack>
-          <FormError error={save.error} />
-          <TextInput label={t('network.nas.name')} value={v.name} onChange={(e) => setV({ ...v, name: e.currentTarget.value })} error={fieldError(save.error, 'name')} required data-autofocus />
-          <SimpleGrid cols={{ base: 1, xs: 2 }}>
-            <Select label={t('network.nas.type')} data={nasTypes.map((value) => ({ value, label: nasTypeLabel(value, t) }))} value={v.type} onChange={(type) => type && setV({ ...v, type: type as NasType })} allowDeselect={false} />
-            <TextInput label={t('network.nas.address')} value={v.address} onChange={(e) => setV({ ...v, address: e.currentTarget.value })} error={fieldError(save.error, 'address')} required dir="ltr" />
-          </SimpleGrid>
-          <PasswordField label={t('network.nas.secret')} description={t('network.nas.secretHelp')} value={v.secret} onChange={(e) => setV({ ...v, secret: e.currentTarget.value })} error={fieldError(save.error, 'secret')} required />
-          <SimpleGrid cols={{ base: 1, xs: 2 }}>
-            <NumberInput label={t('network.nas.coaPort')} value={v.coaPort} onChange={(n) => setV({ ...v, coaPort: Number(n) })} min={1} max={65535} error={fieldError(save.error, 'coaPort')} />
-            <TextInput label={t('network.nas.location')} value={v.location} onChange={(e) => setV({ ...v, location: e.currentTarget.value })} error={fieldError(save.error, 'location')} />
-          </SimpleGrid>
-          {v.type === 'mikrotik' && (
-            <Select
-              label={t('network.api.kind')}
-              description={t('network.api.kindHelp')}
-              data={apiKinds.map((value) => ({ value, label: t(`network.api.kinds.${value}`) }))}
-              value={mgmt.kind}
-              onChange={(kind) => kind && setMgmt({ ...mgmt, kind: kind as ApiKind })}
-              allowDeselect={false}
-              error={fieldError(save.error, 'managementApi.kind')}
-            />
-          )}
-          {managed && (
-            <>
-              <SimpleGrid cols={{ base: 1, xs: 2 }}>
-                <TextInput label={t('network.api.username')} value={mgmt.username} onChange={(e) => setMgmt({ ...mgmt, username: e.currentTarget.value })} error={fieldError(save.error, 'managementApi.username')} required dir="ltr" autoComplete="off" />
-                <PasswordField label={t('network.api.password')} value={mgmt.password} onChange={(e) => setMgmt({ ...mgmt, password: e.currentTarget.value })} error={fieldError(save.error, 'managementApi.password')} required autoComplete="new-password" />
-              </SimpleGrid>
-              <SimpleGrid cols={{ base: 1, xs: 2 }}>
-                <NumberInput label={t('network.api.port')} placeholder={t('network.api.portDefault')} value={mgmt.port} onChange={(port) => setMgmt({ ...mgmt, port })} min={1} max={65535} error={fieldError(save.error, 'managementApi.port')} />
-                <Switch label={t('network.api.tls')} checked={mgmt.tls} onChange={(e) => setMgmt({ ...mgmt, tls: e.currentTarget.checked })} mt={{ base: 0, xs: 32 }} />
-              </SimpleGrid>
-            </>
-          )}
-          <Switch label={t('network.nas.requireMessageAuthenticator')} checked={v.requireMessageAuthenticator} onChange={(e) => setV({ ...v, requireMessageAuthenticator: e.currentTarget.checked })} />
-          {!v.requireMessageAuthenticator && <Alert color="orange">{t('network.nas.blastRadiusWarning')}</Alert>}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t('common.create')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
   );
 }
 

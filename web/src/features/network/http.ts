@@ -18,4 +18,9 @@ export const network = {
   getPool: (poolId: string) => unwrap(api.GET('/api/ip-pools/{id}', { params: id(poolId) })),
   createPool: (body: Schemas['CreateIpPoolInput']) => unwrap(api.POST('/api/ip-pools', { body })),
   addSubnet: (poolId: string, body: Schemas['CreateIpSubnetInput']) => unwrap(api.POST('/api/ip-pools/{id}/subnets', { params: id(poolId), body })),
+  deleteSubnet: (subnetId: string) => unwrap(api.DELETE('/api/ip-subnets/{id}', { params: id(subnetId) })),
+  reserve: (subnetId: string, body: Schemas['CreateIpReservationInput']) => unwrap(api.POST('/api/ip-subnets/{id}/reservations', { params: id(subnetId), body })),
+  unreserve: (reservationId: string) => unwrap(api.DELETE('/api/ip-reservations/{id}', { params: id(reservationId) })),
+  assign: (poolId: string, body: Schemas['AssignIpAddressInput']) => unwrap(api.POST('/api/ip-pools/{id}/assignments', { params: id(poolId), body })),
+  release: (assignmentId: string) => unwrap(api.DELETE('/api/ip-assignments/{id}', { params: id(assignmentId) })),
 };

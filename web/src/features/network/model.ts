@@ -17,3 +17,9 @@ export const nasTypes: NasType[] = ['mikrotik', 'cisco', 'juniper', 'huawei', 'g
 const brands: Record<Exclude<NasType, 'generic'>, string> = { mikrotik: 'MikroTik', cisco: 'Cisco', juniper: 'Juniper', huawei: 'Huawei' };
 export const nasTypeLabel = (type: NasType, t: (key: string) => string) => (type === 'generic' ? t('network.type.generic') : brands[type]);
 export const statusColor: Record<NasStatus, string> = { up: 'green', down: 'red', unknown: 'gray' };
+
+/** Latitude, longitude to the metre (six decimals), in the reader's digits. */
+export function formatCoordinates(c: { latitude: number; longitude: number }, locale: string): string {
+  const f = new Intl.NumberFormat(locale, { maximumFractionDigits: 6 });
+  return `${f.format(c.latitude)}, ${f.format(c.longitude)}`;
+}

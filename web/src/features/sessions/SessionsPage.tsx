@@ -1,30 +1,96 @@
-import { Button, Group, Table, Text, TextInput } from '@mantine/core';
+import { Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconPlugConnectedX, IconSearch } from '@tabler/icons-react';
-import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { IconPlugConnectedX, IconRefresh, IconSearch } from '@tabler/icons-react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useContext, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router-dom';
 import { api, unwrap, type Schemas } from '../../api/client.ts';
 import { ConfirmModal, PageHeader, useNotify } from '../../components/feedback.tsx';
 import { ExportButton, ListTable, LoadMore, useCursorList } from '../../components/lists.tsx';
 import { useFormat } from '../../lib/use-format.ts';
-import { useCan } from '../auth/session.ts';
+import { MeContext, useCan } from '../auth/session.ts';
 import { formatBytes, formatDuration } from './model.ts';
 
 type Session = Schemas['RadiusSession'];
 
-/** Online sessions with their counters as of the last interim update and the duration up to the moment of loading; Refresh reloads. */
+/** The counters move with each interim update (typically every few minutes): every 30 s is fresh enough. */
+const REFRESH_MS = 30_000;
+
+/**
+ * Calls `refresh` every REFRESH_MS while the tab is visible, and at once when it becomes visible
+ * again after a longer absence, so a background tab puts no load on the server.
+ */
+function useRefreshWhileVisible(refresh: () => unknown, updatedAt: number) {
+  useEffect(() => {
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const start = () => {
+      clearInterval(timer);
+      timer = setInterval(() => document.visibilityState === 'visible' && refresh(), REFRESH_MS);
+    };
+    const onVisibility = () => {
+      if (document.visibilityState !== 'visible') return clearInterval(timer);
+      if (Date.now() - updatedAt >= REFRESH_MS) refresh();
+      start();
+    };
+    if (document.visibilityState === 'visible') start();
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [refresh, updatedAt]);
+}
+
+/** A NAS to filter by, from the NAS list (the first 200 by name: more than a page of sessions ever shows). */
+function NasFilter({ value, onChange }: { value: string | null; onChange: (id: string | null) => void }) {
+  const { t } = useTranslation();
+  const nas = useQuery({ queryKey: ['nas', 'list', 'options'], queryFn: () => unwrap(api.GET('/api/nas', { params: { query: { limit: 200, sort: 'name' } } })) });
+  return (
+    <Select
+      label={t('sessions.nas')}
+      placeholder={t('sessions.anyNas')}
+      data={(nas.data?.items ?? []).map((n) => ({ value: n.id, label: n.name }))}
+      value={value}
+      onChange={onChange}
+      clearable
+      searchable
+      w={{ base: '100%', xs: 240 }}
+    />
+  );
+}
+
+/**
+ * Online sessions with their counters as of the last interim update and the duration up to the
+ * moment of loading; reloaded every 30 s while visible and by the Refresh button. The NAS filter
+ * lives in the address (?nasId=) so a NAS page can link to its sessions.
+ */
 export default function SessionsPage() {
   const { t, i18n } = useTranslation();
   const can = useCan();
   const notify = useNotify();
   const format = useFormat();
+  const me = useContext(MeContext);
   const queryClient = useQueryClient();
   const [q, setQ] = useState('');
   const [debounced] = useDebouncedValue(q, 300);
   const [cutting, setCutting] = useState<Session | null>(null);
-  const filters = { q: debounced.trim() || undefined };
+  const [params, setParams] = useSearchParams();
+  const nasId = params.get('nasId');
+  const filters = { q: debounced.trim() || undefined, nasId: nasId ?? undefined };
   const list = useCursorList(['sessions', 'online', filters], (cursor) => unwrap(api.GET('/api/sessions', { params: { query: { ...filters, limit: 50, cursor } } })));
+  const { refetch } = list;
+  useRefreshWhileVisible(refetch, list.dataUpdatedAt);
+  const setNas = (id: string | null) =>
+    setParams(
+      (old) => {
+        const next = new URLSearchParams(old);
+        if (id) next.set('nasId', id);
+        else next.delete('nasId');
+        return next;
+      },
+      { replace: true },
+    );
   const disconnect = async (s: Session) => {
     await unwrap(api.POST('/api/sessions/{id}/disconnect', { params: { path: { id: s.id } } }));
     notify.success(t('sessions.disconnectQueued'));
@@ -33,13 +99,19 @@ export default function SessionsPage() {
   return (
     <>
       <PageHeader title={t('sessions.title')}>
-        <Button variant="default" onClick={() => void list.refetch()}>
+        <Button variant="default" leftSection={<IconRefresh size={16} />} onClick={() => void refetch()} loading={list.isRefetching}>
           {t('sessions.refresh')}
         </Button>
         {can('sessions.export') && <ExportButton path="/api/sessions/export" query={filters} fileName="sessions.csv" />}
       </PageHeader>
       <Group mb="md" gap="sm" align="end">
         <TextInput label={t('common.search')} placeholder={t('sessions.searchHint')} value={q} onChange={(e) => setQ(e.currentTarget.value)} leftSection={<IconSearch size={16} />} w={{ base: '100%', xs: 280 }} />
+        <NasFilter value={nasId} onChange={setNas} />
+        {list.dataUpdatedAt > 0 && (
+          <Text size="xs" c="dimmed" data-testid="sessions-updated">
+            {t('sessions.updatedAt', { time: new Intl.DateTimeFormat(i18n.language, { timeStyle: 'medium', timeZone: me?.organization.timezone }).format(list.dataUpdatedAt) })}
+          </Text>
+        )}
       </Group>
       <ListTable
         list={list}
@@ -69,7 +141,7 @@ export default function SessionsPage() {
             </Table.Td>
             <Table.Td>{s.nasName ?? s.nasAddress}</Table.Td>
             <Table.Td>{s.startedAt ? format.dateTime(s.startedAt) : '—'}</Table.Td>
-            <Table.Td dir="ltr">{formatDuration(s.durationSeconds)}</Table.Td>
+            <Table.Td dir="ltr">{formatDuration(s.durationSeconds, i18n.language)}</Table.Td>
             <Table.Td dir="ltr">{formatBytes(s.outputBytes, i18n.language)}</Table.Td>
             <Table.Td dir="ltr">{formatBytes(s.inputBytes, i18n.language)}</Table.Td>
             <Table.Td>

@@ -19,7 +19,7 @@ function Sessions({ subscriptionId }: { subscriptionId: string }) {
         {list.items.map((s) => (
           <Table.Tr key={s.id}>
             <Table.Td>{s.startedAt ? format.dateTime(s.startedAt) : '—'}</Table.Td>
-            <Table.Td dir="ltr">{formatDuration(s.durationSeconds)}</Table.Td>
+            <Table.Td dir="ltr">{formatDuration(s.durationSeconds, i18n.language)}</Table.Td>
             <Table.Td dir="ltr">{formatBytes(s.outputBytes, i18n.language)}</Table.Td>
             <Table.Td dir="ltr">{formatBytes(s.inputBytes, i18n.language)}</Table.Td>
             <Table.Td dir="ltr">{s.framedIpAddress ?? '—'}</Table.Td>

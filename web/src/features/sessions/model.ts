@@ -19,14 +19,16 @@ export function formatBytes(text: string, locale: string): string {
   return `${new Intl.NumberFormat(locale, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${units[unit]}`;
 }
 
-/** 3725 → "1:02:05"; a day or more → "2d 03:00:00". */
-export function formatDuration(seconds: number): string {
+/**
+ * 3725 → "1:02:05"; a day or more → "2d 03:00:00", with the reader's digits and their word for
+ * day (fr "2j", sw "siku 2", bn "২ দিন"), from Intl so no language needs its own rule.
+ */
+export function formatDuration(seconds: number, locale = 'en'): string {
   const s = Math.max(0, Math.floor(seconds));
   const days = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const two = (n: number) => String(n).padStart(2, '0');
-  if (days > 0) return `${days}d ${two(h)}:${two(m)}:${two(sec)}`;
-  return `${h}:${two(m)}:${two(sec)}`;
+  const digits = new Intl.NumberFormat(locale, { useGrouping: false });
+  const two = new Intl.NumberFormat(locale, { minimumIntegerDigits: 2, useGrouping: false });
+  const clock = `${(days > 0 ? two : digits).format(Math.floor((s % 86_400) / 3600))}:${two.format(Math.floor((s % 3600) / 60))}:${two.format(s % 60)}`;
+  if (days === 0) return clock;
+  return `${new Intl.NumberFormat(locale, { style: 'unit', unit: 'day', unitDisplay: 'narrow' }).format(days)} ${clock}`;
 }
