@@ -17,6 +17,9 @@ export interface SessionRow extends Omit<RadacctTable, 'radacctid' | 'subscripti
   acctoutputoctets: bigint;
 }
 
+/** Rows per statement (one array parameter per column, so the size is not bounded by parameters). */
+const CHUNK = 5000;
+
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
 const earliest = (a: Date | null, b: Date | null) => (a && b ? (a < b ? a : b) : (a ?? b));
 const latest = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));
@@ -42,7 +45,7 @@ async function upsertSessions(db: Db, rows: SessionRow[]): Promise<void> {
     byId.set(r.acctuniqueid, seen ? mergeSession(seen, r) : r);
   }
   const unique = [...byId.values()];
-  for (let at = 0; at < unique.length; at += 5000) await upsertChunk(db, unique.slice(at, at + 5000));
+  for (let at = 0; at < unique.length; at += CHUNK) await upsertChunk(db, unique.slice(at, at + CHUNK));
 }
 
 /** Column name → its array type: one array parameter per column (unnest), not one per value. */
@@ -98,9 +101,13 @@ async function upsertChunk(db: Db, rows: SessionRow[]): Promise<void> {
       returning radacctid, subscription_id, acctupdatetime, acctstoptime, acctinputoctets, acctoutputoctets, acctsessiontime
     )
     insert into radacct_days (radacctid, day, subscription_id, input_octets, output_octets, session_seconds)
-    select up.radacctid, (coalesce(up.acctstoptime, up.acctupdatetime) at time zone o.timezone)::date, up.subscription_id,
+    select up.radacctid, (coalesce(up.acctstoptime, up.acctupdatetime) at time zone z.timezone)::date, up.subscription_id,
       coalesce(up.acctinputoctets, 0), coalesce(up.acctoutputoctets, 0), coalesce(up.acctsessiontime, 0)
-    from up join subscriptions s on s.id = up.subscription_id join organizations o on o.id = s.organization_id
+    from up cross join lateral (
+      -- A scalar lookup by primary key per row: a join here was planned as a hash over every subscription.
+      select (select o.timezone from subscriptions s join organizations o on o.id = s.organization_id where s.id = up.subscription_id) as timezone
+    ) z
+    where up.subscription_id is not null
     on conflict (radacctid, day) do update set
       input_octets = greatest(radacct_days.input_octets, excluded.input_octets),
       output_octets = greatest(radacct_days.output_octets, excluded.output_octets),
@@ -125,6 +132,9 @@ export async function closeNasSessions(db: Db, nasAddress: string, at: Date, cau
 }
 
 export async function writeAccounting(db: Kysely<DB>, items: readonly AccountingItem[]): Promise<void> {
+  // The usual batch (interim updates only, one chunk) is one statement, atomic by itself: no
+  // BEGIN/COMMIT round trips around it.
+  if (items.length <= CHUNK && items.every((i) => i.kind === 'session')) return upsertSessions(db, items.map((i) => i.row));
   await db.transaction().execute(async (trx) => {
     let run: SessionRow[] = [];
     for (const item of items) {

@@ -2,7 +2,8 @@
  * A small write-behind queue: items arriving within one window are written together by one call
  * of the writer (one statement, one commit), and each caller's promise settles only when the batch
  * holding its item has committed, or failed. At most one batch is in flight; items arriving meanwhile
- * form the next one, so under load batches grow instead of queuing many small commits.
+ * form the next one, written as soon as the one in flight ends, so under load batches grow instead
+ * of queuing many small commits.
  */
 export class WriteBehind<T> {
   #pending: { item: T; resolve: () => void; reject: (err: unknown) => void }[] = [];
@@ -49,7 +50,8 @@ export class WriteBehind<T> {
       await this.#flushing;
     } finally {
       this.#flushing = undefined;
-      if (this.#pending.length > 0) this.#kick(this.#pending.length >= this.opts.maxBatch ? 0 : this.opts.windowMs);
+      // What arrived during the write has already waited a window or more: write it at once.
+      if (this.#pending.length > 0) this.#kick(0);
     }
   }
 }
