@@ -54,6 +54,8 @@ function NasFilter({ value, onChange }: { value: string | null; onChange: (id: s
       value={value}
       onChange={onChange}
       clearable
+      // Mantine hides its clear button from assistive technology; this one is the way back to every NAS, so it is named and reachable.
+      clearButtonProps={{ 'aria-label': t('sessions.everyNas'), 'aria-hidden': false, tabIndex: 0 }}
       searchable
       w={{ base: '100%', xs: 240 }}
     />
