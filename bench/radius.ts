@@ -62,6 +62,7 @@ interface JobResult {
   ok: number;
   unexpected: number;
   lost: number;
+  retransmissions: number;
   seconds: number;
   p50: number;
   p99: number;
@@ -76,13 +77,14 @@ async function runJob(job: Job): Promise<JobResult> {
   const sockets = Array.from({ length: Math.ceil(job.inFlight / 256) }, () => dgram.createSocket('udp4'));
   await Promise.all(sockets.map((s) => new Promise<void>((r) => s.connect(job.port, '127.0.0.1', r))));
   const perSocket = Math.ceil(job.inFlight / sockets.length);
-  const slots = sockets.map(() => Array.from({ length: 256 }, () => ({ busy: false, sentAt: 0, authenticator: Buffer.alloc(16) })));
+  const slots = sockets.map(() => Array.from({ length: 256 }, () => ({ busy: false, sentAt: 0, lastSent: 0, tries: 0, packet: Buffer.alloc(0) as Buffer, authenticator: Buffer.alloc(16) })));
   const latencies = new Float64Array(job.count);
   let next = 0;
   let done = 0;
   let ok = 0;
   let unexpected = 0;
   let lost = 0;
+  let retransmissions = 0;
 
   const build = (i: number, identifier: number): Buffer => {
     const n = (job.offset + i) % job.subscribers;
@@ -124,14 +126,16 @@ async function runJob(job: Job): Promise<JobResult> {
       const seconds = (performance.now() - started) / 1000;
       const times = latencies.subarray(0, ok + unexpected).sort();
       const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? Number.NaN;
-      resolve({ ok, unexpected, lost, seconds, p50: at(0.5), p99: at(0.99) });
+      resolve({ ok, unexpected, lost, retransmissions, seconds, p50: at(0.5), p99: at(0.99) });
     };
     const send = (s: number, id: number) => {
       if (next >= job.count) return;
       const packet = build(next++, id);
       const slot = slots[s]![id]!;
       slot.busy = true;
-      slot.sentAt = performance.now();
+      slot.sentAt = slot.lastSent = performance.now();
+      slot.tries = 1;
+      slot.packet = packet;
       packet.copy(slot.authenticator, 0, 4, 20);
       sockets[s]!.send(packet);
     };
@@ -151,12 +155,19 @@ async function runJob(job: Job): Promise<JobResult> {
         settle(s, id);
       }),
     );
-    // A request unanswered for 5 s is lost; its slot carries on with the next request.
+    // As a NAS (and radclient -r 3 -t 3) does: unanswered for 3 s, the same packet is sent again,
+    // at most 3 times in all; then it is lost and its slot carries on with the next request.
     const sweep = setInterval(() => {
       const now = performance.now();
       slots.forEach((list, s) =>
         list.forEach((slot, id) => {
-          if (slot.busy && now - slot.sentAt > 5000) {
+          if (!slot.busy || now - slot.lastSent < 3000) return;
+          if (slot.tries < 3) {
+            slot.tries++;
+            slot.lastSent = now;
+            retransmissions++;
+            sockets[s]!.send(slot.packet);
+          } else {
             lost++;
             settle(s, id);
           }
@@ -213,7 +224,8 @@ async function main(): Promise<void> {
   const db = database.kysely;
   const keyHex = randomBytes(32).toString('hex');
   const secrets = new SecretBox(keyHex);
-  const logger = pino({ level: 'silent' });
+  // Errors (a failed batch: no reply, so the client retransmits) are shown; the rest is silent.
+  const logger = pino({ level: 'error' }, pino.destination(2));
 
   // Organization, plan, subscribers and subscriptions with logins, NAS.
   const seeding = performance.now();
@@ -302,7 +314,7 @@ async function main(): Promise<void> {
     f.cpu.push((cpuMs * 1000) / job.count);
     figures.set(label, f);
     console.log(
-      `  ${label} round ${job.round}: ${fmt(rate)} /s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, server CPU ${f.cpu.at(-1)!.toFixed(0)} µs/request (load ${load()})`,
+      `  ${label} round ${job.round}: ${fmt(rate)} /s${r.retransmissions ? ` (${r.retransmissions} retransmitted)` : ''}, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, server CPU ${f.cpu.at(-1)!.toFixed(0)} µs/request (load ${load()})`,
     );
   }
 
@@ -327,8 +339,10 @@ async function main(): Promise<void> {
 
     // Accounting: open the sessions (Starts), then rounds of Interim-Updates with growing counters.
     console.log(`\nAccounting: ${fmt(SUBSCRIBERS)} sessions started per server, then ${ROUNDS} rounds of ${fmt(REQUESTS)} Interim-Updates, ${IN_FLIGHT} in flight`);
-    await run({ port: uplinkPorts.acct, kind: 'acct-start', prefix: 'u', count: SUBSCRIBERS, offset: 0, round: 0 });
-    await run({ port: freeradius.acctPort, kind: 'acct-start', prefix: 'f', count: SUBSCRIBERS, offset: 0, round: 0 });
+    for (const [port, prefix] of [[uplinkPorts.acct, 'u'], [freeradius.acctPort, 'f']] as const) {
+      const r = await run({ port, kind: 'acct-start', prefix, count: SUBSCRIBERS, offset: 0, round: 0 });
+      if (r.unexpected || r.lost) throw new Error(`Starts (${prefix}): ${r.unexpected} unexpected replies, ${r.lost} lost`);
+    }
     for (let round = 1; round <= ROUNDS; round++) {
       await measure(ACCT_U, 'uplink', { port: uplinkPorts.acct, kind: 'acct-interim', prefix: 'u', count: REQUESTS, offset: 0, round });
       await measure(ACCT_F, 'freeradius', { port: freeradius.acctPort, kind: 'acct-interim', prefix: 'f', count: REQUESTS, offset: 0, round });
