@@ -66,9 +66,16 @@ export interface PolicyInput {
   openSessions: number;
   /** The Calling-Station-Id, normalised to AA:BB:CC:DD:EE:FF, or null when absent or not a MAC. */
   callingStationMac: string | null;
+  /** The plan's time quota and the seconds already online in the period; absent or null without one. */
+  timeQuota?: TimeQuota | null;
 }
 
-export type RejectReason = 'nas_not_allowed' | 'pending' | 'suspended' | 'expired' | 'terminated' | 'mac_mismatch' | 'simultaneous_use';
+export interface TimeQuota {
+  quotaSeconds: number;
+  usedSeconds: number;
+}
+
+export type RejectReason = 'nas_not_allowed' | 'pending' | 'suspended' | 'expired' | 'terminated' | 'mac_mismatch' | 'simultaneous_use' | 'time_quota_exhausted';
 
 export type PolicyResult =
   | { kind: 'reject'; reason: RejectReason; reply: AttributeList }
@@ -172,6 +179,7 @@ const rejectMessages: Record<RejectReason, string> = {
   terminated: 'Your service has ended',
   mac_mismatch: 'This device is not registered for your account',
   simultaneous_use: 'Your account is already connected',
+  time_quota_exhausted: 'Your time allowance for this period is used up',
 };
 
 function reject(reason: RejectReason): PolicyResult {
@@ -206,6 +214,8 @@ export function decideAccess(input: PolicyInput): PolicyResult {
   // Pending and terminated lines never get the walled garden: there is nothing to pay for yet, or any more.
   if (blocked && (input.blocked.action === 'reject' || blocked === 'pending' || blocked === 'terminated')) return reject(blocked);
   if (input.openSessions >= s.simultaneousUse) return reject('simultaneous_use');
+  const timeLeft = blocked ? null : timeQuotaCut(input.profile, input.timeQuota ?? null);
+  if (timeLeft !== null && timeLeft <= 0) return reject('time_quota_exhausted');
   const common: [string, AttributeValue][] = [['Acct-Interim-Interval', input.interimIntervalSeconds]];
   if (blocked) {
     const reply: [string, AttributeValue][] = [...common, ...poolAttributes(nasType, input.blocked.pool), ...addressListAttributes(nasType, input.blocked.addressList)];
@@ -214,7 +224,9 @@ export function decideAccess(input: PolicyInput): PolicyResult {
   }
   const throttled = input.throttled && input.profile.throttleDownloadKbps !== null;
   const reply: [string, AttributeValue][] = [...common, ...rateAttributes(nasType, ratesFor(input.profile, throttled))];
-  if (s.serviceEndsAt) reply.push(['Session-Timeout', sessionTimeout(s.serviceEndsAt, input.now, input.interimIntervalSeconds)]);
+  const untilEnd = s.serviceEndsAt ? sessionTimeout(s.serviceEndsAt, input.now, input.interimIntervalSeconds) : null;
+  const timeout = untilEnd === null ? timeLeft : timeLeft === null ? untilEnd : Math.min(untilEnd, timeLeft);
+  if (timeout !== null) reply.push(['Session-Timeout', timeout]);
   if (s.staticIpv4) reply.push(['Framed-IP-Address', s.staticIpv4]);
   else reply.push(...poolAttributes(nasType, input.profile.ipPool));
   reply.push(...ipv6Attributes(s.staticIpv6Prefix), ...addressListAttributes(nasType, input.profile.addressList));
@@ -224,4 +236,59 @@ export function decideAccess(input: PolicyInput): PolicyResult {
 /** The CoA attributes that move a live session to the profile it should have now (rate and address list). */
 export function changeAttributes(nasType: NasType, profile: NetworkProfile, throttled: boolean): [string, AttributeValue][] {
   return [...rateAttributes(nasType, ratesFor(profile, throttled && profile.throttleDownloadKbps !== null)), ...addressListAttributes(nasType, profile.addressList)];
+}
+
+/*
+ * Fair usage. A plan may carry a data quota, a time quota (seconds online in the period) or both.
+ * With a throttle profile, either quota used up moves the line to the throttle rates (a CoA now, the
+ * throttle profile at each login) until the period turns. A time quota WITHOUT a throttle profile is
+ * a hard allowance: each login gets a Session-Timeout of what is left, and once nothing is left the
+ * open sessions are disconnected and logins refused until the period turns. A data quota without a
+ * throttle profile is informational (nothing to switch to), as it was before time quotas.
+ */
+export interface QuotaUsage {
+  dataQuotaBytes: bigint | null;
+  usedBytes: bigint;
+  timeQuotaSeconds: number | null;
+  usedSeconds: number;
+  /** The plan has a throttle profile (both throttle rates). */
+  hasThrottle: boolean;
+}
+
+export interface QuotaState {
+  throttled: boolean;
+  /** The time allowance is used up and there is no throttle profile to fall back to. */
+  exhausted: boolean;
+}
+
+export function fairUsageState(u: QuotaUsage): QuotaState {
+  const dataOver = u.dataQuotaBytes !== null && u.usedBytes >= u.dataQuotaBytes;
+  const timeOver = u.timeQuotaSeconds !== null && u.usedSeconds >= u.timeQuotaSeconds;
+  return { throttled: u.hasThrottle && (dataOver || timeOver), exhausted: !u.hasThrottle && timeOver };
+}
+
+/**
+ * Seconds of the time allowance left, when the allowance limits the session (a time quota and no
+ * throttle profile); null when it does not. Zero or less means used up.
+ */
+export function timeQuotaCut(profile: Pick<NetworkProfile, 'throttleDownloadKbps' | 'throttleUploadKbps'>, quota: TimeQuota | null): number | null {
+  if (!quota) return null;
+  if (profile.throttleDownloadKbps !== null && profile.throttleUploadKbps !== null) return null;
+  return Math.min(MAX_TIMEOUT, quota.quotaSeconds - quota.usedSeconds);
+}
+
+/**
+ * The properties of a RouterOS simple queue that carry a rate (what the router-API fallback sets
+ * when a CoA went unanswered). A queue's target is the subscriber, so `max-limit` is
+ * target-upload/target-download; 0 is unlimited and 0/0 for the burst fields means no burst.
+ */
+export function queueLimits(r: Rates): Record<string, string> {
+  const rate = (kbps: number | null) => (kbps === null ? '0' : mikrotikRate(kbps));
+  const burst = (f: (b: Burst) => string, none = '0') => `${r.uploadBurst ? f(r.uploadBurst) : none}/${r.downloadBurst ? f(r.downloadBurst) : none}`;
+  return {
+    'max-limit': `${rate(r.uploadKbps)}/${rate(r.downloadKbps)}`,
+    'burst-limit': burst((b) => mikrotikRate(b.kbps)),
+    'burst-threshold': burst((b) => mikrotikRate(b.thresholdKbps)),
+    'burst-time': burst((b) => `${b.seconds}s`, '0s'),
+  };
 }

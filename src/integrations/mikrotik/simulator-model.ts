@@ -22,8 +22,9 @@ interface MenuSpec {
   required?: readonly string[];
   unique?: string;
   defaults?: Record<string, string>;
-  /** Filled by the router (sessions): no add/set/remove. */
+  /** Filled by the router (sessions): no add/set; remove only when `removable` (it ends the session). */
   readOnly?: boolean;
+  removable?: boolean;
   /** Left out of /export (RouterOS 7 hides them unless show-sensitive). */
   sensitive?: readonly string[];
 }
@@ -37,9 +38,9 @@ const menus: Record<string, MenuSpec> = {
     defaults: { profile: 'default', service: 'any', disabled: 'false' },
     sensitive: ['password'],
   },
-  '/ppp/active': { props: ['name', 'service', 'caller-id', 'address', 'uptime', 'encoding', 'session-id'], readOnly: true },
+  '/ppp/active': { props: ['name', 'service', 'caller-id', 'address', 'uptime', 'encoding', 'session-id'], readOnly: true, removable: true },
   '/ip/hotspot/user/profile': { props: ['name', 'rate-limit', 'address-pool', 'address-list', 'shared-users', 'session-timeout', 'comment'], required: ['name'], unique: 'name' },
-  '/ip/hotspot/active': { props: ['server', 'user', 'address', 'mac-address', 'uptime', 'bytes-in', 'bytes-out', 'login-by'], readOnly: true },
+  '/ip/hotspot/active': { props: ['server', 'user', 'address', 'mac-address', 'uptime', 'bytes-in', 'bytes-out', 'login-by'], readOnly: true, removable: true },
   '/queue/simple': { props: ['name', 'target', 'max-limit', 'limit-at', 'burst-limit', 'burst-threshold', 'burst-time', 'disabled', 'comment'], required: ['name', 'target'], unique: 'name' },
   '/ip/firewall/address-list': { props: ['list', 'address', 'timeout', 'disabled', 'comment'], required: ['list', 'address'] },
 };
@@ -127,12 +128,14 @@ export class RouterModel {
     this.#check(spec, props, id);
     const row = this.#menu(menu).find((r) => r['.id'] === id);
     if (!row) throw new SimTrap('no such item', true);
+    // Queues PPP and hotspot sessions create (flag D) belong to the session: RouterOS refuses edits.
+    if (row.dynamic === 'true') throw new SimTrap('failure: cannot change dynamic');
     if (row.default === 'true' && props.name !== undefined && props.name !== row.name) throw new SimTrap('failure: cannot rename default item');
     Object.assign(row, props);
   }
 
   remove(menu: string, id: string): void {
-    this.#writable(menu);
+    if (!menus[menu]?.removable) this.#writable(menu);
     const rows = this.#menu(menu);
     const at = rows.findIndex((r) => r['.id'] === id);
     if (at < 0) throw new SimTrap('no such item', true);

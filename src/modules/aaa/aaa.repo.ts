@@ -44,6 +44,9 @@ export interface DecisionRow {
   plan_blocked_address_list: string | null;
   plan_captive_message: string | null;
   throttled: boolean | null;
+  time_quota_seconds: number | null;
+  /** Seconds online in the fair-usage period as of the last roll-up; null before the first. */
+  used_seconds: bigint | null;
 }
 
 function decisionQuery(db: Db) {
@@ -89,6 +92,8 @@ function decisionQuery(db: Db) {
       'ps.blocked_address_list as plan_blocked_address_list',
       'ps.captive_message as plan_captive_message',
       'q.throttled',
+      'v.time_quota_seconds',
+      'q.used_seconds',
     ]);
 }
 

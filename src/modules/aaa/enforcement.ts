@@ -2,14 +2,19 @@
  * Sends the enforcement outbox (RFC 5176). The triggers of migration 20261122T0340_aaa and the
  * fair-usage step record what must change; this worker claims due requests (a lease, skipping rows
  * another worker holds), builds the attributes from the subscription's state at sending time, sends
- * through the ChangeSender and records the outcome. No answer is retried with exponential backoff;
- * after the last attempt the request fails with a note that the router API fallback is needed.
+ * through the ChangeSender and records the outcome. No answer is retried with exponential backoff.
+ * When the NAS never answered (after the last attempt) or refused (NAK), and it is a router whose
+ * management API is configured, the change is applied through that API instead (routers module,
+ * session-fallback.ts): the session removed, or its queue set to the new rate where RouterOS allows
+ * it. The RADIUS outcome stays as it was; the fallback's own outcome is recorded next to it.
  */
 import { sql } from 'kysely';
-import { changeAttributes } from '../../core/aaa-policy.ts';
+import { changeAttributes, queueLimits, ratesFor } from '../../core/aaa-policy.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { EnforcementRequest } from '../../platform/db/schema/aaa.ts';
 import type { AttributeValue, ChangeOutcome, ChangeSender, NasType, RadiusClient } from '../../radius/contract.ts';
+import * as routersRepo from '../routers/routers.repo.ts';
+import { applyOnRouter, hasRouterApi, type FallbackAction, type FallbackResult } from '../routers/session-fallback.ts';
 import * as repo from './aaa.repo.ts';
 import { profileOf } from './policy.ts';
 
@@ -63,7 +68,9 @@ async function attributesFor(deps: Deps, req: EnforcementRequest, client: Radius
   return [...ident, ...changeAttributes(client.type, profileOf(row), row.throttled === true)];
 }
 
-async function finish(deps: Deps, id: string, set: { status: EnforcementRequest['status']; last_error: string | null; next_attempt_at?: Date; attributes?: string }): Promise<void> {
+type Settled = { status: EnforcementRequest['status']; last_error: string | null; next_attempt_at?: Date; attributes?: string };
+
+async function finish(deps: Deps, id: string, set: Settled & Partial<Pick<EnforcementRequest, 'fallback' | 'fallback_detail' | 'fallback_at'>>): Promise<void> {
   await deps.db
     .updateTable('enforcement_requests')
     .set({ ...set, updated_at: deps.clock.now() })
@@ -80,6 +87,47 @@ async function sessionOpen(deps: Deps, radacctId: bigint | null): Promise<boolea
 function describe(outcome: ChangeOutcome): string | null {
   if (outcome.kind === 'nak') return `NAK${outcome.errorCause !== null ? ` (Error-Cause ${outcome.errorCause})` : ''}`;
   return null;
+}
+
+/**
+ * The router-API fallback for a request the NAS did not acknowledge; null when the NAS has no
+ * management API (nothing more can be done from here). A CoA moves the session's queue to the rates
+ * the subscription should have now, or disconnects it when that cannot be done on the router.
+ */
+async function routerFallback(deps: Deps, req: EnforcementRequest): Promise<FallbackResult | null> {
+  if (!req.nas_id) return null;
+  const nas = await routersRepo.nasById(deps.db, req.nas_id);
+  if (!nas || !hasRouterApi(nas)) return null;
+  const session = req.radacct_id === null
+    ? undefined
+    : await deps.db
+        .selectFrom('radacct')
+        .select(['username', 'acctsessionid', sql<string | null>`host(framedipaddress)`.as('address')])
+        .where('radacctid', '=', req.radacct_id)
+        .executeTakeFirst();
+  const target = { username: session?.username ?? req.username, acctSessionId: session?.acctsessionid ?? req.acct_session_id, address: session?.address ?? null };
+  let action: FallbackAction = { kind: 'disconnect' };
+  if (req.kind === 'coa') {
+    const row = await repo.decisionById(deps.db, req.subscription_id);
+    if (row) action = { kind: 'rate', queue: queueLimits(ratesFor(profileOf(row), row.throttled === true)) };
+  }
+  return applyOnRouter(deps, nas, target, action);
+}
+
+/** Runs the fallback and settles the request with both outcomes. */
+async function settleWithFallback(deps: Deps, req: EnforcementRequest, settled: Settled): Promise<void> {
+  const fb = await routerFallback(deps, req);
+  if (!fb) {
+    await finish(deps, req.id, { ...settled, last_error: `${settled.last_error ?? ''}; no router API configured for a fallback`.slice(0, 500) });
+    return;
+  }
+  await finish(deps, req.id, {
+    ...settled,
+    last_error: `${settled.last_error ?? ''}; router API: ${fb.outcome === 'failed' ? `failed (${fb.detail})` : fb.detail}`.slice(0, 500),
+    fallback: fb.outcome,
+    fallback_detail: fb.detail.slice(0, 500),
+    fallback_at: deps.clock.now(),
+  });
 }
 
 /** Sends up to `limit` due requests; returns how many were attempted. */
@@ -99,14 +147,12 @@ export async function sendDueEnforcements(deps: Deps, sender: ChangeSender, limi
       const attributes = await attributesFor(deps, req, client);
       const outcome = await sender.send(client, req.kind, attributes, { timeoutMs: 3000, retries: 2 });
       const stored = JSON.stringify(attributes.map(([n, v]) => [n, typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? v.toString('hex') : v]));
-      if (outcome.kind !== 'timeout') {
-        await finish(deps, req.id, { status: outcome.kind, last_error: describe(outcome), attributes: stored });
+      if (outcome.kind === 'ack') {
+        await finish(deps, req.id, { status: 'ack', last_error: null, attributes: stored });
+      } else if (outcome.kind === 'nak') {
+        await settleWithFallback(deps, req, { status: 'nak', last_error: describe(outcome), attributes: stored });
       } else if (req.attempts >= MAX_ATTEMPTS) {
-        await finish(deps, req.id, {
-          status: 'failed',
-          attributes: stored,
-          last_error: `no answer from ${client.name} after ${req.attempts} attempts; apply it through the router's API (fallback)`,
-        });
+        await settleWithFallback(deps, req, { status: 'failed', attributes: stored, last_error: `no answer from ${client.name} after ${req.attempts} attempts` });
       } else {
         await finish(deps, req.id, {
           status: 'timeout',

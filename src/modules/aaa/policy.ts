@@ -97,6 +97,7 @@ export class AaaPolicy implements AccessPolicy {
       interimIntervalSeconds: subOrg.interim_interval_seconds,
       openSessions: await repo.openSessionCount(db, row.id),
       callingStationMac: typeof calling === 'string' ? normaliseMac(calling) : null,
+      timeQuota: row.time_quota_seconds === null ? null : { quotaSeconds: row.time_quota_seconds, usedSeconds: Number(row.used_seconds ?? 0n) },
     });
     if (result.kind === 'reject') return { kind: 'reject', reason: result.reason, reply: result.reply };
     let password: string;

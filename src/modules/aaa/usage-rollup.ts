@@ -7,10 +7,13 @@
  * radius:<day>:minutes. Re-running a day replaces those records' quantities: never counted twice.
  *
  * The fair-usage period is the calendar month in the organization's time zone. A plan version with
- * a data quota and a throttle profile throttles once the month's usage reaches the quota; a new
- * month lifts it. Each flip is queued as a CoA for the open sessions (enforcement outbox).
+ * a data quota and a throttle profile throttles once the month's usage reaches the quota; a time
+ * quota (minutes online) does the same, or, without a throttle profile, cuts the line until the
+ * month ends (core/aaa-policy fairUsageState). A new month lifts it. Each flip is queued for the
+ * open sessions (enforcement outbox).
  */
 import { sql, type Kysely } from 'kysely';
+import { fairUsageState } from '../../core/aaa-policy.ts';
 import type { DB } from '../../platform/db/schema.ts';
 
 /** Rolls up the days [fromDay, toDay] (YYYY-MM-DD, organization-local); returns the records written. */
@@ -46,49 +49,105 @@ export async function rollUpUsage(db: Kysely<DB>, fromDay: string, toDay: string
   return Number(r.rows[0]?.n ?? 0);
 }
 
+interface QuotaRow {
+  subscription_id: string;
+  period_start: Date;
+  data_quota_bytes: string | null;
+  time_quota_seconds: number | null;
+  has_throttle: boolean;
+  used_bytes: string;
+  used_seconds: string;
+  st_period_start: Date | null;
+  st_used_bytes: string | null;
+  st_used_seconds: string | null;
+  st_throttled: boolean | null;
+  st_exhausted: boolean | null;
+}
+
 /**
- * Recomputes the fair-usage state of every subscription whose plan has a data quota and a throttle
- * profile, and queues a CoA for the open sessions of each one whose state flipped. Returns the
- * number of flips.
+ * Recomputes the fair-usage state (core fairUsageState) of every subscription whose plan has a
+ * data quota with a throttle profile, or a time quota, and queues enforcement for the open sessions
+ * of each one whose state flipped: a CoA to the throttle profile or back, a Disconnect-Request when
+ * a time allowance without throttle is used up. Lines whose plan lost its quota drop their flags.
+ * Returns the number of flips.
  */
 export async function applyFairUsage(db: Kysely<DB>, now: Date): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const flipped = await sql<{ subscription_id: string; throttled: boolean }>`
+    // One pass at a time: two overlapping passes would both see a flip and queue it twice.
+    await sql`select pg_advisory_xact_lock(hashtext('uplink.aaa.fair-usage'))`.execute(trx);
+    const { rows } = await sql<QuotaRow>`
       with quota as (
-        select s.id as subscription_id, v.data_quota_bytes,
+        select s.id as subscription_id, v.data_quota_bytes, v.time_quota_seconds,
+          (v.throttle_download_kbps is not null and v.throttle_upload_kbps is not null) as has_throttle,
           (date_trunc('month', ${now}::timestamptz at time zone o.timezone) at time zone o.timezone) as period_start
         from subscriptions s
         join organizations o on o.id = s.organization_id
         join plans p on p.id = s.plan_id
         join plan_versions v on v.id = p.current_version_id
-        where s.status in ('active', 'grace') and v.data_quota_bytes is not null and v.throttle_download_kbps is not null
-          and s.username is not null
-      ), used as (
-        select q.subscription_id, q.period_start, q.data_quota_bytes,
-          coalesce((select sum(u.quantity) from usage_records u where u.subscription_id = q.subscription_id and u.unit = 'GB'
-                     and u.source = 'radius' and u.occurred_at >= q.period_start), 0) * 1000000000 as used
-        from quota q
-      ), upserted as (
-        insert into aaa_quota_state as st (subscription_id, period_start, used_bytes, throttled, updated_at)
-        select subscription_id, period_start, used::bigint, used >= data_quota_bytes, ${now}::timestamptz from used
-        on conflict (subscription_id) do update set period_start = excluded.period_start, used_bytes = excluded.used_bytes,
-          throttled = excluded.throttled, updated_at = excluded.updated_at
-        where st.used_bytes <> excluded.used_bytes or st.throttled <> excluded.throttled or st.period_start <> excluded.period_start
-        returning st.subscription_id, st.throttled, (select x.throttled from aaa_quota_state x where x.subscription_id = st.subscription_id) as was
+        where s.status in ('active', 'grace') and s.username is not null
+          and ((v.data_quota_bytes is not null and v.throttle_download_kbps is not null) or v.time_quota_seconds is not null)
       )
-      select subscription_id, throttled from upserted where (was is null and throttled) or was <> throttled`.execute(trx);
-    const on = flipped.rows.filter((f) => f.throttled).map((f) => f.subscription_id);
-    const off = flipped.rows.filter((f) => !f.throttled).map((f) => f.subscription_id);
-    for (const [ids, reason] of [
-      [on, 'quota_exceeded'],
-      [off, 'quota_reset'],
-    ] as const) {
+      select q.subscription_id, q.period_start, q.data_quota_bytes::text, q.time_quota_seconds, q.has_throttle,
+        (coalesce(u.gb, 0) * 1000000000)::bigint::text as used_bytes, round(coalesce(u.minutes, 0) * 60)::bigint::text as used_seconds,
+        st.period_start as st_period_start, st.used_bytes::text as st_used_bytes, st.used_seconds::text as st_used_seconds,
+        st.throttled as st_throttled, st.exhausted as st_exhausted
+      from quota q
+      left join aaa_quota_state st on st.subscription_id = q.subscription_id
+      left join lateral (
+        select sum(r.quantity) filter (where r.unit = 'GB') as gb, sum(r.quantity) filter (where r.unit = 'minutes') as minutes
+        from usage_records r where r.subscription_id = q.subscription_id and r.source = 'radius' and r.unit in ('GB', 'minutes')
+          and r.occurred_at >= q.period_start
+      ) u on true`.execute(trx);
+
+    const writes: { id: string; period: Date; bytes: string; seconds: string; throttled: boolean; exhausted: boolean }[] = [];
+    const queue: Record<'quota_exceeded' | 'quota_reset' | 'time_quota_exhausted', string[]> = { quota_exceeded: [], quota_reset: [], time_quota_exhausted: [] };
+    let flips = 0;
+    for (const r of rows) {
+      const next = fairUsageState({
+        dataQuotaBytes: r.data_quota_bytes === null ? null : BigInt(r.data_quota_bytes),
+        usedBytes: BigInt(r.used_bytes),
+        timeQuotaSeconds: r.time_quota_seconds,
+        usedSeconds: Number(r.used_seconds),
+        hasThrottle: r.has_throttle,
+      });
+      const wasThrottled = r.st_throttled === true;
+      const wasExhausted = r.st_exhausted === true;
+      const same =
+        r.st_period_start?.getTime() === r.period_start.getTime() &&
+        r.st_used_bytes === r.used_bytes &&
+        r.st_used_seconds === r.used_seconds &&
+        wasThrottled === next.throttled &&
+        wasExhausted === next.exhausted;
+      if (!same) writes.push({ id: r.subscription_id, period: r.period_start, bytes: r.used_bytes, seconds: r.used_seconds, ...next });
+      if (next.throttled !== wasThrottled) {
+        flips++;
+        queue[next.throttled ? 'quota_exceeded' : 'quota_reset'].push(r.subscription_id);
+      }
+      if (next.exhausted !== wasExhausted) {
+        flips++;
+        // A new period needs nothing sent: the line is offline and its next login is accepted.
+        if (next.exhausted) queue.time_quota_exhausted.push(r.subscription_id);
+      }
+    }
+    if (writes.length) {
+      await sql`insert into aaa_quota_state as st (subscription_id, period_start, used_bytes, used_seconds, throttled, exhausted, updated_at)
+        select *, ${now}::timestamptz from unnest(${writes.map((w) => w.id)}::uuid[], ${writes.map((w) => w.period.toISOString())}::timestamptz[],
+          ${writes.map((w) => w.bytes)}::bigint[], ${writes.map((w) => w.seconds)}::bigint[], ${writes.map((w) => w.throttled)}::boolean[],
+          ${writes.map((w) => w.exhausted)}::boolean[])
+        on conflict (subscription_id) do update set period_start = excluded.period_start, used_bytes = excluded.used_bytes,
+          used_seconds = excluded.used_seconds, throttled = excluded.throttled, exhausted = excluded.exhausted, updated_at = excluded.updated_at`.execute(trx);
+    }
+    // A plan without a quota any more (a plan change, a new version) leaves no flag behind.
+    await sql`update aaa_quota_state st set throttled = false, exhausted = false, updated_at = ${now}
+      where (st.throttled or st.exhausted) and not (st.subscription_id = any(${rows.map((r) => r.subscription_id)}::uuid[]))`.execute(trx);
+    for (const [reason, ids] of Object.entries(queue)) {
       if (ids.length === 0) continue;
+      const kind = reason === 'time_quota_exhausted' ? 'disconnect' : 'coa';
       await sql`insert into enforcement_requests (organization_id, subscription_id, nas_id, radacct_id, acct_session_id, username, kind, reason)
-        select s.organization_id, s.id, r.nas_id, r.radacctid, r.acctsessionid, r.username, 'coa', ${reason}
+        select s.organization_id, s.id, r.nas_id, r.radacctid, r.acctsessionid, r.username, ${kind}, ${reason}
         from subscriptions s join radacct r on r.subscription_id = s.id and r.acctstoptime is null
         where s.id = any(${ids}::uuid[])`.execute(trx);
     }
-    return flipped.rows.length;
+    return flips;
   });
 }

@@ -18,6 +18,11 @@ export function nasInScope(db: Db, scope: Scope, id: string): Promise<RouterNas 
   return nasWithPath(db).where('nas_devices.id', '=', id).where(inScope(scope, 'nas_devices.organization_id')).executeTakeFirst();
 }
 
+/** A NAS by id, whatever the caller's scope: for the background work (enforcement fallback), not for routes. */
+export function nasById(db: Db, id: string): Promise<RouterNas | undefined> {
+  return nasWithPath(db).where('nas_devices.id', '=', id).executeTakeFirst();
+}
+
 /** Active MikroTik NAS with a management API: what the nightly backup visits. */
 export function managedNas(db: Db): Promise<RouterNas[]> {
   return nasWithPath(db)

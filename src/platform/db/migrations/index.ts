@@ -13,6 +13,8 @@ import * as ipam from './20261122T0320_ipam.ts';
 import * as routers from './20261122T0330_routers.ts';
 import * as aaa from './20261122T0340_aaa.ts';
 import * as freeradius from './20261122T0350_freeradius.ts';
+import * as aaaGaps from './20261122T0400_aaa_gaps.ts';
+import * as radacctUpdates from './20261122T0410_radacct_updates.ts';
 
 /** Every migration in order. Name = timestamp + subject; never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +32,6 @@ export const migrations: Record<string, Migration> = {
   '20261122T0330_routers': routers,
   '20261122T0340_aaa': aaa,
   '20261122T0350_freeradius': freeradius,
+  '20261122T0400_aaa_gaps': aaaGaps,
+  '20261122T0410_radacct_updates': radacctUpdates,
 };

@@ -123,3 +123,27 @@ export interface AaaTables {
 
 export type Radacct = Selectable<RadacctTable>;
 export type EnforcementRequest = Selectable<EnforcementRequestsTable>;
+
+/*
+ * Columns added by migration 20261122T0400_aaa_gaps, merged into the table types above (interface
+ * declaration merging), so the first migration's types stay as they were written.
+ */
+export type FallbackOutcome = 'removed' | 'rate_set' | 'not_found' | 'failed';
+
+export interface EnforcementRequestsTable {
+  /** What the router-API fallback did after the NAS did not acknowledge; null when none ran. */
+  fallback: FallbackOutcome | null;
+  fallback_detail: string | null;
+  fallback_at: Date | null;
+}
+
+export interface AaaQuotaStateTable {
+  /** Seconds online in the period (time quota). */
+  used_seconds: Generated<bigint>;
+  /** A time quota without a throttle profile is used up: the line is cut and refused until the period turns. */
+  exhausted: Generated<boolean>;
+}
+
+// radacct.via_sql (inserted by another writer such as FreeRADIUS's rlm_sql; its day counters are
+// filed by trigger) is left out of RadacctTable on purpose: the sink builds its rows from that type
+// and must not name the column; only the migration's triggers read it.
