@@ -109,7 +109,8 @@ export function mikrotikRateLimit(r: Rates): string | null {
  */
 function ciscoRateLimit(direction: 'input' | 'output', kbps: number, index: number): readonly [string, AttributeValue] {
   const bps = kbps * 1000;
-  const normal = Math.max(8000, Math.round((bps * 1.5) / 8));
+  // 1.5 s of bits in bytes, 3 × bps / 16, rounded half up in integers.
+  const normal = Math.max(8000, Math.floor((bps * 3 + 8) / 16));
   return ['Cisco-AVPair', `lcp:interface-config#${index}=rate-limit ${direction} ${bps} ${normal} ${normal * 2} conform-action transmit exceed-action drop`];
 }
 
@@ -160,7 +161,7 @@ function addressListAttributes(nasType: NasType, list: string | null): [string, 
 /** A /64 is the subscriber's link prefix; anything wider is delegated to their router (RFC 4818). */
 function ipv6Attributes(prefix: string | null): [string, AttributeValue][] {
   if (!prefix) return [];
-  const length = Number(prefix.split('/')[1]);
+  const length = parseInt(prefix.split('/')[1] ?? '128', 10);
   return [[length >= 64 ? 'Framed-IPv6-Prefix' : 'Delegated-IPv6-Prefix', prefix]];
 }
 

@@ -42,7 +42,7 @@ function ipv6Value(text: string): bigint {
 }
 
 function ipv4Value(text: string): bigint {
-  return text.split('.').reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
+  return text.split('.').reduce((acc, o) => (acc << 8n) | BigInt(parseInt(o, 10)), 0n);
 }
 
 /**
@@ -61,7 +61,7 @@ export function parseAddress(text: string): Address | null {
 /** Dotted quad, or RFC 5952 text for IPv6 (lower case, the longest run of zero groups as ::). */
 export function formatAddress(family: Family, value: bigint): string {
   if (family === 4) return [24n, 16n, 8n, 0n].map((s) => ((value >> s) & 0xffn).toString()).join('.');
-  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  const groups = Array.from({ length: 8 }, (_, i) => parseInt(((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16), 16));
   let best = { start: -1, length: 0 };
   for (let i = 0; i < 8; ) {
     if (groups[i] !== 0) {
@@ -98,7 +98,7 @@ export function parseCidr(text: string, strict = true): Cidr | null {
   if (!a || (a.family === 4 && !isIPv4(addr.trim()))) return null;
   const bits = bitsOf(a.family);
   if (len !== undefined && !/^\d{1,3}$/.test(len)) return null;
-  const length = len === undefined ? bits : Number(len);
+  const length = len === undefined ? bits : parseInt(len, 10);
   if (length > bits) return null;
   const mask = hostMask(a.family, length);
   if (strict && (a.value & mask) !== 0n) return null;
