@@ -6,7 +6,9 @@ import { roleKeys } from '../../src/platform/auth/permissions.ts';
 import { engine } from '../support/db.ts';
 import { freePort, newInstallation, postJson, runCli, startCli, stderrLines } from './spawn.ts';
 
-describe(`uplink demo, backup, restore, audit verify (${engine})`, async () => {
+// Each test starts `uplink` in a child process that opens (and on first use creates) its own
+// database: on the embedded engine that is a PGlite start-up and every migration, minutes on a busy machine.
+describe(`uplink demo, backup, restore, audit verify (${engine})`, { timeout: 180_000 }, async () => {
   const install = await newInstallation();
   const fresh = await newInstallation();
   const archive = path.join(install.dataDir, 'nightly.jsonl.gz');
