@@ -83,6 +83,8 @@ describe.each(['binary', 'rest'] as const)('over the %s API', (kind) => {
     // The subscriber's history shows it.
     const history = json(await admin.get(`/api/subscriptions/${s.id}/enforcement`)).items;
     expect(history[0].lastError).toContain('router API: removed');
+    expect(history[0].fallback).toBe('removed');
+    expect(history[0].fallbackAt).not.toBeNull();
   });
 
   it('a CoA to the throttle rate that the NAS refuses (NAK) sets the rate on the session’s static queue', async () => {

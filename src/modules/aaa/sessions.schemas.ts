@@ -46,11 +46,17 @@ export const enforcementSchema = z
     sessionId: z.string().nullable().describe('The session number (radacctid) it targets'),
     acctSessionId: z.string().nullable(),
     kind: z.enum(['coa', 'disconnect']),
-    reason: z.string().describe('suspended, terminated, expired, unlocked, plan_changed, network_changed, quota_exceeded, quota_reset, manual'),
+    reason: z.string().describe('suspended, terminated, expired, unlocked, plan_changed, network_changed, quota_exceeded, quota_reset, time_quota_exhausted, manual'),
     status: z.enum(['pending', 'ack', 'nak', 'timeout', 'failed']),
     attempts: z.number().int(),
     nextAttemptAt: z.iso.datetime().nullable().describe('When it is tried again after no answer; null when due at once or settled'),
     lastError: z.string().nullable(),
+    fallback: z
+      .enum(['removed', 'rate_set', 'not_found', 'failed'])
+      .nullable()
+      .describe("What the router's management API did when the NAS did not acknowledge: the session removed, the new rate set on its queue, no such session, or failed; null when no fallback ran"),
+    fallbackDetail: z.string().nullable(),
+    fallbackAt: z.iso.datetime().nullable(),
     attributes: z.array(z.tuple([z.string(), z.union([z.string(), z.number()])])).nullable().describe('What was last sent'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),

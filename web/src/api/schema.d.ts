@@ -22266,7 +22266,7 @@ export interface components {
             acctSessionId: string | null;
             /** @enum {string} */
             kind: "coa" | "disconnect";
-            /** @description suspended, terminated, expired, unlocked, plan_changed, network_changed, quota_exceeded, quota_reset, manual */
+            /** @description suspended, terminated, expired, unlocked, plan_changed, network_changed, quota_exceeded, quota_reset, time_quota_exhausted, manual */
             reason: string;
             /** @enum {string} */
             status: "pending" | "ack" | "nak" | "timeout" | "failed";
@@ -22274,6 +22274,10 @@ export interface components {
             /** @description When it is tried again after no answer; null when due at once or settled */
             nextAttemptAt: string | null;
             lastError: string | null;
+            /** @description What the router's management API did when the NAS did not acknowledge: the session removed, the new rate set on its queue, no such session, or failed; null when no fallback ran */
+            fallback: ("removed" | "rate_set" | "not_found" | "failed") | null;
+            fallbackDetail: string | null;
+            fallbackAt: string | null;
             /** @description What was last sent */
             attributes: [
                 string,
@@ -25373,7 +25377,7 @@ export interface components {
             acctSessionId: string | null;
             /** @enum {string} */
             kind: "coa" | "disconnect";
-            /** @description suspended, terminated, expired, unlocked, plan_changed, network_changed, quota_exceeded, quota_reset, manual */
+            /** @description suspended, terminated, expired, unlocked, plan_changed, network_changed, quota_exceeded, quota_reset, time_quota_exhausted, manual */
             reason: string;
             /** @enum {string} */
             status: "pending" | "ack" | "nak" | "timeout" | "failed";
@@ -25381,6 +25385,10 @@ export interface components {
             /** @description When it is tried again after no answer; null when due at once or settled */
             nextAttemptAt: string | null;
             lastError: string | null;
+            /** @description What the router's management API did when the NAS did not acknowledge: the session removed, the new rate set on its queue, no such session, or failed; null when no fallback ran */
+            fallback: ("removed" | "rate_set" | "not_found" | "failed") | null;
+            fallbackDetail: string | null;
+            fallbackAt: string | null;
             /** @description What was last sent */
             attributes: [
                 string,
