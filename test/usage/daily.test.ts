@@ -15,11 +15,18 @@ describe(`daily usage (${engine})`, async () => {
   const staffB = await sessionFor(t, await seedUser(t.ctx, tree.resellerB, 'staff'));
   const sub = await seedSubscription(t.ctx, admin, tree.resellerA, { username: 'amina', startsAt: new Date('2026-03-01T00:00:00Z') });
   const day = (body: { days: DailyUsage['days'] }, date: string) => body.days.find((d) => d.date === date);
+  // Sessions as Uplink's own accounting writes them: with their NAS, and day counters beside them
+  // (a row without a NAS is FreeRADIUS's, whose day counters a trigger files itself).
+  const nas = await t.ctx.db
+    .insertInto('nas_devices')
+    .values({ organization_id: tree.resellerA.id, name: 'edge', type: 'mikrotik', address: '192.0.2.1', secret_enc: t.ctx.secrets.seal('testing123') })
+    .returning('id')
+    .executeTakeFirstOrThrow();
 
   // A session that lasts from 18 to 19 March: its counters at the end of each day it was seen.
   const session = await t.ctx.db
     .insertInto('radacct')
-    .values({ acctsessionid: 'S-1', acctuniqueid: 'u-1', username: 'amina', nasipaddress: '192.0.2.1', acctstarttime: new Date('2026-03-18T10:00:00Z'), subscription_id: sub.id })
+    .values({ acctsessionid: 'S-1', acctuniqueid: 'u-1', username: 'amina', nasipaddress: '192.0.2.1', nas_id: nas.id, acctstarttime: new Date('2026-03-18T10:00:00Z'), subscription_id: sub.id })
     .returning('radacctid')
     .executeTakeFirstOrThrow();
   await t.ctx.db
@@ -53,7 +60,7 @@ describe(`daily usage (${engine})`, async () => {
   it('counts a session’s later day from its counters even when its first day is outside the range', async () => {
     const longer = await t.ctx.db
       .insertInto('radacct')
-      .values({ acctsessionid: 'S-0', acctuniqueid: 'u-0', username: 'amina', nasipaddress: '192.0.2.1', acctstarttime: new Date('2026-02-18T10:00:00Z'), subscription_id: sub.id })
+      .values({ acctsessionid: 'S-0', acctuniqueid: 'u-0', username: 'amina', nasipaddress: '192.0.2.1', nas_id: nas.id, acctstarttime: new Date('2026-02-18T10:00:00Z'), subscription_id: sub.id })
       .returning('radacctid')
       .executeTakeFirstOrThrow();
     await t.ctx.db
