@@ -35,18 +35,18 @@ const attr = (reply: readonly (readonly [string, unknown])[], name: string) => r
 
 describe('Mikrotik-Rate-Limit', () => {
   it('puts the upload first (rx is what the router receives) with both bursts', () => {
-    expect(mikrotikRateLimit(profile)).toBe('2M/10M 4M/20M 1536k/7680k 8/16');
+    expect(mikrotikRateLimit(profile)).toBe('2048k/10240k 4096k/20480k 1536k/7680k 8/16');
   });
   it('plain rates without burst, and 0 for a direction without one', () => {
-    expect(mikrotikRateLimit({ ...profile, downloadBurst: null, uploadBurst: null })).toBe('2M/10M');
-    expect(mikrotikRateLimit({ ...profile, uploadBurst: null })).toBe('2M/10M 0/20M 0/7680k 0/16');
+    expect(mikrotikRateLimit({ ...profile, downloadBurst: null, uploadBurst: null })).toBe('2048k/10240k');
+    expect(mikrotikRateLimit({ ...profile, uploadBurst: null })).toBe('2048k/10240k 0/20480k 0/7680k 0/16');
     expect(mikrotikRateLimit({ downloadKbps: null, uploadKbps: null, downloadBurst: null, uploadBurst: null })).toBeNull();
   });
   it('property: the rx/tx pair always reads back as the upload and download rates', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 1, max: 10_000_000 }), (up, down) => {
         const [pair] = mikrotikRateLimit({ downloadKbps: down, uploadKbps: up, downloadBurst: null, uploadBurst: null })!.split(' ');
-        const kbps = (t: string) => (t.endsWith('M') ? Number(t.slice(0, -1)) * 1024 : Number(t.slice(0, -1)));
+        const kbps = (t: string) => (t.endsWith('M') ? Number(t.slice(0, -1)) * 1000 : Number(t.slice(0, -1)));
         const [rx, tx] = pair!.split('/');
         expect([kbps(rx!), kbps(tx!)]).toEqual([up, down]);
       }),
@@ -85,7 +85,7 @@ describe('decideAccess', () => {
     expect(r.kind).toBe('accept');
     expect(r.reply).toEqual([
       ['Acct-Interim-Interval', 300],
-      ['Mikrotik-Rate-Limit', '2M/10M 4M/20M 1536k/7680k 8/16'],
+      ['Mikrotik-Rate-Limit', '2048k/10240k 4096k/20480k 1536k/7680k 8/16'],
       ['Framed-Pool', 'pppoe-pool'],
       ['Mikrotik-Address-List', 'customers'],
     ]);

@@ -4,6 +4,7 @@
  * dialect of the NAS's vendor. The aaa module gathers the inputs (cached) and hands them here.
  */
 import type { AttributeList, AttributeValue, NasType } from '../radius/contract.ts';
+import { formatKbps, mikrotikRateLimit as rateLimitOf } from './mikrotik-rate-limit.ts';
 
 export interface Burst {
   kbps: number;
@@ -84,23 +85,13 @@ export type PolicyResult =
 /** Session-Timeout is an unsigned 32-bit count of seconds. */
 const MAX_TIMEOUT = 0xffffffff;
 
-/** "1536k", "10M" when a whole number of megabits: MikroTik's own notation. */
-export function mikrotikRate(kbps: number): string {
-  return kbps % 1024 === 0 && kbps >= 1024 ? `${kbps / 1024}M` : `${kbps}k`;
-}
-
 /**
- * Mikrotik-Rate-Limit: `rx/tx rx-burst/tx-burst rx-threshold/tx-threshold rx-time/tx-time`.
- * rx is what the router receives from the subscriber, i.e. the upload. A direction without burst
- * gets 0 there, which RouterOS reads as "no burst". Null when the plan sets no rate at all.
+ * Mikrotik-Rate-Limit, written by src/core/mikrotik-rate-limit.ts as the router push and the
+ * FreeRADIUS views write it (rx first: the upload; k and M are 1000 and 1,000,000 bit/s).
  */
 export function mikrotikRateLimit(r: Rates): string | null {
-  if (r.downloadKbps === null && r.uploadKbps === null) return null;
-  const rate = (kbps: number | null) => (kbps === null ? '0' : mikrotikRate(kbps));
-  const base = `${rate(r.uploadKbps)}/${rate(r.downloadKbps)}`;
-  if (!r.uploadBurst && !r.downloadBurst) return base;
-  const pair = (f: (b: Burst) => string) => `${r.uploadBurst ? f(r.uploadBurst) : '0'}/${r.downloadBurst ? f(r.downloadBurst) : '0'}`;
-  return `${base} ${pair((b) => mikrotikRate(b.kbps))} ${pair((b) => mikrotikRate(b.thresholdKbps))} ${pair((b) => String(b.seconds))}`;
+  const direction = (kbps: number | null, b: Burst | null) => ({ kbps, burstKbps: b?.kbps ?? null, burstThresholdKbps: b?.thresholdKbps ?? null, burstSeconds: b?.seconds ?? null });
+  return rateLimitOf({ download: direction(r.downloadKbps, r.downloadBurst), upload: direction(r.uploadKbps, r.uploadBurst) });
 }
 
 /**
@@ -284,12 +275,12 @@ export function timeQuotaCut(profile: Pick<NetworkProfile, 'throttleDownloadKbps
  * target-upload/target-download; 0 is unlimited and 0/0 for the burst fields means no burst.
  */
 export function queueLimits(r: Rates): Record<string, string> {
-  const rate = (kbps: number | null) => (kbps === null ? '0' : mikrotikRate(kbps));
+  const rate = (kbps: number | null) => formatKbps(kbps ?? 0);
   const burst = (f: (b: Burst) => string, none = '0') => `${r.uploadBurst ? f(r.uploadBurst) : none}/${r.downloadBurst ? f(r.downloadBurst) : none}`;
   return {
     'max-limit': `${rate(r.uploadKbps)}/${rate(r.downloadKbps)}`,
-    'burst-limit': burst((b) => mikrotikRate(b.kbps)),
-    'burst-threshold': burst((b) => mikrotikRate(b.thresholdKbps)),
+    'burst-limit': burst((b) => formatKbps(b.kbps)),
+    'burst-threshold': burst((b) => formatKbps(b.thresholdKbps)),
     'burst-time': burst((b) => `${b.seconds}s`, '0s'),
   };
 }

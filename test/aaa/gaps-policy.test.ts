@@ -91,7 +91,7 @@ describe('time quota at login', () => {
 
 describe('queueLimits', () => {
   it('writes a simple queue’s rate as target upload/download, with burst per direction', () => {
-    expect(queueLimits(profile)).toEqual({ 'max-limit': '2M/10M', 'burst-limit': '0/20M', 'burst-threshold': '0/7680k', 'burst-time': '0s/16s' });
+    expect(queueLimits(profile)).toEqual({ 'max-limit': '2048k/10240k', 'burst-limit': '0/20480k', 'burst-threshold': '0/7680k', 'burst-time': '0s/16s' });
     expect(queueLimits({ downloadKbps: 512, uploadKbps: 256, downloadBurst: null, uploadBurst: null })).toEqual({ 'max-limit': '256k/512k', 'burst-limit': '0/0', 'burst-threshold': '0/0', 'burst-time': '0s/0s' });
   });
 });

@@ -57,7 +57,7 @@ describe('time quota', () => {
     const before = await authorize(s.username);
     expect(before.kind).toBe('accept');
     expect(reply(before, 'Session-Timeout')).toBe(600);
-    expect(reply(before, 'Mikrotik-Rate-Limit')).toBe('2M/10M');
+    expect(reply(before, 'Mikrotik-Rate-Limit')).toBe('2048k/10240k');
 
     await sink.record(accounting(nas, at('2026-03-10T09:02:00Z'), { ...base, 'Acct-Status-Type': 3, 'Acct-Session-Time': 3720 }));
     expect(await rollAndCheck()).toBe(1);

@@ -22,7 +22,7 @@ describe('AAA authorization from billing state', async () => {
     const d = await policy.authorize(accessRequest(nas, s.username.toUpperCase()));
     expect(d).toMatchObject({ kind: 'accept', password: s.password });
     if (d.kind !== 'accept') return;
-    expect(attr(d.reply, 'Mikrotik-Rate-Limit')).toEqual(['2M/10M 0/20M 0/7680k 0/16']);
+    expect(attr(d.reply, 'Mikrotik-Rate-Limit')).toEqual(['2048k/10240k 0/20480k 0/7680k 0/16']);
     expect(attr(d.reply, 'Framed-Pool')).toEqual(['pppoe-pool']);
     expect(attr(d.reply, 'Mikrotik-Address-List')).toEqual(['customers']);
     expect(attr(d.reply, 'Acct-Interim-Interval')).toEqual([300]);

@@ -31,7 +31,7 @@ describe('radius role end to end (radtest, radclient)', async () => {
   it('PAP with radtest: Access-Accept with the plan rate as Mikrotik-Rate-Limit (upload first)', async () => {
     const r = await radtest(sub.username, sub.password);
     expect(r.stdout).toContain('Access-Accept');
-    expect(r.stdout).toMatch(/Mikrotik-Rate-Limit = "2M\/10M 0\/20M 0\/7680k 0\/16"/);
+    expect(r.stdout).toMatch(/Mikrotik-Rate-Limit = "2048k\/10240k 0\/20480k 0\/7680k 0\/16"/);
     expect(r.stdout).toMatch(/Framed-Pool = "pppoe-pool"/);
     const wrong = await radtest(sub.username, 'not-the-password');
     expect(wrong.stdout).toContain('Access-Reject');
