@@ -133,6 +133,10 @@ describe('posting rules', () => {
   it('payments and top-ups land in cash or the gateway clearing account', () => {
     const mpesa = walletTopUp({ subscriberId: sub, amount: kes('100.00'), via: { kind: 'gateway', gateway: 'mpesa' } });
     expect(lineOf(mpesa, 'gateway_clearing:mpesa')?.amount.minor).toBe(10000n);
+    // A bank adapter's kind has a colon of its own; the account key keeps one.
+    const bank = walletTopUp({ subscriberId: sub, amount: kes('100.00'), via: { kind: 'gateway', gateway: 'bank:family-bank' } });
+    expect(lineOf(bank, 'gateway_clearing:bank.family-bank')?.amount.minor).toBe(10000n);
+    expect(accountTemplate('gateway_clearing:bank.family-bank')).toMatchObject({ code: '1100', type: 'asset' });
     expect(lineOf(mpesa, 'subscriber_wallet')).toMatchObject({ account: { owner: { type: 'subscriber', id: sub } }, amount: { minor: -10000n } });
     const cash = paymentReceived({ subscriberId: sub, amount: kes('50.00'), via: { kind: 'cash' } });
     expect(lineOf(cash, 'cash_on_hand')?.amount.minor).toBe(5000n);

@@ -56,10 +56,15 @@ export interface AccountTemplate {
 
 const fixedAccounts: Readonly<Record<string, AccountTemplate>> = {
   cash_on_hand: { code: '1000', name: 'Cash on hand', type: 'asset', creditLimit: null },
+  bank: { code: '1010', name: 'Bank', type: 'asset', creditLimit: null },
   accounts_receivable: { code: '1200', name: 'Accounts receivable', type: 'asset', creditLimit: null },
+  due_from_organization: { code: '1300', name: 'Due from other organizations', type: 'asset', creditLimit: null },
   subscriber_wallet: { code: '2000', name: 'Subscriber wallet', type: 'liability', creditLimit: 0n },
   reseller_float: { code: '2200', name: 'Reseller float', type: 'liability', creditLimit: 0n },
   commission_payable: { code: '2300', name: 'Commission payable', type: 'liability', creditLimit: null },
+  unapplied_payments: { code: '2400', name: 'Unapplied payments (suspense)', type: 'liability', creditLimit: null },
+  cards_outstanding: { code: '2500', name: 'Unredeemed cards', type: 'liability', creditLimit: null },
+  due_to_organization: { code: '2600', name: 'Due to other organizations', type: 'liability', creditLimit: null },
   opening_balance: { code: '3000', name: 'Opening balances', type: 'equity', creditLimit: null },
   commission_expense: { code: '5100', name: 'Commission expense', type: 'expense', creditLimit: null },
   bad_debt: { code: '5200', name: 'Bad debt', type: 'expense', creditLimit: null },
@@ -134,14 +139,25 @@ export function reversalLines<L extends { readonly amount: Money }>(lines: reado
 
 // ---- accounts the rules below post to ----
 
-/** How money reached the ISP: the cash drawer, or a payment gateway's clearing account until it settles. */
-export type Settlement = { readonly kind: 'cash' } | { readonly kind: 'gateway'; readonly gateway: string };
+/**
+ * How money reached the ISP: the cash drawer, the bank account (transfers, cheques), or a payment
+ * gateway's clearing account until the gateway settles.
+ */
+export type Settlement =
+  | { readonly kind: 'cash' }
+  | { readonly kind: 'bank' }
+  | { readonly kind: 'gateway'; readonly gateway: string }
+  /** A recharge card redeemed: the value sold earlier and owed as unredeemed cards becomes the subscriber's. */
+  | { readonly kind: 'card' };
 
 const subscriber = (id: string): AccountOwner => ({ type: 'subscriber', id });
 const receivable = (subscriberId: string): AccountKey => ({ systemKey: 'accounts_receivable', owner: subscriber(subscriberId) });
 const wallet = (subscriberId: string): AccountKey => ({ systemKey: 'subscriber_wallet', owner: subscriber(subscriberId) });
 const own = (systemKey: string): AccountKey => ({ systemKey });
-const settlementAccount = (via: Settlement): AccountKey => own(via.kind === 'cash' ? 'cash_on_hand' : `gateway_clearing:${via.gateway}`);
+/** A gateway's clearing account; `bank:family-bank` is kept as `gateway_clearing:bank.family-bank` (a key has one colon). */
+export const clearingKey = (gateway: string): string => `gateway_clearing:${gateway.replaceAll(':', '.')}`;
+const settlementAccount = (via: Settlement): AccountKey =>
+  own(via.kind === 'cash' ? 'cash_on_hand' : via.kind === 'bank' ? 'bank' : via.kind === 'card' ? 'cards_outstanding' : clearingKey(via.gateway));
 
 const debit = (account: AccountKey, amount: Money): PostingLine => ({ account, amount });
 const credit = (account: AccountKey, amount: Money): PostingLine => ({ account, amount: negateMoney(amount) });
@@ -215,6 +231,40 @@ export function walletTopUp(e: { subscriberId: string; amount: Money; via: Settl
   return balanced([debit(settlementAccount(e.via), amount), credit(wallet(e.subscriberId), amount)]);
 }
 
+/**
+ * A payment nobody could be matched to (a paybill reference that names no account): the ISP holds
+ * the money in suspense until staff match it to a subscriber.
+ */
+export function unappliedPaymentReceived(e: { amount: Money; via: Settlement }): PostingLine[] {
+  const amount = positive(e.amount, 'A payment');
+  return balanced([debit(settlementAccount(e.via), amount), credit(own('unapplied_payments'), amount)]);
+}
+
+/** Staff match a payment in suspense to a subscriber: it becomes the subscriber's prepaid balance. */
+export function unappliedPaymentMatched(e: { subscriberId: string; amount: Money }): PostingLine[] {
+  const amount = positive(e.amount, 'A payment');
+  return balanced([debit(own('unapplied_payments'), amount), credit(wallet(e.subscriberId), amount)]);
+}
+
+const organization = (id: string): AccountOwner => ({ type: 'organization', id });
+
+/**
+ * Money one organization collected for a subscriber of another (the ISP's paybill paying a
+ * reseller's subscriber), in the collector's books: it holds the money (or its suspense held it)
+ * and owes it on to the subscriber's organization.
+ */
+export function collectedForOrganization(e: { beneficiaryId: string; amount: Money; via: Settlement | 'unapplied' }): PostingLine[] {
+  const amount = positive(e.amount, 'A payment');
+  const from = e.via === 'unapplied' ? own('unapplied_payments') : settlementAccount(e.via);
+  return balanced([debit(from, amount), credit({ systemKey: 'due_to_organization', owner: organization(e.beneficiaryId) }, amount)]);
+}
+
+/** The same payment in the subscriber's organization's books: the collector owes it, the subscriber holds it as prepaid balance. */
+export function collectedByOrganization(e: { collectorId: string; subscriberId: string; amount: Money }): PostingLine[] {
+  const amount = positive(e.amount, 'A payment');
+  return balanced([debit({ systemKey: 'due_from_organization', owner: organization(e.collectorId) }, amount), credit(wallet(e.subscriberId), amount)]);
+}
+
 /** Wallet deduction paying an invoice: prepaid balance settles the receivable. */
 export function walletPaysInvoice(e: { subscriberId: string; amount: Money }): PostingLine[] {
   const amount = positive(e.amount, 'A wallet deduction');
@@ -284,4 +334,79 @@ export function creditNoteIssued(e: InvoiceEvent & { readonly againstReceivable:
 export function badDebtWriteOff(e: { subscriberId: string; amount: Money }): PostingLine[] {
   const amount = positive(e.amount, 'A write-off');
   return balanced([debit(own('bad_debt'), amount), credit(receivable(e.subscriberId), amount)]);
+}
+
+// ---- recharge cards (deferred: the value is owed as unredeemed cards until a subscriber redeems it) ----
+
+const cardPartnerReceivable = (distributorId: string): AccountKey => ({ systemKey: 'accounts_receivable', owner: { type: 'card_partner', id: distributorId } });
+const cardPartnerCommission = (distributorId: string): AccountKey => ({ systemKey: 'commission_payable', owner: { type: 'card_partner', id: distributorId } });
+
+export interface CardsSoldEvent {
+  /** The card partner that sold them and owes their value; absent when the ISP sold them itself for `via`. */
+  readonly distributorId?: string | null;
+  readonly faceValue: Money;
+  readonly commission: Money;
+  /**
+   * `withheld`: the distributor keeps its commission out of what it owes; `payable`: it owes face
+   * value and the ISP owes the commission until it is paid out.
+   */
+  readonly commissionSettlement: 'withheld' | 'payable';
+  /** Where the money went when no distributor owes it (the ISP's own counter). */
+  readonly via?: Settlement;
+}
+
+/**
+ * Cards sold: nothing is earned yet (the service is owed to whoever redeems them); the
+ * distributor owes their value, and its commission is an expense now.
+ */
+export function cardsSold(e: CardsSoldEvent): PostingLine[] {
+  const face = positive(e.faceValue, 'A face value');
+  if (e.commission.minor < 0n || e.commission.minor > face.minor) throw new RangeError('A commission must lie between zero and the face value');
+  if (!e.distributorId) {
+    if (e.commission.minor !== 0n) throw new RangeError('Only a distributor earns a commission');
+    return balanced([debit(settlementAccount(e.via ?? { kind: 'cash' }), face), credit(own('cards_outstanding'), face)]);
+  }
+  const withheld = e.commissionSettlement === 'withheld';
+  return balanced([
+    debit(cardPartnerReceivable(e.distributorId), face),
+    credit(own('cards_outstanding'), face),
+    debit(own('commission_expense'), e.commission),
+    credit(withheld ? cardPartnerReceivable(e.distributorId) : cardPartnerCommission(e.distributorId), e.commission),
+  ]);
+}
+
+/** A distributor pays what it owes for cards sold. */
+export function cardPartnerPaid(e: { distributorId: string; amount: Money; via: Settlement }): PostingLine[] {
+  const amount = positive(e.amount, 'A payment');
+  return balanced([debit(settlementAccount(e.via), amount), credit(cardPartnerReceivable(e.distributorId), amount)]);
+}
+
+/** A sold card that expired unused: the value owed on it is earned (breakage). */
+export function cardExpired(e: { faceValue: Money }): PostingLine[] {
+  const face = positive(e.faceValue, 'A face value');
+  return balanced([debit(own('cards_outstanding'), face), credit(own('revenue:card_breakage'), face)]);
+}
+
+/** Refund of a payment back to the payer: the subscriber's prepaid balance leaves through the drawer, bank or gateway. */
+export function paymentRefunded(e: { subscriberId: string; amount: Money; via: Settlement }): PostingLine[] {
+  const amount = positive(e.amount, 'A refund');
+  return balanced([debit(wallet(e.subscriberId), amount), credit(settlementAccount(e.via), amount)]);
+}
+
+/**
+ * Money of a payment taken back by the bank or gateway (a chargeback, or a refund the gateway made):
+ * the settlement account gives it up; the subscriber owes again what it had paid on invoices that
+ * are reopened (`reopened`) and what could be taken neither from invoices nor from the wallet
+ * (`unbilled`), and loses `fromWallet` of prepaid balance. The three parts sum to the amount.
+ */
+export function paymentTakenBack(e: { subscriberId: string; via: Settlement; amount: Money; reopened: bigint; fromWallet: bigint; unbilled: bigint }): PostingLine[] {
+  const amount = positive(e.amount, 'A chargeback');
+  if (e.reopened < 0n || e.fromWallet < 0n || e.unbilled < 0n || e.reopened + e.fromWallet + e.unbilled !== amount.minor)
+    throw new RangeError('The parts of a chargeback must be zero or more and sum to its amount');
+  const part = (minor: bigint): Money => ({ minor, currency: amount.currency });
+  return balanced([
+    credit(settlementAccount(e.via), amount),
+    debit(receivable(e.subscriberId), part(e.reopened + e.unbilled)),
+    debit(wallet(e.subscriberId), part(e.fromWallet)),
+  ]);
 }

@@ -31,6 +31,17 @@ import { networkRoutes } from './network/network.routes.ts';
 import { defineNetworkJobs } from './network/network.jobs.ts';
 import { sessionRoutes } from './aaa/sessions.routes.ts';
 import { defineAaaJobs } from './aaa/aaa.jobs.ts';
+import { refundRoutes } from './refunds/refunds.routes.ts';
+import { disputeRoutes } from './disputes/disputes.routes.ts';
+import { installmentRoutes } from './installments/installments.routes.ts';
+import { defineInstallmentJobs } from './installments/installments.jobs.ts';
+import { cardRoutes } from './cards/cards.routes.ts';
+import { defineCardJobs } from './cards/cards.jobs.ts';
+import { reconciliationRoutes } from './reconciliation/reconciliation.routes.ts';
+import { defineReconciliationJobs } from './reconciliation/reconciliation.jobs.ts';
+import { gatewayRoutes } from './gateways/gateways.routes.ts';
+import { defineGatewayJobs } from './gateways/gateways.jobs.ts';
+import { paymentRoutes } from './payments/payments.routes.ts';
 
 /** Every module's HTTP routes, in the order they appear in the API document. */
 export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
@@ -55,6 +66,13 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   networkRoutes,
   routerRoutes,
   sessionRoutes,
+  cardRoutes,
+  refundRoutes,
+  disputeRoutes,
+  installmentRoutes,
+  reconciliationRoutes,
+  gatewayRoutes,
+  paymentRoutes,
 ];
 
 /** Every module's background jobs and schedules. */
@@ -68,4 +86,8 @@ export function defineJobs(jobs: JobQueue, ctx: AppContext): void {
   defineRouterJobs(jobs, ctx);
   defineNetworkJobs(jobs, ctx);
   defineAaaJobs(jobs, ctx);
+  defineCardJobs(jobs, ctx);
+  defineInstallmentJobs(jobs, ctx);
+  defineGatewayJobs(jobs, ctx);
+  defineReconciliationJobs(jobs, ctx);
 }

@@ -88,7 +88,7 @@ describe(`billing run crash safety (${engine})`, async () => {
     }
     expect(crashes).toBe(24);
     days = 24;
-  });
+  }, 180_000);
 
   // A process of its own needs a database it can reach: the server engine.
   it.skipIf(engine !== 'postgres')('survives its worker process being killed (SIGKILL) inside a chunk, at 4 more points', async () => {

@@ -28,7 +28,7 @@ describe('plans in the web app', () => {
   it('creates a plan with a price, sees it in the list, edits the price and finds version 2 in the history', async () => {
     const { page, close } = await openPage(browser, server.baseUrl, desktop);
     await signInThroughForm(page, email, PASSWORD);
-    await page.getByRole('link', { name: 'Plans' }).click();
+    await page.getByRole('link', { name: 'Plans', exact: true }).click();
     await page.getByRole('button', { name: 'New plan' }).click();
     const dialog = page.getByRole('dialog', { name: 'New plan' });
     await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Fibre Home 20');

@@ -109,4 +109,58 @@ describe(`wallet deductions under concurrency (${engine})`, async () => {
     expect(await balanceDrift(db)).toEqual([]);
     for (const c of (await trialBalance(db, tree.isp.id)).currencies) expect(c.debit).toBe(c.credit);
   });
+
+  it("an organization's cash account does not make concurrent postings wait: each session moves its own shard", async () => {
+    const wallets: WalletRef[] = Array.from({ length: 2 }, () => ({ organizationId: tree.isp.id, subscriberId: randomUUID(), currency: 'KES' }));
+    // Two sessions whose backends fall on different shards (on PGlite, the one connection twice).
+    const sessions: { db: Awaited<ReturnType<typeof openDatabase>>; pid: number }[] = [];
+    if (t.database.url) {
+      while (sessions.length < 2) {
+        const one = await openDatabase({ databaseUrl: t.database.url, poolSize: 1 });
+        const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(one.kysely)).rows[0]!.pid;
+        if (sessions.some((s) => s.pid % 16 === pid % 16)) await one.close();
+        else sessions.push({ db: one, pid });
+      }
+    }
+    // The first transaction posts to cash and stays open; the second posts to the same cash account.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let posted!: () => void;
+    const firstPosted = new Promise<void>((r) => (posted = r));
+    const first = (sessions[0]?.db.kysely ?? db).transaction().execute(async (trx) => {
+      await topUpWallet(trx, clock, wallets[0]!, { amount: kes(700n), via: { kind: 'cash' }, idempotencyKey: `shard:${wallets[0]!.subscriberId}` });
+      posted();
+      await held;
+      return (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid;
+    });
+    await firstPosted;
+    if (sessions.length === 0) {
+      // PGlite has one connection: the second transaction could only start after the first; finish it.
+      release();
+      await first;
+    }
+    const second = (sessions[1]?.db.kysely ?? db).transaction().execute(async (trx) => {
+      await topUpWallet(trx, clock, wallets[1]!, { amount: kes(300n), via: { kind: 'cash' }, idempotencyKey: `shard:${wallets[1]!.subscriberId}` });
+      return (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid;
+    });
+    const secondPid = await second; // on the server this commits while the first still holds its shard
+    release();
+    const firstPid = await first;
+    for (const s of sessions) await s.db.close();
+    const cash = await db
+      .selectFrom('ledger_accounts')
+      .select('id')
+      .where('organization_id', '=', tree.isp.id)
+      .where('system_key', '=', 'cash_on_hand')
+      .where('currency', '=', 'KES')
+      .executeTakeFirstOrThrow();
+    const shards = await db.selectFrom('ledger_balances').select(['shard', 'balance']).where('account_id', '=', cash.id).execute();
+    const shardIds = new Set(shards.map((s) => s.shard));
+    expect(shardIds.has(firstPid % 16)).toBe(true);
+    expect(shardIds.has(secondPid % 16)).toBe(true);
+    const lines = await db.selectFrom('journal_lines').select((eb) => eb.fn.sum<string>('amount').as('total')).where('account_id', '=', cash.id).executeTakeFirstOrThrow();
+    expect(shards.reduce((sum, s) => sum + s.balance, 0n)).toBe(BigInt(lines.total));
+    expect(await balanceDrift(db)).toEqual([]);
+    for (const c of (await trialBalance(db, tree.isp.id)).currencies) expect(c.debit).toBe(c.credit);
+  });
 });

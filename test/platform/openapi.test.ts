@@ -36,6 +36,10 @@ const withoutBody: Record<string, string> = {
   'POST /api/portal/invoices/{id}/pay-from-wallet': "pays the caller's invoice in the path from the caller's wallet",
   'POST /api/nas/{id}/router/backups': "takes a backup of the router of the NAS in the path",
   'POST /api/sessions/{id}/disconnect': 'queues a Disconnect-Request for the session in the path',
+  'POST /api/reconciliation/sources/{id}/auto-match': 'matches the open lines of the statement source in the path',
+  'POST /api/reconciliation/lines/{id}/unmatch': 'undoes the match of the statement line in the path',
+  'POST /api/reconciliation/lines/{id}/credit': 'credits the lost callback the statement line in the path stands for',
+  'POST /api/portal/payments/{id}/complete': "finishes the caller's payment attempt in the path with its gateway",
 };
 
 const hasSchema = (content: Record<string, { schema?: object }> | undefined) =>

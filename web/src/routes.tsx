@@ -27,6 +27,16 @@ const NasDetailPage = lazy(() => import('./features/network/NasDetailPage.tsx'))
 const RouterPage = lazy(() => import('./features/routers/RouterPage.tsx'));
 const PoolsPage = lazy(() => import('./features/network/PoolsPage.tsx'));
 const PoolDetailPage = lazy(() => import('./features/network/PoolDetailPage.tsx'));
+const ReconciliationPage = lazy(() => import('./features/reconciliation/ReconciliationPage.tsx'));
+const DisputesPage = lazy(() => import('./features/payment-cases/DisputesPage.tsx'));
+const DisputeDetailPage = lazy(() => import('./features/payment-cases/DisputeDetailPage.tsx'));
+const InstallmentPlansPage = lazy(() => import('./features/payment-cases/PlansPage.tsx'));
+const PlanPage = lazy(() => import('./features/payment-cases/PlanPage.tsx'));
+const PaymentCasesPage = lazy(() => import('./features/payment-cases/PaymentCasesPage.tsx'));
+const PaymentsPage = lazy(() => import('./features/payments/PaymentsPage.tsx'));
+const GatewaysPage = lazy(() => import('./features/gateways/GatewaysPage.tsx'));
+const CardBatchesPage = lazy(() => import('./features/cards/CardBatchesPage.tsx'));
+const CardBatchPage = lazy(() => import('./features/cards/CardBatchPage.tsx'));
 
 /** Signed-in area: sends strangers to the sign-in page (or to first-run setup) and back after. */
 function RequireSignIn({ children }: { children: ReactNode }) {
@@ -65,6 +75,10 @@ export function AppRoutes() {
           <Route path="plans" element={<PlansPage />} />
           <Route path="subscribers" element={<SubscribersPage />} />
           <Route path="invoices" element={<InvoicesPage />} />
+          <Route path="payments/*" element={<PaymentsPage />} />
+          <Route path="gateways" element={<GatewaysPage />} />
+          <Route path="cards" element={<CardBatchesPage />} />
+          <Route path="cards/:id" element={<CardBatchPage />} />
           <Route path="billing" element={<BillingPage />} />
           <Route path="sessions" element={<SessionsPage />} />
           <Route path="roles" element={<RolesPage />} />
@@ -77,6 +91,12 @@ export function AppRoutes() {
           <Route path="nas/:id/router" element={<RouterPage />} />
           <Route path="ip-pools" element={<PoolsPage />} />
           <Route path="ip-pools/:id" element={<PoolDetailPage />} />
+          <Route path="disputes" element={<DisputesPage />} />
+          <Route path="disputes/:id" element={<DisputeDetailPage />} />
+          <Route path="installment-plans" element={<InstallmentPlansPage />} />
+          <Route path="installment-plans/:id" element={<PlanPage />} />
+          <Route path="payments/:id/refunds" element={<PaymentCasesPage />} />
+          <Route path="reconciliation" element={<ReconciliationPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
       </Routes>

@@ -4,6 +4,7 @@ import { allRoles, loadConfig, type Role } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logging.ts';
 import { issueSetupLink } from '../../modules/setup/setup.service.ts';
 import { databaseIsEmpty, loadDemo } from '../../modules/demo/demo.service.ts';
+import { type DemoGateways, startDemoGateways } from '../../modules/gateways/demo.ts';
 import { startRuntime, type Runtime } from '../../main.ts';
 import { box } from '../banner.ts';
 import { action, CliError } from '../run.ts';
@@ -48,13 +49,19 @@ async function start(opts: StartOptions): Promise<number> {
   const logger = createLogger(config.logLevel);
   const signal = shutdownSignal(logger);
   const runtime = await startRuntime({ config, roles, logger });
+  let demoGateways: DemoGateways | null = null;
   try {
     if (signal.received) return 0;
-    if (opts.demo) await demoOnFirstStart(runtime);
+    if (opts.demo) {
+      await demoOnFirstStart(runtime);
+      demoGateways = await startDemoGateways(runtime.ctx);
+      if (demoGateways) console.log(`--demo: M-PESA payments in the portal go to the Daraja simulator at ${demoGateways.mpesa.baseUrl}; its payer enters the PIN after 4 seconds`);
+    }
     await announce(runtime, roles);
     await signal.wait;
     return 0;
   } finally {
+    await demoGateways?.stop();
     await runtime.stop();
     logger.info('stopped');
   }

@@ -44,7 +44,8 @@ async function upsertSessions(db: Db, rows: SessionRow[]): Promise<void> {
     const seen = byId.get(r.acctuniqueid);
     byId.set(r.acctuniqueid, seen ? mergeSession(seen, r) : r);
   }
-  const unique = [...byId.values()];
+  // In key order: two batches written at once lock the sessions they share in the same order (no deadlock).
+  const unique = [...byId.values()].sort((a, b) => (a.acctuniqueid < b.acctuniqueid ? -1 : a.acctuniqueid > b.acctuniqueid ? 1 : 0));
   for (let at = 0; at < unique.length; at += CHUNK) await upsertChunk(db, unique.slice(at, at + CHUNK));
 }
 

@@ -107,8 +107,9 @@ export function parseAccounting(request: AccountingRequest): AccountingItem | nu
 export class AaaAccounting implements AccountingSink {
   readonly #queue: WriteBehind<AccountingItem>;
 
-  constructor(private readonly deps: Deps, opts: { windowMs?: number; maxBatch?: number } = {}) {
-    this.#queue = new WriteBehind((items) => repo.writeAccounting(deps.db, items), { windowMs: opts.windowMs ?? 10, maxBatch: opts.maxBatch ?? 2000 });
+  constructor(private readonly deps: Deps, opts: { windowMs?: number; maxBatch?: number; maxInFlight?: number } = {}) {
+    // One batch in flight: two at once measured slower on two cores (3,464/s against 5,950/s in bench/radius, same machine).
+    this.#queue = new WriteBehind((items) => repo.writeAccounting(deps.db, items), { windowMs: opts.windowMs ?? 10, maxBatch: opts.maxBatch ?? 2000, maxInFlight: opts.maxInFlight ?? 1 });
   }
 
   async record(request: AccountingRequest): Promise<void> {

@@ -7,6 +7,7 @@
 import { decideAccess, type BlockedPolicy, type NetworkProfile, type PolicySubscription } from '../../core/aaa-policy.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { AccessDecision, AccessOutcome, AccessPolicy, AccessRequest, AttributeList, AttributeValue } from '../../radius/contract.ts';
+import { voucherLogin } from '../cards/hotspot.ts';
 import { normaliseMac } from '../subscriptions/network.ts';
 import * as repo from './aaa.repo.ts';
 import { DecisionCache } from './decision-cache.ts';
@@ -78,7 +79,13 @@ export class AaaPolicy implements AccessPolicy {
 
   async authorize(request: AccessRequest): Promise<AccessDecision> {
     const { db } = this.deps;
-    const row = await this.cache.subscription(request.userName, () => repo.decisionByUsername(db, request.userName));
+    let row = await this.cache.subscription(request.userName, () => repo.decisionByUsername(db, request.userName));
+    if (!row) {
+      // Not a login: perhaps a hotspot voucher's PIN, whose first use makes its subscription (not cached: unknown names never are).
+      const voucher = await this.#voucher(request);
+      if (voucher.kind === 'refused') return { kind: 'reject', reason: voucher.reason, reply: [['Reply-Message', voucher.message]] };
+      if (voucher.kind === 'login') row = await repo.decisionByUsername(db, voucher.username);
+    }
     if (!row) return { kind: 'reject', reason: 'unknown_user' };
     const [nasOrg, subOrg] = await Promise.all([
       this.cache.organization(request.client.organizationId, () => repo.organizationSettings(db, request.client.organizationId)),
@@ -108,6 +115,13 @@ export class AaaPolicy implements AccessPolicy {
       return { kind: 'reject', reason: 'password_unreadable' };
     }
     return { kind: 'accept', password, reply: result.reply };
+  }
+
+  async #voucher(request: AccessRequest) {
+    const nasOrg = await this.cache.organization(request.client.organizationId, () => repo.organizationSettings(this.deps.db, request.client.organizationId));
+    if (!nasOrg) return { kind: 'not_a_voucher' as const };
+    const calling = attribute(request.attributes, 'Calling-Station-Id');
+    return voucherLogin(this.deps, { userName: request.userName, nasOrganizationPath: nasOrg.path, callingStation: typeof calling === 'string' ? (normaliseMac(calling) ?? calling) : null });
   }
 
   recorded(outcome: AccessOutcome): void {

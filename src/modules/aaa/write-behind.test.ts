@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WriteBehind } from './write-behind.ts';
 
 describe('write-behind queue', () => {
@@ -40,5 +40,29 @@ describe('write-behind queue', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
     await expect(q.add('c')).resolves.toBeUndefined();
+  });
+
+  it('with maxInFlight 2, a second batch is written while the first is still in flight, never a third', async () => {
+    const gates: (() => void)[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const calls: number[][] = [];
+    const q = new WriteBehind<number>(async (items) => {
+      calls.push(items);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise<void>((r) => gates.push(r));
+      inFlight--;
+    }, { windowMs: 1, maxBatch: 2, maxInFlight: 2 });
+    const all = [1, 2, 3, 4, 5, 6].map((i) => q.add(i));
+    await vi.waitFor(() => expect(calls).toEqual([[1, 2], [3, 4]]), { timeout: 5_000 });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(calls).toHaveLength(2); // two in flight, the third batch waits for one to end
+    gates.shift()!();
+    await vi.waitFor(() => expect(calls).toEqual([[1, 2], [3, 4], [5, 6]]), { timeout: 5_000 });
+    while (gates.length) gates.shift()!();
+    await Promise.all(all);
+    await q.drain();
+    expect(most).toBe(2);
   });
 });

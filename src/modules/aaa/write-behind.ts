@@ -1,19 +1,25 @@
 /**
  * A small write-behind queue: items arriving within one window are written together by one call
  * of the writer (one statement, one commit), and each caller's promise settles only when the batch
- * holding its item has committed, or failed. At most one batch is in flight; items arriving meanwhile
- * form the next one, written as soon as the one in flight ends, so under load batches grow instead
- * of queuing many small commits.
+ * holding its item has committed, or failed. At most `maxInFlight` batches (default one) are in
+ * flight; items arriving meanwhile form the next one, written as soon as one in flight ends, so under
+ * load batches grow instead of queuing many small commits. With two in flight, one batch is written
+ * while the other waits for its commit to reach the disk; the writer must then be safe to run
+ * concurrently with itself (accounting sorts its rows so two batches lock them in the same order).
  */
 export class WriteBehind<T> {
   #pending: { item: T; resolve: () => void; reject: (err: unknown) => void }[] = [];
   #timer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> | undefined;
+  readonly #flushing = new Set<Promise<void>>();
 
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
-    private readonly opts: { windowMs: number; maxBatch: number },
+    private readonly opts: { windowMs: number; maxBatch: number; maxInFlight?: number },
   ) {}
+
+  get #full(): boolean {
+    return this.#flushing.size >= (this.opts.maxInFlight ?? 1);
+  }
 
   add(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -25,14 +31,14 @@ export class WriteBehind<T> {
 
   /** Writes everything queued now; resolves when it is written (tests, shutdown). */
   async drain(): Promise<void> {
-    while (this.#pending.length > 0 || this.#flushing) {
-      if (this.#flushing) await this.#flushing.catch(() => undefined);
-      else await this.#flush();
+    while (this.#pending.length > 0 || this.#flushing.size > 0) {
+      if (this.#pending.length > 0 && !this.#full) await this.#flush();
+      else await Promise.race(this.#flushing).catch(() => undefined);
     }
   }
 
   #kick(delay: number): void {
-    if (this.#flushing) return; // the batch in flight starts the next one when it ends
+    if (this.#full) return; // a batch in flight starts the next one when it ends
     if (this.#timer && delay > 0) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.#flush(), delay);
@@ -40,16 +46,19 @@ export class WriteBehind<T> {
 
   async #flush(): Promise<void> {
     this.#timer = undefined;
-    if (this.#flushing || this.#pending.length === 0) return;
+    if (this.#full || this.#pending.length === 0) return;
     const batch = this.#pending.splice(0, this.opts.maxBatch);
-    this.#flushing = this.write(batch.map((b) => b.item)).then(
+    const flushing = this.write(batch.map((b) => b.item)).then(
       () => batch.forEach((b) => b.resolve()),
       (err) => batch.forEach((b) => b.reject(err)),
     );
+    this.#flushing.add(flushing);
+    // Room for another batch in flight: what is already waiting goes at once if it fills one, else after a window.
+    if (this.#pending.length > 0) this.#kick(this.#pending.length >= this.opts.maxBatch ? 0 : this.opts.windowMs);
     try {
-      await this.#flushing;
+      await flushing;
     } finally {
-      this.#flushing = undefined;
+      this.#flushing.delete(flushing);
       // What arrived during the write has already waited a window or more: write it at once.
       if (this.#pending.length > 0) this.#kick(0);
     }

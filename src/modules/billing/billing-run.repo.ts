@@ -189,7 +189,7 @@ export async function lockWallets(trx: Transaction<DB>, organizationId: string, 
   if (subscriberIds.length === 0) return [];
   const r = await sql<LockedWallet>`
     select a.owner_id as subscriber_id, a.id as account_id, (-b.balance + coalesce(a.credit_limit, 0))::bigint as available
-      from ledger_accounts a join ledger_balances b on b.account_id = a.id
+      from ledger_accounts a join ledger_balances b on b.account_id = a.id and b.shard = 0
      where a.organization_id = ${organizationId} and a.system_key = 'subscriber_wallet' and a.owner_type = 'subscriber'
        and a.currency = ${currency} and a.owner_id = any(${[...subscriberIds]}::uuid[])
      order by a.id

@@ -4,6 +4,7 @@ import { keyset, likeContains, type SortSpec } from '../../platform/http/list.ts
 import { inScope, type Scope } from '../../platform/tenancy/scope.ts';
 import { visibleFrom } from '../catalog/visibility.ts';
 import type { PenaltyClassListQuery } from './penalties.schemas.ts';
+import { collectionHeld } from '../installments/held.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -166,7 +167,8 @@ function penaltyCandidates(db: Db, now: Date) {
     .where('invoices.penalized', '=', false)
     .whereRef('penalty_classes.currency', '=', 'invoices.currency')
     .where((eb) => eb.or([eb('invoices.source', '<>', 'penalty'), eb('penalty_classes.penalty_on_penalty', '=', true)]))
-    .where(sql<SqlBool>`invoices.due_date + penalty_classes.days_after_due < ${localToday(now)}`);
+    .where(sql<SqlBool>`invoices.due_date + penalty_classes.days_after_due < ${localToday(now)}`)
+    .where(sql<SqlBool>`not ${collectionHeld('invoices.id')}`);
 }
 
 /** The next candidates after `afterId`, in id order, unlocked: each is locked and checked again on its own. */

@@ -215,7 +215,8 @@ export function outstanding(invoice: Pick<Invoice, 'total' | 'amount_paid' | 'am
 
 export interface Allocation {
   readonly invoiceId: string;
-  readonly source: 'wallet' | 'payment' | 'credit_note';
+  /** write_off: bad debt (core/ledger badDebtWriteOff), counted as credited like a credit note. */
+  readonly source: 'wallet' | 'payment' | 'credit_note' | 'write_off';
   readonly sourceId?: string | null;
   readonly amount: bigint;
   readonly journalEntryId?: string | null;
@@ -266,4 +267,23 @@ export async function settleFromWallet(trx: Transaction<DB>, clock: Clock, subsc
     paid += amount;
   }
   return paid;
+}
+
+/**
+ * Takes back part of what settled an invoice (a chargeback of the payment that paid it, a reversed
+ * write-off): amount_paid (or amount_credited) goes down and the invoice owes again, open, partly
+ * paid or, past its due date in the organization's time zone, overdue. The caller posts the entry.
+ */
+export async function reopenInvoice(trx: Transaction<DB>, clock: Clock, input: { invoiceId: string; amount: bigint; from: 'paid' | 'credited' }): Promise<Invoice> {
+  const invoice = await lockInvoice(trx, input.invoiceId);
+  if (invoice.kind !== 'invoice' || !['open', 'partially_paid', 'overdue', 'paid'].includes(invoice.status)) throw new ConflictError(`Invoice is ${invoice.status}: nothing settled on it can be taken back`);
+  const settled = input.from === 'paid' ? invoice.amount_paid : invoice.amount_credited;
+  if (input.amount <= 0n || input.amount > settled) throw new UnprocessableError(`Invoice ${invoice.number}: ${input.amount} minor units cannot be taken back of the ${settled} ${input.from}`);
+  const settings = await billingSettingsOf(trx, invoice.organization_id);
+  const now = clock.now();
+  const paid = input.from === 'paid' ? invoice.amount_paid - input.amount : invoice.amount_paid;
+  const credited = input.from === 'credited' ? invoice.amount_credited - input.amount : invoice.amount_credited;
+  const pastDue = invoice.due_date !== null && invoice.due_date < localDate(now, settings.timeZone);
+  const status = pastDue ? 'overdue' : paid + credited > 0n ? 'partially_paid' : 'open';
+  return repo.setStatus(trx, invoice.id, status, now, { amount_paid: paid, amount_credited: credited });
 }

@@ -137,14 +137,15 @@ export function allocationsOf(db: Db, invoiceId: string) {
 export async function addAllocation(
   trx: Transaction<DB>,
   invoice: Invoice,
-  a: { source: 'wallet' | 'payment' | 'credit_note'; sourceId?: string | null; amount: bigint; journalEntryId?: string | null; created_at: Date },
+  a: { source: 'wallet' | 'payment' | 'credit_note' | 'write_off'; sourceId?: string | null; amount: bigint; journalEntryId?: string | null; created_at: Date },
 ): Promise<Invoice> {
   await trx
     .insertInto('invoice_allocations')
     .values({ invoice_id: invoice.id, source: a.source, source_id: a.sourceId ?? null, amount: a.amount, journal_entry_id: a.journalEntryId ?? null, created_at: a.created_at })
     .execute();
-  const paid = a.source === 'credit_note' ? invoice.amount_paid : invoice.amount_paid + a.amount;
-  const credited = a.source === 'credit_note' ? invoice.amount_credited + a.amount : invoice.amount_credited;
+  const credit = a.source === 'credit_note' || a.source === 'write_off';
+  const paid = credit ? invoice.amount_paid : invoice.amount_paid + a.amount;
+  const credited = credit ? invoice.amount_credited + a.amount : invoice.amount_credited;
   const settled = paid + credited >= invoice.total;
   const status: InvoiceStatus = settled ? 'paid' : invoice.status === 'overdue' ? 'overdue' : 'partially_paid';
   return setStatus(trx, invoice.id, status, a.created_at, { amount_paid: paid, amount_credited: credited });

@@ -35,7 +35,7 @@ export const invoiceLineSchema = z
   .meta({ id: 'InvoiceLine' });
 
 export const allocationSchema = z
-  .object({ id: z.string(), source: z.enum(['wallet', 'payment', 'credit_note']), sourceId: z.uuid().nullable(), amount: decimal, createdAt: z.iso.datetime() })
+  .object({ id: z.string(), source: z.enum(['wallet', 'payment', 'credit_note', 'write_off']), sourceId: z.uuid().nullable(), amount: decimal, createdAt: z.iso.datetime() })
   .meta({ id: 'InvoiceAllocation' });
 
 export const invoiceSchema = z

@@ -19,3 +19,19 @@ export function onBillsSettled(handler: SettlementHandler): void {
 export async function billsSettled(trx: Transaction<DB>, clock: Clock, subscriberId: string): Promise<void> {
   for (const handler of handlers) await handler(trx, clock, subscriberId);
 }
+
+/**
+ * Money reached a subscriber's wallet (a payment, a recharge card) after it paid what was owed: the
+ * subscriptions module renews prepaid plans that expired for want of balance.
+ */
+export type WalletFundedHandler = (trx: Transaction<DB>, clock: Clock, subscriberId: string, currency: string) => Promise<void>;
+
+const fundedHandlers = new Set<WalletFundedHandler>();
+
+export function onWalletFunded(handler: WalletFundedHandler): void {
+  fundedHandlers.add(handler);
+}
+
+export async function walletFunded(trx: Transaction<DB>, clock: Clock, subscriberId: string, currency: string): Promise<void> {
+  for (const handler of fundedHandlers) await handler(trx, clock, subscriberId, currency);
+}

@@ -33,8 +33,11 @@ export function organizationInScope(db: Db, scope: Scope, id: string): Promise<{
   return db.selectFrom('organizations').select(['id', 'path', 'currency']).where('id', '=', id).where(orgInScope(scope)).executeTakeFirst();
 }
 
+/** An account's balance: the sum of its balance rows (shards; see migration 20261122T0600). */
+const balanceOf = (accountColumn: string) => sql<bigint>`(select coalesce(sum(b.balance), 0)::bigint from ledger_balances b where b.account_id = ${sql.ref(accountColumn)})`;
+
 function accountsWithBalance(db: Db) {
-  return db.selectFrom('ledger_accounts').innerJoin('ledger_balances', 'ledger_balances.account_id', 'ledger_accounts.id').selectAll('ledger_accounts').select('ledger_balances.balance');
+  return db.selectFrom('ledger_accounts').selectAll('ledger_accounts').select(balanceOf('ledger_accounts.id').as('balance'));
 }
 
 export function findAccount(db: Db, id: string): Promise<AccountWithBalance | undefined> {
@@ -78,18 +81,19 @@ export function updateCreditLimit(db: Db, id: string, creditLimit: bigint | null
 }
 
 /**
- * Locks the balance rows of the accounts (in id order, the order the line trigger uses, so two
- * postings queue rather than deadlock) and answers the accounts with their balances under the lock.
+ * Locks the balance rows of the accounts with a credit limit (in id order, the order the line
+ * trigger uses, so two postings queue rather than deadlock) and answers all the accounts with their
+ * balances, those of the limited ones under the lock. Accounts without a limit are not locked here:
+ * nothing is checked against their balance, and the line trigger locks the one shard it moves.
  */
-export function lockAccounts(trx: Transaction<DB>, ids: readonly string[]): Promise<AccountWithBalance[]> {
-  return trx
-    .selectFrom('ledger_balances')
-    .innerJoin('ledger_accounts', 'ledger_accounts.id', 'ledger_balances.account_id')
-    .selectAll('ledger_accounts')
-    .select('ledger_balances.balance')
-    .where(sql<boolean>`ledger_balances.account_id = any(${[...ids]}::uuid[])`)
-    .orderBy('ledger_balances.account_id')
-    .forUpdate('ledger_balances')
+export async function lockAccounts(trx: Transaction<DB>, ids: readonly string[]): Promise<AccountWithBalance[]> {
+  await sql`select b.account_id from ledger_balances b
+     where b.account_id = any(${[...ids]}::uuid[]) and b.shard = 0
+       and exists (select 1 from ledger_accounts a where a.id = b.account_id and a.credit_limit is not null)
+     order by b.account_id for update of b`.execute(trx);
+  return accountsWithBalance(trx)
+    .where(sql<boolean>`ledger_accounts.id = any(${[...ids]}::uuid[])`)
+    .orderBy('ledger_accounts.id')
     .execute();
 }
 
@@ -261,7 +265,7 @@ export function trialBalance(db: Db, organizationId: string, currency: string | 
     .selectFrom('ledger_accounts as a')
     .innerJoin('ledger_balances as b', 'b.account_id', 'a.id')
     .select(['a.currency', 'a.code', 'a.system_key', 'a.type'])
-    .select((eb) => [eb.fn.min('a.name').as('name'), eb.fn.countAll<bigint>().as('accounts'), sql<string>`sum(b.balance)`.as('balance')])
+    .select((eb) => [eb.fn.min('a.name').as('name'), sql<bigint>`count(distinct a.id)`.as('accounts'), sql<string>`sum(b.balance)`.as('balance')])
     .where('a.organization_id', '=', organizationId)
     .groupBy(['a.currency', 'a.code', 'a.system_key', 'a.type'])
     .orderBy('a.currency')

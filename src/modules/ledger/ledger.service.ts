@@ -232,7 +232,7 @@ export async function ensureAccount(trx: Transaction<DB>, input: EnsureAccountIn
   };
   const found = await repo.findAccountByKey(trx, key);
   if (found) return found;
-  await ensureChart(trx, key.organizationId, key.currency);
+  if (!chartsOpened.has(`${key.organizationId}|${key.currency}`)) await ensureChart(trx, key.organizationId, key.currency);
   await repo.insertAccounts(trx, [
     {
       organization_id: key.organizationId,
@@ -249,6 +249,13 @@ export async function ensureAccount(trx: Transaction<DB>, input: EnsureAccountIn
   return (await repo.findAccountByKey(trx, key))!;
 }
 
+/**
+ * Organizations and currencies whose standard chart this process has seen complete: accounts are
+ * never removed, so opening a subscriber's wallet need not try to open the chart again. (Were the
+ * transaction that opened it to roll back, a chart account would still open on first use.)
+ */
+const chartsOpened = new Set<string>();
+
 /** Opens the organization's standard chart in a currency (the accounts it lacks) and answers it. */
 export async function ensureChart(trx: Transaction<DB>, organizationId: string, currency: string): Promise<LedgerAccount[]> {
   await repo.insertAccounts(
@@ -258,21 +265,27 @@ export async function ensureChart(trx: Transaction<DB>, organizationId: string, 
       return { organization_id: organizationId, code: t.code, name: t.name, type: t.type, currency, system_key: systemKey, credit_limit: t.creditLimit };
     }),
   );
-  return repo.accountsOfOrganization(trx, organizationId, currency, standardChart);
+  const chart = await repo.accountsOfOrganization(trx, organizationId, currency, standardChart);
+  if (chart.length === standardChart.length) chartsOpened.add(`${organizationId}|${currency}`);
+  return chart;
 }
 
 export interface PostEventInput extends Omit<PostEntryInput, 'lines'> {
   readonly lines: readonly PostingLine[];
 }
 
-/** Posts the lines of a posting rule (core/ledger.ts), opening the accounts they name on first use. */
-export async function postEvent(trx: Transaction<DB>, clock: Clock, input: PostEventInput): Promise<PostedEntry> {
+/**
+ * Posts the lines of a posting rule (core/ledger.ts), opening the accounts they name on first use.
+ * Answers the entry without reading its lines back (a payment posts several entries per callback).
+ */
+export async function postEvent(trx: Transaction<DB>, clock: Clock, input: PostEventInput): Promise<Omit<PostedEntry, 'lines'>> {
   const lines: EntryLineInput[] = [];
   for (const l of input.lines) {
     const account = await ensureAccount(trx, { organizationId: input.organizationId, account: l.account, currency: l.amount.currency });
     lines.push({ accountId: account.id, amount: l.amount });
   }
-  return postEntry(trx, clock, { ...input, lines });
+  const [posted] = await postEntries(trx, clock, [{ ...input, lines }]);
+  return posted!;
 }
 
 /** The account's balance on its normal side (what a wallet holds), as of the last commit. */

@@ -42,7 +42,7 @@ function requireCurrency(ref: WalletRef, amount: Money): void {
 }
 
 /** Money in: cash at the counter or a gateway payment becomes prepaid balance. */
-export async function topUpWallet(trx: Transaction<DB>, clock: Clock, ref: WalletRef, input: WalletMovement & { amount: Money; via: Settlement }): Promise<PostedEntry> {
+export async function topUpWallet(trx: Transaction<DB>, clock: Clock, ref: WalletRef, input: WalletMovement & { amount: Money; via: Settlement }): Promise<Omit<PostedEntry, 'lines'>> {
   requireCurrency(ref, input.amount);
   return postEvent(trx, clock, {
     ...input,
@@ -56,7 +56,7 @@ export async function topUpWallet(trx: Transaction<DB>, clock: Clock, ref: Walle
  * Deduction: the wallet pays what the subscriber owes (an invoice, an auto-renewal). Refused with a
  * CreditLimitError, before anything is written, when the wallet would pass its credit limit.
  */
-export async function payFromWallet(trx: Transaction<DB>, clock: Clock, ref: WalletRef, input: WalletMovement & { amount: Money }): Promise<PostedEntry> {
+export async function payFromWallet(trx: Transaction<DB>, clock: Clock, ref: WalletRef, input: WalletMovement & { amount: Money }): Promise<Omit<PostedEntry, 'lines'>> {
   requireCurrency(ref, input.amount);
   return postEvent(trx, clock, {
     ...input,
@@ -72,7 +72,7 @@ export async function refundToWallet(
   clock: Clock,
   ref: WalletRef,
   input: WalletMovement & { charges: readonly Charge[]; taxes: readonly TaxCharged[] },
-): Promise<PostedEntry> {
+): Promise<Omit<PostedEntry, 'lines'>> {
   for (const c of input.charges) requireCurrency(ref, c.net);
   return postEvent(trx, clock, {
     ...input,

@@ -6,7 +6,7 @@
  * Activation and resumption hand the subscription to the billing run at once, so what is due is
  * invoiced in the same transaction.
  */
-import type { Transaction, Updateable } from 'kysely';
+import { sql, type Transaction, type Updateable } from 'kysely';
 import { type StatusReason, canTransition, subscriberStatusFor } from '../../core/subscription-lifecycle.ts';
 import { appendAudit, type AuditActor } from '../../platform/audit/audit.ts';
 import type { Actor } from '../../platform/auth/principal.ts';
@@ -19,7 +19,7 @@ import * as subscriberRepo from '../subscribers/subscribers.repo.ts';
 import { canChangeStatus } from '../subscribers/subscribers.rules.ts';
 import { currentPeriod, firstBilling } from './billing-terms.ts';
 import * as repo from './subscriptions.repo.ts';
-import { onBillsSettled } from '../invoices/settlement.ts';
+import { onBillsSettled, onWalletFunded } from '../invoices/settlement.ts';
 
 type Trx = Transaction<DB>;
 
@@ -184,6 +184,36 @@ export async function unlockAfterPayment(trx: Trx, clock: Clock, subscriberId: s
   await billNow(trx, clock, toBill);
 }
 
+/**
+ * Money reached the wallet after paying what was owed (a payment at the counter, a gateway, a card):
+ * a prepaid plan that expired for want of balance is bought again when the wallet now covers it.
+ * It starts afresh from now (a new first period, as at activation) and its renewal invoice is paid
+ * from the wallet at once. Whether the wallet covers it is what billing it decides: the renewal is
+ * tried under a savepoint and undone when its invoice stays unpaid, so nothing is left half-done.
+ */
+export async function renewAfterFunding(trx: Trx, clock: Clock, subscriberId: string, currency: string): Promise<void> {
+  if ((await repo.unpaidInvoiceCount(trx, subscriberId)) > 0) return;
+  const by = systemPerformer('payment received');
+  for (const sub of await repo.expiredPrepaid(trx, subscriberId, currency)) {
+    const now = clock.now();
+    await sql`savepoint renew_after_funding`.execute(trx);
+    await transition(trx, clock, by, sub, {
+      to: 'active',
+      kind: 'renewed',
+      set: { activated_at: now, billed_through: null, next_bill_at: await firstBilling(trx, sub, now) },
+      details: { expiredAt: sub.billed_through?.toISOString() ?? null },
+    });
+    await billNow(trx, clock, [sub.id]);
+    if ((await repo.unpaidInvoiceCount(trx, subscriberId)) > 0) {
+      // The wallet does not cover this plan: it stays expired as it was; a cheaper one may still fit.
+      await sql`rollback to savepoint renew_after_funding`.execute(trx);
+      await sql`release savepoint renew_after_funding`.execute(trx);
+      continue;
+    }
+    await sql`release savepoint renew_after_funding`.execute(trx);
+  }
+}
+
 /** Bills what is due now for subscriptions just activated or resumed. */
 export async function billNow(trx: Trx, clock: Clock, subscriptionIds: readonly string[]): Promise<void> {
   if (subscriptionIds.length > 0) await billSubscriptions(trx, clock, { subscriptionIds: [...subscriptionIds], asOf: clock.now() });
@@ -191,3 +221,5 @@ export async function billNow(trx: Trx, clock: Clock, subscriptionIds: readonly 
 
 // The invoice engine tells whoever listens when a subscriber's bills are settled; service comes back here.
 onBillsSettled(unlockAfterPayment);
+// A funded wallet buys again a prepaid plan that expired unpaid.
+onWalletFunded(renewAfterFunding);

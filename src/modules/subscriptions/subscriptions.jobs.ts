@@ -82,7 +82,7 @@ const steps: Step<{ id: string }>[] = [
     pick: scheduled('grace_expiry'),
     async apply(trx, deps, subs) {
       for (const sub of subs as Subscription[]) {
-        if ((await repo.unpaidInvoiceCount(trx, sub.subscriber_id)) > 0) await transition(trx, deps.clock, by, sub, { to: 'suspended', kind: 'suspended', reason: 'unpaid', details: { graceEnded: sub.grace_until?.toISOString() } });
+        if ((await repo.unheldUnpaidInvoiceCount(trx, sub.subscriber_id)) > 0) await transition(trx, deps.clock, by, sub, { to: 'suspended', kind: 'suspended', reason: 'unpaid', details: { graceEnded: sub.grace_until?.toISOString() } });
         else await transition(trx, deps.clock, by, sub, { to: 'active', kind: 'unlocked' });
       }
     },

@@ -3,6 +3,7 @@ import type { DB, DiscountRow, PlanRow, Subscription, SubscriptionEventsTable, S
 import { keyset, likeContains, type SortSpec } from '../../platform/http/list.ts';
 import { inScope, type Scope } from '../../platform/tenancy/scope.ts';
 import type { EventRow, SubscriptionFilters, SubscriptionListQuery, SubscriptionRow } from './subscriptions.schemas.ts';
+import { collectionHeld } from '../installments/held.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 type Joined = 'subscriptions' | 'subscribers' | 'plans';
@@ -159,6 +160,33 @@ export async function unpaidInvoiceCount(db: Db, subscriberId: string): Promise<
   return Number(r.n);
 }
 
+/** The subscriber's prepaid subscriptions in this currency that expired unrenewed, locked, oldest first. */
+export function expiredPrepaid(trx: Transaction<DB>, subscriberId: string, currency: string) {
+  return trx
+    .selectFrom('subscriptions')
+    .selectAll('subscriptions')
+    .where('subscriber_id', '=', subscriberId)
+    .where('currency', '=', currency)
+    .where('status', '=', 'suspended')
+    .where('status_reason', '=', 'expired')
+    .where('plan_id', 'in', (eb) => eb.selectFrom('plans').select('plans.id').where('plans.billing_model', '=', 'prepaid'))
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+/** Unpaid invoices whose collection is not held (by an installment plan or a dispute): what suspension counts at the end of grace. */
+export async function unheldUnpaidInvoiceCount(db: Db, subscriberId: string): Promise<number> {
+  const r = await db
+    .selectFrom('invoices')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('subscriber_id', '=', subscriberId)
+    .where('status', 'in', ['open', 'partially_paid', 'overdue'])
+    .where(sql<SqlBool>`not ${collectionHeld('invoices.id')}`)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 /** The subscriber's subscriptions held back for non-payment: in grace, or suspended as unpaid. */
 export function heldForPayment(trx: Transaction<DB>, subscriberId: string) {
   return trx
@@ -224,7 +252,8 @@ export async function overdueActive(db: Db, now: Date, limit: number, exclude: r
     .select(['s.id', sql<string>`min(i.due_date)::text`.as('due_date')])
     .where('s.status', '=', 'active')
     .where('p.billing_model', 'in', ['postpaid', 'usage'])
-    .where(sql<SqlBool>`(i.status = 'overdue' or (i.status in ('open', 'partially_paid') and i.due_date < (${now}::timestamptz at time zone o.timezone)::date))`);
+    .where(sql<SqlBool>`(i.status = 'overdue' or (i.status in ('open', 'partially_paid') and i.due_date < (${now}::timestamptz at time zone o.timezone)::date))`)
+    .where(sql<SqlBool>`not ${collectionHeld('i.id')}`);
   if (exclude.length > 0) q = q.where('s.id', 'not in', [...exclude]);
   if (only) q = q.where('s.id', 'in', [...only]);
   return q.groupBy('s.id').orderBy('s.id').limit(limit).execute();

@@ -3,6 +3,11 @@ import type { AaaTables } from './schema/aaa.ts';
 import type { IpamTables } from './schema/ipam.ts';
 import type { NetworkTables } from './schema/network.ts';
 import type { RouterTables } from './schema/routers.ts';
+import type { PaymentTables } from './schema/payments.ts';
+import type { GatewayTables } from './schema/gateways.ts';
+import type { CardTables } from './schema/cards.ts';
+import type { PaymentCaseTables } from './schema/payment-cases.ts';
+import type { ReconciliationTables } from './schema/reconciliation.ts';
 
 /** Kysely's view of the tables. Keep in step with the migrations (the schema test compares engines). */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -162,9 +167,14 @@ export interface LedgerAccountsTable {
   created_at: Generated<Date>;
 }
 
-/** Written only by the ledger's triggers (the database refuses anything else). */
+/**
+ * Written only by the ledger's triggers (the database refuses anything else). An account's balance
+ * is the sum of its rows: organization-level accounts without a credit limit keep up to 16 shards
+ * (migration 20261122T0600); every other account has shard 0 only.
+ */
 export interface LedgerBalancesTable {
   account_id: ColumnType<string, never, never>;
+  shard: ColumnType<number, never, never>;
   balance: ColumnType<bigint, never, never>;
 }
 
@@ -570,15 +580,15 @@ export interface InvoiceLinesTable {
 export interface InvoiceAllocationsTable {
   id: Generated<bigint>;
   invoice_id: string;
-  source: 'wallet' | 'payment' | 'credit_note';
+  source: 'wallet' | 'payment' | 'credit_note' | 'write_off';
   source_id: string | null;
   amount: bigint;
   journal_entry_id: string | null;
   created_at: Date;
 }
 
-/** Every table; the network, IPAM, router and AAA tables are declared beside their migrations' subjects in schema/. */
-export interface DB extends NetworkTables, IpamTables, RouterTables, AaaTables {
+/** Every table; the network, IPAM, router, AAA and payments tables are declared beside their migrations' subjects in schema/. */
+export interface DB extends NetworkTables, IpamTables, RouterTables, AaaTables, PaymentTables, GatewayTables, CardTables, PaymentCaseTables, ReconciliationTables {
   organizations: OrganizationsTable;
   roles: RolesTable;
   permissions: PermissionsTable;

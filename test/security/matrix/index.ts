@@ -17,6 +17,11 @@ import { usageDailyProbes } from './usage-daily.ts';
 import { userProbes } from './users.ts';
 import { ipamProbes, nasProbes } from './network.ts';
 import { routerProbes } from './routers.ts';
+import { paymentCaseProbes } from './payments-cases.ts';
+import { reconciliationProbes } from './payments-reconciliation.ts';
+import { paymentProbes } from './payments.ts';
+import { cardProbes } from './cards.ts';
+import { gatewayProbes } from './gateways.ts';
 import type { ProbeFactory } from './world.ts';
 
 /**
@@ -47,4 +52,9 @@ export const probeFactories: Record<string, ProbeFactory> = {
   ipam: ipamProbes,
   sessions: sessionProbes,
   'sessions/settings': aaaSettingsProbes,
+  cards: cardProbes,
+  payments: paymentProbes,
+  'payments/cases': paymentCaseProbes,
+  'payments/reconciliation': reconciliationProbes,
+  gateways: gatewayProbes,
 };

@@ -18975,6 +18975,7097 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cards/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Card batches you printed or hold cards of, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardBatchPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Print a batch of cards: serials in order, a random PIN each */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateCardBatchInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardBatch"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cards/batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One batch with its cards counted per state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardBatch"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cards/batches/{id}/cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch's cards in serial order (a distributor sees its own) */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "generated" | "assigned" | "sold" | "redeemed" | "expired" | "void";
+                    limit?: number;
+                    /** @description The last serial place (seq) of the previous page */
+                    cursor?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cards/batches/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand a range of cards to a card partner, with its commission */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AssignCardsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardRangeResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cards/batches/{id}/sell": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a range of cards sold: the distributor owes their value (or the counter took it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SellCardsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardRangeResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cards/batches/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Void a range of cards not yet redeemed; the sale of sold ones is reversed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VoidCardsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardRangeResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cards/batches/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The batch as CSV with PINs (audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cards/batches/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Printable A4 sheets of the batch: value, PIN, serial, expiry and a QR code each (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First card to print (its place in the batch); a large batch prints faster in parts */
+                    from?: number;
+                    /** @description Last card to print, inclusive */
+                    to?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description PDF document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One card with its history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cards/distributors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Card partners with what each owes, its commission and its cards */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardDistributorList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cards/distributors/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record money a card partner paid for cards sold */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CardDistributorPaymentInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardDistributorBalance"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/cards/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem a card for a subscriber at the counter: its value into the wallet, its plan started */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RedeemCardInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardRedemption"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cards/redeem-by-sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem a card sent by SMS keyword: the sender’s phone names the subscriber */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RedeemCardBySmsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardRedemption"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/cards/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem a recharge card: its value into your wallet, its plan started */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RedeemCardInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardRedemption"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/{id}/reversals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A payment's refunds and chargebacks */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentReversalList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund a payment, fully or in part: back to the payer (cash, bank) or to the wallet (a credit note); never more than is left unrefunded */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PaymentRefundRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentReversalResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/{id}/chargebacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a chargeback: the money is taken back, the invoices the payment paid are owed again, the payment is reversed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PaymentChargebackRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentReversalResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/write-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write off what is unpaid on an invoice as bad debt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InvoiceWriteOffRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WriteOff"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/write-offs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An invoice's write-offs (live and reversed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WriteOffList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/write-offs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bad debt written off, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    subscriberId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WriteOffList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/write-offs/{id}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reverse a write-off by a new entry: the invoice is owed again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WriteOffReversalRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WriteOff"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Billing disputes, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description One status, or active (open and under review) */
+                    status?: "open" | "under_review" | "resolved" | "rejected" | "active";
+                    subscriberId?: string;
+                    invoiceId?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisputePage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open a dispute on an invoice or a payment */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DisputeOpenInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisputeDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dispute with its notes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisputeDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a note to a dispute */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DisputeNoteNewInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisputeDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take an open dispute under review */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DisputeReviewInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisputeDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a dispute: a credit note on the invoice, a refund of the payment, or rejection */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DisputeResolveInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisputeDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/installment-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Installment plans, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    subscriberId?: string;
+                    status?: "active" | "completed" | "broken" | "cancelled";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstallmentPlanPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Agree a plan to pay a subscriber's unpaid invoices in installments */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InstallmentPlanNewInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstallmentPlanDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/installment-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A plan with its installments (paid, due, overdue) and invoices */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstallmentPlanDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/installment-plans/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an active plan: its invoices fall back into the normal overdue flow */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InstallmentPlanCancelInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstallmentPlanDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Column mappings for common statements (M-PESA paybill, bank CSV) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementPresetList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Statement sources (paybills, bank accounts) with their column mappings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementSourceList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a statement source with its column mapping, in the organization the caller works in */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StatementSourceCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementSource"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A statement source */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementSource"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a statement source's mapping or settings */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StatementSourceUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementSource"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/reconciliation/sources/{id}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The source's imports, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementImportList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Import a statement (multipart: file, dryRun): all lines or none, lines already imported are not stored again, then automatic matching; dryRun previews the mapping */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": components["schemas"]["ImportStatementInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementImportReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/sources/{id}/lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The source's statement lines, newest first, with the payment each is matched to */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "unmatched" | "matched" | "ignored" | "info";
+                    kind?: "receipt" | "fee" | "settlement" | "payout";
+                    from?: string;
+                    /** @description Inclusive */
+                    to?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementLineList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/sources/{id}/unmatched-payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments of the source's channels that no statement line accounts for, over the days its statements cover */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Up to this day (inclusive); defaults to the end of the source's last statement */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnmatchedPaymentList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/sources/{id}/auto-match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Match the open lines again (by transaction id, then reference, amount and date) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementMatchSummary"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/sources/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Daily reconciliation report: per day, lines matched, unmatched on both sides, sums and differences */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    /** @description Inclusive */
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReconciliationDailyReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/settlement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Gateway settlement report: per day, payments received, fees, paid over to the bank, and the clearing account's balance */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    /** @description Inclusive */
+                    to: string;
+                    gateway?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewaySettlementReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/lines/{id}/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Match a statement line to a payment by hand (amounts may differ; the difference is shown) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StatementLineMatchInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementLine"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/lines/{id}/unmatch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo a match or an ignore: the line is open again (a credited payment stays credited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementLine"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/lines/{id}/ignore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a line aside with a reason (not a payment of ours) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StatementLineIgnoreInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementLine"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/lines/{id}/credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Credit a lost callback: the gateway line becomes its payment (once: a callback with the same transaction id is then a replay) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementLineCredit"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateways/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gateways Uplink speaks to and the settings each needs */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayKinds"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateways": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Gateway accounts of your organizations (secret settings are never shown) */
+        get: {
+            parameters: {
+                query?: {
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayAccountList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Create or change an organization's account with a gateway; a secret left out keeps its value */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SaveGatewayAccountInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayAccount"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateways/security-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Callbacks refused: forged, unsigned, stale, wrong secret, amount or reference mismatch; newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentSecurityEventList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateways/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One gateway account */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayAccount"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateways/{id}/callback-urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's callback URLs to register with the gateway (they carry its secret) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayCallbackUrls"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/gateways": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ways you can pay online */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalGatewayList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your payments, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalPaymentReceiptPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Pay an invoice or top up your wallet online (M-PESA: a request to your phone; bKash: a page to go to) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StartPaymentInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StartedPayment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where one of your online payments stands */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentIntent"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/payments/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** You are back from the payment page: finish the payment with the gateway */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentIntent"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments received, newest first, with filters */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    sort?: string;
+                    q?: string;
+                    /** @description Method or gateway, comma-separated: cash,mpesa */
+                    channel?: string | string[];
+                    /** @description Comma-separated: applied,unapplied */
+                    status?: string | string[];
+                    collectorId?: string;
+                    subscriberId?: string;
+                    /** @description Payments of this organization and its subtree */
+                    organizationId?: string;
+                    /** @description Received on or after this day (organization time) */
+                    from?: string;
+                    /** @description Received on or before this day (organization time) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a payment taken by staff (cash, bank transfer, cheque, mobile transfer): it pays the chosen invoices, then the oldest unpaid, and the rest stays in the wallet */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RecordPaymentInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecordedPayment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export payments as CSV (the list filters) */
+        get: {
+            parameters: {
+                query?: {
+                    sort?: string;
+                    q?: string;
+                    /** @description Method or gateway, comma-separated: cash,mpesa */
+                    channel?: string | string[];
+                    /** @description Comma-separated: applied,unapplied */
+                    status?: string | string[];
+                    collectorId?: string;
+                    subscriberId?: string;
+                    /** @description Payments of this organization and its subtree */
+                    organizationId?: string;
+                    /** @description Received on or after this day (organization time) */
+                    from?: string;
+                    /** @description Received on or before this day (organization time) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export payments as an XLSX workbook, amounts as numbers (the list filters) */
+        get: {
+            parameters: {
+                query?: {
+                    sort?: string;
+                    q?: string;
+                    /** @description Method or gateway, comma-separated: cash,mpesa */
+                    channel?: string | string[];
+                    /** @description Comma-separated: applied,unapplied */
+                    status?: string | string[];
+                    collectorId?: string;
+                    subscriberId?: string;
+                    /** @description Payments of this organization and its subtree */
+                    organizationId?: string;
+                    /** @description Received on or after this day (organization time) */
+                    from?: string;
+                    /** @description Received on or before this day (organization time) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description XLSX workbook */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments by method and gateway, by collector and by day, with totals */
+        get: {
+            parameters: {
+                query: {
+                    /** @description First day (organization time) */
+                    from: string;
+                    /** @description Last day, inclusive */
+                    to: string;
+                    /** @description This organization and its subtree; defaults to the caller’s scope */
+                    organizationId?: string;
+                    /** @description Defaults to the organization's currency */
+                    currency?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/report.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payments report as CSV */
+        get: {
+            parameters: {
+                query: {
+                    /** @description First day (organization time) */
+                    from: string;
+                    /** @description Last day, inclusive */
+                    to: string;
+                    /** @description This organization and its subtree; defaults to the caller’s scope */
+                    organizationId?: string;
+                    /** @description Defaults to the organization's currency */
+                    currency?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One payment: what it paid and its ledger entries */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Cancel a staff-recorded payment entered in error while its money is still in the wallet (its entries are reversed) */
+        delete: {
+            parameters: {
+                query?: {
+                    reason?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/{id}/receipt.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payment's receipt as a PDF */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Language of the receipt; defaults to the organization's */
+                    locale?: "en" | "bn" | "sw" | "fr" | "ar";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description PDF document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/{id}/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Match a payment waiting in suspense to a subscriber: it pays what is owed and the rest stays in the wallet */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MatchPaymentInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/payments/{id}/receipt.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The receipt of one of your payments as a PDF */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Language of the receipt; defaults to the organization's */
+                    locale?: "en" | "bn" | "sw" | "fr" | "ar";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description PDF document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/subscribers/import": {
         parameters: {
             query?: never;
@@ -20257,7 +27348,7 @@ export interface components {
         InvoiceAllocationInput: {
             id: string;
             /** @enum {string} */
-            source: "wallet" | "payment" | "credit_note";
+            source: "wallet" | "payment" | "credit_note" | "write_off";
             sourceId: string | null;
             /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
             amount: string;
@@ -21072,7 +28163,7 @@ export interface components {
             payments: {
                 id: string;
                 /** @enum {string} */
-                source: "wallet" | "payment" | "credit_note";
+                source: "wallet" | "payment" | "credit_note" | "write_off";
                 /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
                 amount: string;
                 /** Format: date-time */
@@ -22293,6 +29384,1309 @@ export interface components {
             /** @description Pass as ?cursor= to get the next page; null on the last page */
             nextCursor: string | null;
         };
+        PaymentRefundRequestInput: {
+            /**
+             * @description Money handed back at the counter, or sent by bank transfer
+             * @enum {string}
+             */
+            destination: "cash" | "bank";
+            amount: string;
+            reason: string;
+            /** @description Your id of this refund (a refund voucher number): the same key again answers the refund already made */
+            key?: string;
+            /** @description Service not delivered: credit these lines of an invoice the payment paid first, so the wallet holds the money */
+            creditNote?: {
+                /** Format: uuid */
+                invoiceId: string;
+                lineNos?: number[];
+            };
+        } | {
+            /**
+             * @description Back through the gateway the payment came by (its refund API), from the subscriber's wallet
+             * @constant
+             */
+            destination: "gateway";
+            amount: string;
+            reason: string;
+            /** @description Your id of this refund (a refund voucher number): the same key again answers the refund already made */
+            key?: string;
+        } | {
+            /**
+             * @description Service not delivered: a credit note gives the price back as prepaid balance; no money leaves
+             * @constant
+             */
+            destination: "wallet";
+            /** Format: uuid */
+            invoiceId: string;
+            lineNos?: number[];
+            reason: string;
+            /** @description Your id of this refund (a refund voucher number): the same key again answers the refund already made */
+            key?: string;
+        };
+        PaymentChargebackRequestInput: {
+            /** @description What the bank or gateway took back; the whole unrefunded payment when absent */
+            amount?: string;
+            reason: string;
+            /** @description The bank's or gateway's case number: the same key again answers the chargeback already recorded */
+            key?: string;
+        };
+        PaymentReversalInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            paymentId: string;
+            subscriberId: string | null;
+            /** @enum {string} */
+            kind: "refund" | "chargeback";
+            /** @enum {string} */
+            destination: "wallet" | "cash" | "bank" | "gateway";
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            key: string;
+            /** @description The gateway's refund or dispute id, for what a gateway reported */
+            externalId: string | null;
+            reason: string;
+            creditNoteId: string | null;
+            /** @description Of the amount: taken back from invoices the payment (or the wallet since) paid; they are owed again */
+            reopened: string;
+            /** @description Of the amount: taken from the subscriber's wallet */
+            fromWallet: string;
+            /** @description Of the amount: owed by the subscriber without an invoice */
+            unbilled: string;
+            entryId: string | null;
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PaymentStandingInput: {
+            /** Format: uuid */
+            id: string;
+            receiptNo: string;
+            subscriberId: string | null;
+            channel: string;
+            currency: string;
+            status: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amountRefunded: string;
+            /** @description What may still be refunded or charged back */
+            refundable: string;
+            /** @description Invoices the payment paid (a refund for service not delivered credits one of them) */
+            invoiceIds: string[];
+        };
+        PaymentReversalResultInput: {
+            reversal: components["schemas"]["PaymentReversalInput"];
+            replayed: boolean;
+            payment: components["schemas"]["PaymentStandingInput"];
+        };
+        PaymentReversalListInput: {
+            payment: components["schemas"]["PaymentStandingInput"];
+            items: components["schemas"]["PaymentReversalInput"][];
+        };
+        InvoiceWriteOffRequestInput: {
+            reason: string;
+        };
+        WriteOffReversalRequestInput: {
+            reason: string;
+        };
+        WriteOffInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            invoiceId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            reason: string;
+            /** Format: uuid */
+            entryId: string;
+            /** Format: date-time */
+            createdAt: string;
+            reversedAt: string | null;
+            reversalEntryId: string | null;
+            reversalReason: string | null;
+        };
+        WriteOffListInput: {
+            items: components["schemas"]["WriteOffInput"][];
+        };
+        DisputeOpenInput: {
+            /**
+             * Format: uuid
+             * @description The invoice disputed
+             */
+            invoiceId?: string;
+            /**
+             * Format: uuid
+             * @description The payment disputed (needed to resolve it with a refund)
+             */
+            paymentId?: string;
+            subject: string;
+            /** @description The subscriber's complaint, as the first note */
+            note?: string;
+            /**
+             * @description While open: no late penalty and no suspension for the disputed invoice
+             * @default false
+             */
+            holdCollections: boolean;
+        };
+        DisputeNoteNewInput: {
+            body: string;
+        };
+        DisputeReviewInput: {
+            note?: string;
+        };
+        DisputeResolveInput: {
+            /**
+             * @description The invoice is corrected by a credit note (all its lines not yet credited, or those named)
+             * @constant
+             */
+            resolution: "credit_note";
+            lineNos?: number[];
+            note: string;
+        } | {
+            /**
+             * @description The disputed payment is refunded, in part or in full
+             * @constant
+             */
+            resolution: "refund";
+            /** @enum {string} */
+            destination: "cash" | "bank";
+            amount: string;
+            note: string;
+        } | {
+            /**
+             * @description The complaint is not upheld: the invoice stands
+             * @constant
+             */
+            resolution: "rejected";
+            note: string;
+        };
+        DisputeInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriberName: string;
+            invoiceId: string | null;
+            invoiceNumber: string | null;
+            paymentId: string | null;
+            receiptNo: string | null;
+            /** @enum {string} */
+            status: "open" | "under_review" | "resolved" | "rejected";
+            subject: string;
+            holdCollections: boolean;
+            resolution: ("credit_note" | "refund" | "rejected") | null;
+            resolutionNote: string | null;
+            creditNoteId: string | null;
+            reversalId: string | null;
+            /** Format: date-time */
+            openedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            resolvedAt: string | null;
+        };
+        DisputeNoteInput: {
+            /** Format: uuid */
+            id: string;
+            authorId: string | null;
+            authorName: string | null;
+            body: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        DisputeDetailInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriberName: string;
+            invoiceId: string | null;
+            invoiceNumber: string | null;
+            paymentId: string | null;
+            receiptNo: string | null;
+            /** @enum {string} */
+            status: "open" | "under_review" | "resolved" | "rejected";
+            subject: string;
+            holdCollections: boolean;
+            resolution: ("credit_note" | "refund" | "rejected") | null;
+            resolutionNote: string | null;
+            creditNoteId: string | null;
+            reversalId: string | null;
+            /** Format: date-time */
+            openedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            resolvedAt: string | null;
+            notes: components["schemas"]["DisputeNoteInput"][];
+        };
+        DisputePageInput: {
+            items: components["schemas"]["DisputeInput"][];
+            nextCursor: string | null;
+        };
+        InstallmentPlanNewInput: {
+            /** Format: uuid */
+            subscriberId: string;
+            /** @description The subscriber's unpaid invoices the plan covers */
+            invoiceIds: string[];
+            count: number;
+            /** @description Due date of the first installment */
+            firstDue: string;
+            /**
+             * @default monthly
+             * @enum {string}
+             */
+            frequency: "weekly" | "biweekly" | "monthly";
+            /**
+             * @description Which installment takes the minor units that do not divide evenly
+             * @default last
+             * @enum {string}
+             */
+            remainder: "first" | "last";
+            /**
+             * @description Days an installment may be late before the plan is broken
+             * @default 3
+             */
+            graceDays: number;
+            /** @default  */
+            note: string;
+        };
+        InstallmentPlanCancelInput: {
+            reason: string;
+        };
+        InstallmentPlanInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriberName: string;
+            currency: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            total: string;
+            /** @description What has been paid towards the plan so far */
+            paid: string;
+            /** @enum {string} */
+            status: "active" | "completed" | "broken" | "cancelled";
+            graceDays: number;
+            note: string;
+            /** Format: date-time */
+            createdAt: string;
+            endedAt: string | null;
+        };
+        InstallmentPlanDetailInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriberName: string;
+            currency: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            total: string;
+            /** @description What has been paid towards the plan so far */
+            paid: string;
+            /** @enum {string} */
+            status: "active" | "completed" | "broken" | "cancelled";
+            graceDays: number;
+            note: string;
+            /** Format: date-time */
+            createdAt: string;
+            endedAt: string | null;
+            installments: {
+                seq: number;
+                dueDate: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                paid: string;
+                /** @enum {string} */
+                status: "due" | "paid" | "overdue";
+            }[];
+            invoices: {
+                /** Format: uuid */
+                id: string;
+                number: string | null;
+                status: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                owedAtStart: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                owed: string;
+            }[];
+        };
+        InstallmentPlanPageInput: {
+            items: components["schemas"]["InstallmentPlanInput"][];
+            nextCursor: string | null;
+        };
+        CreateCardBatchInput: {
+            /**
+             * Format: uuid
+             * @description The ISP or reseller that sells the cards; defaults to yours
+             */
+            organizationId?: string;
+            name: string;
+            /** @default  */
+            prefix: string;
+            /** @description What each card is worth: credited to the wallet on redemption */
+            value: string;
+            /** @description Defaults to the organization's currency */
+            currency?: string;
+            /**
+             * Format: uuid
+             * @description A plan card: redemption also activates or renews this plan
+             */
+            planId?: string;
+            quantity: number;
+            /**
+             * Format: date-time
+             * @description After this instant the cards can no longer be redeemed
+             */
+            expiresAt: string;
+        };
+        CardBatchInput: {
+            /** Format: uuid */
+            id: string;
+            number: string;
+            name: string;
+            prefix: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            /** @description Decimal amount in major units, e.g. "500.00" */
+            value: string;
+            currency: string;
+            plan: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+                name: string;
+            } | null;
+            quantity: number;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Cards per state */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        CardBatchPageInput: {
+            items: components["schemas"]["CardBatchInput"][];
+            nextCursor: string | null;
+        };
+        CardInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            batchId: string;
+            serial: string;
+            seq: number;
+            /** @enum {string} */
+            state: "generated" | "assigned" | "sold" | "redeemed" | "expired" | "void";
+            distributor: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @description Decimal amount in major units, e.g. "500.00" */
+            commission: string;
+            /** Format: date-time */
+            expiresAt: string;
+            assignedAt: string | null;
+            soldAt: string | null;
+            redeemedAt: string | null;
+            subscriberId: string | null;
+            paymentId: string | null;
+            voidedAt: string | null;
+        };
+        CardPageInput: {
+            items: components["schemas"]["CardInput"][];
+            nextCursor: string | null;
+        };
+        AssignCardsInput: {
+            /** @description First card (its place in the batch, as in the serial) */
+            from: number;
+            /** @description Last card, inclusive */
+            to: number;
+            /**
+             * Format: uuid
+             * @description A card partner organization under the batch’s organization
+             */
+            distributorId: string;
+            /**
+             * @description The distributor's commission, percent of face value
+             * @default 0
+             */
+            commissionPercent: string;
+        };
+        SellCardsInput: {
+            /** @description First card (its place in the batch, as in the serial) */
+            from: number;
+            /** @description Last card, inclusive */
+            to: number;
+            /**
+             * @description withheld: the distributor keeps its commission from what it owes; payable: the ISP pays it out later
+             * @default withheld
+             * @enum {string}
+             */
+            commissionSettlement: "withheld" | "payable";
+            /**
+             * @description Where the money went, for cards sold without a distributor
+             * @default cash
+             * @enum {string}
+             */
+            via: "cash" | "bank";
+        };
+        VoidCardsInput: {
+            /** @description First card (its place in the batch, as in the serial) */
+            from: number;
+            /** @description Last card, inclusive */
+            to: number;
+            reason: string;
+        };
+        CardRangeResultInput: {
+            changed: number;
+            skipped: {
+                serial: string;
+                /** @enum {string} */
+                state: "generated" | "assigned" | "sold" | "redeemed" | "expired" | "void";
+            }[];
+            entryId: string | null;
+        };
+        CardEventInput: {
+            from: ("generated" | "assigned" | "sold" | "redeemed" | "expired" | "void") | null;
+            /** @enum {string} */
+            to: "generated" | "assigned" | "sold" | "redeemed" | "expired" | "void";
+            /** Format: date-time */
+            at: string;
+            by: string | null;
+            note: string;
+        };
+        CardDetailInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            batchId: string;
+            serial: string;
+            seq: number;
+            /** @enum {string} */
+            state: "generated" | "assigned" | "sold" | "redeemed" | "expired" | "void";
+            distributor: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @description Decimal amount in major units, e.g. "500.00" */
+            commission: string;
+            /** Format: date-time */
+            expiresAt: string;
+            assignedAt: string | null;
+            soldAt: string | null;
+            redeemedAt: string | null;
+            subscriberId: string | null;
+            paymentId: string | null;
+            voidedAt: string | null;
+            history: components["schemas"]["CardEventInput"][];
+        };
+        CardDistributorBalanceInput: {
+            /** Format: uuid */
+            distributorId: string;
+            name: string;
+            currency: string;
+            /** @description What the distributor owes for cards sold, after withheld commission and payments */
+            owed: string;
+            /** @description Commission the ISP owes the distributor */
+            commissionPayable: string;
+            /** @description Its cards per state */
+            cards: {
+                [key: string]: number;
+            };
+        };
+        CardDistributorListInput: {
+            items: components["schemas"]["CardDistributorBalanceInput"][];
+        };
+        CardDistributorPaymentInput: {
+            amount: string;
+            currency?: string;
+            /**
+             * @default cash
+             * @enum {string}
+             */
+            via: "cash" | "bank";
+            reference: string;
+        };
+        RedeemCardInput: {
+            /** @description The PIN as printed; case, spaces and dashes do not matter */
+            pin: string;
+        };
+        RedeemCardBySmsInput: {
+            /**
+             * Format: uuid
+             * @description The provider whose short code received the message
+             */
+            organizationId: string;
+            /** @description The sender, which names the subscriber */
+            phone: string;
+            /** @description The PIN as printed; case, spaces and dashes do not matter */
+            pin: string;
+        };
+        CardRedemptionInput: {
+            serial: string;
+            /** @description Decimal amount in major units, e.g. "500.00" */
+            amount: string;
+            currency: string;
+            receiptNo: string;
+            /** Format: uuid */
+            paymentId: string;
+            /** Format: date-time */
+            redeemedAt: string;
+            /** @description Decimal amount in major units, e.g. "500.00" */
+            invoicesPaid: string;
+            plan: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                subscriptionId: string;
+                status: string;
+            } | null;
+            wallet: {
+                /** @description Decimal amount in major units, e.g. "500.00" */
+                balance: string;
+            };
+        };
+        StatementMappingInput: {
+            /**
+             * @description CSV separator; absent: the one the header row uses
+             * @enum {string}
+             */
+            delimiter?: "," | ";" | "\t";
+            /** @description Line of the header row; absent: the first row naming the date column */
+            headerRow?: number;
+            dateColumn: string;
+            /** @description Tokens YYYY, YY, MM, MMM, M, DD, D, HH, H, mm, ss; e.g. "DD/MM/YYYY" or "YYYY-MM-DD HH:mm:ss" */
+            dateFormat: string;
+            /** @description One signed amount column (money in positive) */
+            amountColumn?: string;
+            /** @description Money in (Paid In, Credit) */
+            creditColumn?: string;
+            /** @description Money out (Withdrawn, Debit) */
+            debitColumn?: string;
+            /**
+             * @default .
+             * @enum {string}
+             */
+            decimalSeparator: "." | ",";
+            transactionIdColumn?: string;
+            /** @description The payer's account reference (A/C No., BillRef), or a bank reference */
+            referenceColumn?: string;
+            /** @description Takes the reference out of the reference column (or the description) with its first group, e.g. "Acc\\.\\s*(\\S+)" */
+            referencePattern?: string;
+            descriptionColumn?: string;
+            /** @description Payer name and phone, e.g. "254712345678 - JOHN DOE" */
+            payerColumn?: string;
+            statusColumn?: string;
+            /**
+             * @description Rows whose status is another value are skipped
+             * @default []
+             */
+            completedValues: string[];
+            /** @description A money-out line whose description matches is a fee */
+            feePattern?: string;
+            /** @description A money-out line whose description matches is the gateway paying the ISP (settlement to bank) */
+            settlementPattern?: string;
+        };
+        StatementPresetInput: {
+            preset: string;
+            name: string;
+            gateway: string | null;
+            channels: string[];
+            mapping: components["schemas"]["StatementMappingInput"];
+        };
+        StatementPresetListInput: {
+            items: components["schemas"]["StatementPresetInput"][];
+        };
+        StatementSourceCreateInput: {
+            /** @description Unique in the organization: "mpesa-600123", "family-bank" */
+            key: string;
+            name: string;
+            /** @enum {string} */
+            preset: "mpesa_paybill" | "generic_bank" | "custom";
+            /**
+             * @description The gateway whose callbacks this statement confirms (mpesa); null for a bank account
+             * @default null
+             */
+            gateway: string | null;
+            /** @description Payment channels whose payments this statement shows */
+            channels: string[];
+            /** @description Defaults to the organization's currency */
+            currency?: string;
+            mapping: components["schemas"]["StatementMappingInput"];
+            /**
+             * @description Credit a lost callback (a gateway line with no payment) at import, without staff confirmation
+             * @default false
+             */
+            autoCredit: boolean;
+            /**
+             * @description How far apart a line and a payment may be to match by reference and amount
+             * @default 3
+             */
+            dateWindowDays: number;
+        };
+        StatementSourceUpdateInput: {
+            name?: string;
+            /** @enum {string} */
+            preset?: "mpesa_paybill" | "generic_bank" | "custom";
+            gateway?: string | null;
+            /** @description Payment channels whose payments this statement shows */
+            channels?: string[];
+            /** @description Defaults to the organization's currency */
+            currency?: string;
+            mapping?: components["schemas"]["StatementMappingInput"];
+            autoCredit?: boolean;
+            dateWindowDays?: number;
+        };
+        StatementSourceInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            key: string;
+            name: string;
+            preset: string;
+            gateway: string | null;
+            channels: string[];
+            currency: string;
+            mapping: components["schemas"]["StatementMappingInput"];
+            autoCredit: boolean;
+            dateWindowDays: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        StatementSourceListInput: {
+            items: components["schemas"]["StatementSourceInput"][];
+        };
+        ImportStatementInput: {
+            /**
+             * Format: binary
+             * @description The statement: CSV or XLSX, as the source's mapping reads it
+             */
+            file: string;
+            /**
+             * @description true: read and check the file, store nothing (the mapping preview)
+             * @default false
+             * @enum {string}
+             */
+            dryRun: "true" | "false";
+        };
+        StatementMatchSummaryInput: {
+            byTransactionId: number;
+            byReference: number;
+            /** @description Lost callbacks credited at once (the source credits automatically) */
+            credited: number;
+            /** @description Gateway lines with no payment, waiting for staff to credit them */
+            lostCallbacks: number;
+            ambiguous: number;
+            /** @description Receipt lines still unmatched, ambiguous and lost callbacks included */
+            unmatched: number;
+        };
+        StatementImportReportInput: {
+            dryRun: boolean;
+            importId: string | null;
+            headerLine: number;
+            headers: string[];
+            /** @description The first rows of the file as read, header and preamble included */
+            rows: {
+                line: number;
+                cells: string[];
+            }[];
+            /** @description The first lines as the mapping reads them */
+            preview: {
+                line: number;
+                kind: string;
+                /** Format: date-time */
+                postedAt: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                transactionId: string | null;
+                reference: string | null;
+                description: string | null;
+                payerName: string | null;
+                payerPhone: string | null;
+            }[];
+            /** @description Statement lines read */
+            total: number;
+            /** @description New lines stored (0 on a dry run or with bad rows) */
+            imported: number;
+            /** @description Lines stored by an earlier import (not stored again) */
+            alreadyImported: number;
+            /** @description Rows not completed or of no amount */
+            skipped: number;
+            periodFrom: string | null;
+            periodTo: string | null;
+            errorCount: number;
+            errors: {
+                line: number;
+                field: string;
+                message: string;
+            }[];
+            matching: components["schemas"]["StatementMatchSummaryInput"] | null;
+        };
+        StatementImportInput: {
+            /** Format: uuid */
+            id: string;
+            filename: string;
+            periodFrom: string;
+            periodTo: string;
+            linesTotal: number;
+            linesNew: number;
+            rowsSkipped: number;
+            importedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        StatementImportListInput: {
+            items: components["schemas"]["StatementImportInput"][];
+        };
+        StatementLineInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            sourceId: string;
+            line: number;
+            /** @enum {string} */
+            kind: "receipt" | "fee" | "settlement" | "payout";
+            /** @enum {string} */
+            status: "unmatched" | "matched" | "ignored" | "info";
+            note: ("ambiguous" | "lost_callback") | null;
+            /** Format: date-time */
+            postedAt: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            transactionId: string | null;
+            reference: string | null;
+            description: string | null;
+            payerName: string | null;
+            payerPhone: string | null;
+            paymentId: string | null;
+            paymentAmount: string | null;
+            paymentTransactionId: string | null;
+            paymentReceiptNo: string | null;
+            /** @description Statement amount minus the payment amount, when matched */
+            difference: string | null;
+            matchMethod: ("transaction_id" | "reference" | "manual" | "credited") | null;
+            ignoreReason: string | null;
+            matchedAt: string | null;
+        };
+        StatementLineListInput: {
+            items: components["schemas"]["StatementLineInput"][];
+        };
+        UnmatchedPaymentInput: {
+            /** Format: uuid */
+            id: string;
+            receiptNo: string;
+            channel: string;
+            transactionId: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            reference: string | null;
+            payerName: string | null;
+            payerPhone: string | null;
+            status: string;
+            /** Format: date-time */
+            receivedAt: string;
+        };
+        UnmatchedPaymentListInput: {
+            periodFrom: string | null;
+            periodTo: string | null;
+            items: components["schemas"]["UnmatchedPaymentInput"][];
+        };
+        StatementLineMatchInput: {
+            /** Format: uuid */
+            paymentId: string;
+        };
+        StatementLineIgnoreInput: {
+            reason: string;
+        };
+        StatementLineCreditInput: {
+            line: components["schemas"]["StatementLineInput"];
+            /** @description The payment was already recorded (the callback came after all): matched, not credited again */
+            replayed: boolean;
+        };
+        ReconciliationDailyReportInput: {
+            source: {
+                /** Format: uuid */
+                id: string;
+                key: string;
+                name: string;
+            };
+            currency: string;
+            days: {
+                day: string;
+                /** @description Receipt lines on the statement */
+                lines: number;
+                matched: number;
+                unmatchedLines: number;
+                ignored: number;
+                /** @description Our payments of the day that no line accounts for */
+                unmatchedPayments: number;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                statementAmount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                matchedAmount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                unmatchedLinesAmount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                unmatchedPaymentsAmount: string;
+                /** @description Matched lines minus their payments */
+                difference: string;
+            }[];
+        };
+        GatewaySettlementReportInput: {
+            gateway: string;
+            currency: string;
+            days: {
+                day: string;
+                payments: number;
+                /** @description Payments received through the gateway */
+                received: string;
+                /** @description Charges on the gateway's statements */
+                fees: string;
+                /** @description What the gateway paid over to the bank */
+                settled: string;
+                /** @description The gateway clearing account's balance at the end of the day (ledger) */
+                clearingBalance: string;
+            }[];
+        };
+        GatewayFieldInput: {
+            key: string;
+            label: string;
+            secret: boolean;
+            required: boolean;
+        };
+        GatewayKindsInput: {
+            items: {
+                kind: string;
+                fields: components["schemas"]["GatewayFieldInput"][];
+            }[];
+        };
+        GatewayAccountInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            kind: string;
+            label: string;
+            enabled: boolean;
+            /** @description A payment whose reference names nobody waits in suspense (true) or is refused at validation (false) */
+            acceptUnknownReferences: boolean;
+            /** @description The non-secret settings */
+            settings: {
+                [key: string]: string;
+            };
+            /** @description Which secret settings hold a value (the values are never shown) */
+            secretsSet: string[];
+            createdAt: string;
+            updatedAt: string;
+        };
+        GatewayAccountListInput: {
+            items: components["schemas"]["GatewayAccountInput"][];
+        };
+        SaveGatewayAccountInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to your own organization
+             */
+            organizationId?: string;
+            kind: string;
+            label: string;
+            /** @default true */
+            enabled: boolean;
+            /** @default true */
+            acceptUnknownReferences: boolean;
+            /** @description Settings by key; a secret left out or empty keeps its stored value */
+            settings: {
+                [key: string]: string;
+            };
+        };
+        GatewayCallbackUrlsInput: {
+            /** @description Callback URL by endpoint (they carry the account’s secret: register them with the gateway, share them with no one) */
+            urls: {
+                [key: string]: string;
+            };
+        };
+        PaymentSecurityEventInput: {
+            /** Format: uuid */
+            id: string;
+            organizationId: string | null;
+            gatewayAccountId: string | null;
+            gateway: string;
+            kind: string;
+            remoteAddress: string | null;
+            detail: string;
+            at: string;
+        };
+        PaymentSecurityEventListInput: {
+            items: components["schemas"]["PaymentSecurityEventInput"][];
+        };
+        PortalGatewayInput: {
+            kind: string;
+            label: string;
+            needsPhone: boolean;
+            redirects: boolean;
+        };
+        PortalGatewayListInput: {
+            items: components["schemas"]["PortalGatewayInput"][];
+        };
+        StartPaymentInput: {
+            /** @description A gateway kind from the list of usable gateways */
+            method: string;
+            /** @enum {string} */
+            purpose: "invoice" | "wallet";
+            /**
+             * Format: uuid
+             * @description The invoice to pay (purpose invoice)
+             */
+            invoiceId?: string;
+            /** @description How much to top up (purpose wallet) */
+            amount?: string;
+            /** @description The phone to send the M-PESA request to */
+            phone?: string;
+            /**
+             * Format: uri
+             * @description Where a redirect checkout sends you back
+             */
+            returnUrl?: string;
+        };
+        PaymentIntentInput: {
+            /** Format: uuid */
+            id: string;
+            method: string;
+            /** @enum {string} */
+            purpose: "invoice" | "wallet";
+            invoiceId: string | null;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "pending" | "paid" | "failed" | "expired";
+            failureCode: string | null;
+            failureMessage: string | null;
+            paymentId: string | null;
+            redirectUrl: string | null;
+            createdAt: string;
+            settledAt: string | null;
+        };
+        StartedPaymentInput: {
+            intent: components["schemas"]["PaymentIntentInput"];
+            message: string;
+        };
+        RecordPaymentInput: {
+            /** Format: uuid */
+            subscriberId: string;
+            /**
+             * @default cash
+             * @enum {string}
+             */
+            method: "cash" | "bank_transfer" | "cheque" | "mobile_transfer";
+            amount: string;
+            /** @description Defaults to the subscriber's organization currency */
+            currency?: string;
+            /** @description Receipt book number, bank reference, cheque number or transfer code: the same method and reference again is refused (409). A cash payment without one gets its receipt number */
+            reference?: string;
+            /**
+             * Format: uuid
+             * @description The staff member who took the money; defaults to the one recording it
+             */
+            collectorId?: string;
+            /**
+             * Format: date-time
+             * @description When the money was received; not in the future; defaults to now
+             */
+            receivedAt?: string;
+            /** @description Invoices to pay first, in this order; then the rest oldest first */
+            invoiceIds?: string[];
+            memo?: string;
+            payerName?: string;
+            payerPhone?: string;
+            chequeNumber?: string;
+            /** @description The bank a cheque is drawn on or a transfer came from */
+            bank?: string;
+            /** @description Mobile money provider of a mobile transfer (mpesa, airtel, mtn…): the money sits in its clearing account */
+            provider?: string;
+        };
+        PaymentInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @description Null while the payment waits in suspense */
+            subscriberId: string | null;
+            subscriberName: string | null;
+            accountNumber: string | null;
+            /** @description cash, bank_transfer, cheque, mobile_transfer, mpesa, bkash, stripe, card… */
+            channel: string;
+            /** @description The outside event's id or the receipt number: unique per channel */
+            transactionId: string;
+            receiptNumber: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "applied" | "unapplied" | "partially_refunded" | "refunded" | "reversed";
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amountRefunded: string;
+            reference: string | null;
+            payerName: string | null;
+            payerPhone: string | null;
+            payerEmail: string | null;
+            memo: string | null;
+            collectorId: string | null;
+            collectorName: string | null;
+            recordedBy: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: uuid */
+            entryId: string;
+            matchedAt: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PaymentDetailInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @description Null while the payment waits in suspense */
+            subscriberId: string | null;
+            subscriberName: string | null;
+            accountNumber: string | null;
+            /** @description cash, bank_transfer, cheque, mobile_transfer, mpesa, bkash, stripe, card… */
+            channel: string;
+            /** @description The outside event's id or the receipt number: unique per channel */
+            transactionId: string;
+            receiptNumber: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "applied" | "unapplied" | "partially_refunded" | "refunded" | "reversed";
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amountRefunded: string;
+            reference: string | null;
+            payerName: string | null;
+            payerPhone: string | null;
+            payerEmail: string | null;
+            memo: string | null;
+            collectorId: string | null;
+            collectorName: string | null;
+            recordedBy: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: uuid */
+            entryId: string;
+            matchedAt: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            allocations: {
+                /** Format: uuid */
+                invoiceId: string;
+                invoiceNumber: string | null;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            /** @description The journal entries of the payment: received, matched, reversed */
+            entries: {
+                /** Format: uuid */
+                id: string;
+                seq: string;
+                kind: string;
+                memo: string;
+                /** Format: date-time */
+                occurredAt: string;
+                lines: {
+                    /** @description Chart code and name */
+                    account: string;
+                    systemKey: string | null;
+                    /** @description Debit positive, credit negative */
+                    amount: string;
+                }[];
+            }[];
+            /** @description The subscriber's wallet balance now */
+            walletBalance: string | null;
+        };
+        RecordedPaymentInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @description Null while the payment waits in suspense */
+            subscriberId: string | null;
+            subscriberName: string | null;
+            accountNumber: string | null;
+            /** @description cash, bank_transfer, cheque, mobile_transfer, mpesa, bkash, stripe, card… */
+            channel: string;
+            /** @description The outside event's id or the receipt number: unique per channel */
+            transactionId: string;
+            receiptNumber: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "applied" | "unapplied" | "partially_refunded" | "refunded" | "reversed";
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amountRefunded: string;
+            reference: string | null;
+            payerName: string | null;
+            payerPhone: string | null;
+            payerEmail: string | null;
+            memo: string | null;
+            collectorId: string | null;
+            collectorName: string | null;
+            recordedBy: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: uuid */
+            entryId: string;
+            matchedAt: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            allocations: {
+                /** Format: uuid */
+                invoiceId: string;
+                invoiceNumber: string | null;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            /** @description The journal entries of the payment: received, matched, reversed */
+            entries: {
+                /** Format: uuid */
+                id: string;
+                seq: string;
+                kind: string;
+                memo: string;
+                /** Format: date-time */
+                occurredAt: string;
+                lines: {
+                    /** @description Chart code and name */
+                    account: string;
+                    systemKey: string | null;
+                    /** @description Debit positive, credit negative */
+                    amount: string;
+                }[];
+            }[];
+            /** @description The subscriber's wallet balance now */
+            walletBalance: string | null;
+            replayed: boolean;
+        };
+        PaymentPageInput: {
+            items: components["schemas"]["PaymentInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        MatchPaymentInput: {
+            /** Format: uuid */
+            subscriberId: string;
+            invoiceIds?: string[];
+            memo?: string;
+        };
+        PaymentReportInput: {
+            /** Format: uuid */
+            organizationId: string;
+            currency: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            timezone: string;
+            total: {
+                count: number;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                refunded: string;
+            };
+            byMethod: {
+                channel: string;
+                count: number;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                refunded: string;
+            }[];
+            byCollector: {
+                collectorId: string | null;
+                collectorName: string | null;
+                count: number;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                refunded: string;
+            }[];
+            byDay: {
+                /** Format: date */
+                date: string;
+                count: number;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                refunded: string;
+            }[];
+        };
+        PortalPaymentReceiptInput: {
+            /** Format: uuid */
+            id: string;
+            receiptNumber: string;
+            channel: string;
+            reference: string | null;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "applied" | "unapplied" | "partially_refunded" | "refunded" | "reversed";
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amountRefunded: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description What the payment paid */
+            invoices: {
+                number: string | null;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+            }[];
+        };
+        PortalPaymentReceiptPageInput: {
+            items: components["schemas"]["PortalPaymentReceiptInput"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
         /** @description RFC 9457 problem details */
         Problem: {
             type: string;
@@ -23370,7 +31764,7 @@ export interface components {
         InvoiceAllocation: {
             id: string;
             /** @enum {string} */
-            source: "wallet" | "payment" | "credit_note";
+            source: "wallet" | "payment" | "credit_note" | "write_off";
             sourceId: string | null;
             /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
             amount: string;
@@ -24182,7 +32576,7 @@ export interface components {
             payments: {
                 id: string;
                 /** @enum {string} */
-                source: "wallet" | "payment" | "credit_note";
+                source: "wallet" | "payment" | "credit_note" | "write_off";
                 /** @description Decimal amount in major units of the invoice currency, e.g. "1500.50" */
                 amount: string;
                 /** Format: date-time */
@@ -25401,6 +33795,1309 @@ export interface components {
         };
         EnforcementRequestPage: {
             items: components["schemas"]["EnforcementRequest"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        PaymentRefundRequest: {
+            /**
+             * @description Money handed back at the counter, or sent by bank transfer
+             * @enum {string}
+             */
+            destination: "cash" | "bank";
+            amount: string;
+            reason: string;
+            /** @description Your id of this refund (a refund voucher number): the same key again answers the refund already made */
+            key?: string;
+            /** @description Service not delivered: credit these lines of an invoice the payment paid first, so the wallet holds the money */
+            creditNote?: {
+                /** Format: uuid */
+                invoiceId: string;
+                lineNos?: number[];
+            };
+        } | {
+            /**
+             * @description Back through the gateway the payment came by (its refund API), from the subscriber's wallet
+             * @constant
+             */
+            destination: "gateway";
+            amount: string;
+            reason: string;
+            /** @description Your id of this refund (a refund voucher number): the same key again answers the refund already made */
+            key?: string;
+        } | {
+            /**
+             * @description Service not delivered: a credit note gives the price back as prepaid balance; no money leaves
+             * @constant
+             */
+            destination: "wallet";
+            /** Format: uuid */
+            invoiceId: string;
+            lineNos?: number[];
+            reason: string;
+            /** @description Your id of this refund (a refund voucher number): the same key again answers the refund already made */
+            key?: string;
+        };
+        PaymentChargebackRequest: {
+            /** @description What the bank or gateway took back; the whole unrefunded payment when absent */
+            amount?: string;
+            reason: string;
+            /** @description The bank's or gateway's case number: the same key again answers the chargeback already recorded */
+            key?: string;
+        };
+        PaymentReversal: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            paymentId: string;
+            subscriberId: string | null;
+            /** @enum {string} */
+            kind: "refund" | "chargeback";
+            /** @enum {string} */
+            destination: "wallet" | "cash" | "bank" | "gateway";
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            key: string;
+            /** @description The gateway's refund or dispute id, for what a gateway reported */
+            externalId: string | null;
+            reason: string;
+            creditNoteId: string | null;
+            /** @description Of the amount: taken back from invoices the payment (or the wallet since) paid; they are owed again */
+            reopened: string;
+            /** @description Of the amount: taken from the subscriber's wallet */
+            fromWallet: string;
+            /** @description Of the amount: owed by the subscriber without an invoice */
+            unbilled: string;
+            entryId: string | null;
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PaymentStanding: {
+            /** Format: uuid */
+            id: string;
+            receiptNo: string;
+            subscriberId: string | null;
+            channel: string;
+            currency: string;
+            status: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amountRefunded: string;
+            /** @description What may still be refunded or charged back */
+            refundable: string;
+            /** @description Invoices the payment paid (a refund for service not delivered credits one of them) */
+            invoiceIds: string[];
+        };
+        PaymentReversalResult: {
+            reversal: components["schemas"]["PaymentReversal"];
+            replayed: boolean;
+            payment: components["schemas"]["PaymentStanding"];
+        };
+        PaymentReversalList: {
+            payment: components["schemas"]["PaymentStanding"];
+            items: components["schemas"]["PaymentReversal"][];
+        };
+        InvoiceWriteOffRequest: {
+            reason: string;
+        };
+        WriteOffReversalRequest: {
+            reason: string;
+        };
+        WriteOff: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            invoiceId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            reason: string;
+            /** Format: uuid */
+            entryId: string;
+            /** Format: date-time */
+            createdAt: string;
+            reversedAt: string | null;
+            reversalEntryId: string | null;
+            reversalReason: string | null;
+        };
+        WriteOffList: {
+            items: components["schemas"]["WriteOff"][];
+        };
+        DisputeOpen: {
+            /**
+             * Format: uuid
+             * @description The invoice disputed
+             */
+            invoiceId?: string;
+            /**
+             * Format: uuid
+             * @description The payment disputed (needed to resolve it with a refund)
+             */
+            paymentId?: string;
+            subject: string;
+            /** @description The subscriber's complaint, as the first note */
+            note?: string;
+            /**
+             * @description While open: no late penalty and no suspension for the disputed invoice
+             * @default false
+             */
+            holdCollections: boolean;
+        };
+        DisputeNoteNew: {
+            body: string;
+        };
+        DisputeReview: {
+            note?: string;
+        };
+        DisputeResolve: {
+            /**
+             * @description The invoice is corrected by a credit note (all its lines not yet credited, or those named)
+             * @constant
+             */
+            resolution: "credit_note";
+            lineNos?: number[];
+            note: string;
+        } | {
+            /**
+             * @description The disputed payment is refunded, in part or in full
+             * @constant
+             */
+            resolution: "refund";
+            /** @enum {string} */
+            destination: "cash" | "bank";
+            amount: string;
+            note: string;
+        } | {
+            /**
+             * @description The complaint is not upheld: the invoice stands
+             * @constant
+             */
+            resolution: "rejected";
+            note: string;
+        };
+        Dispute: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriberName: string;
+            invoiceId: string | null;
+            invoiceNumber: string | null;
+            paymentId: string | null;
+            receiptNo: string | null;
+            /** @enum {string} */
+            status: "open" | "under_review" | "resolved" | "rejected";
+            subject: string;
+            holdCollections: boolean;
+            resolution: ("credit_note" | "refund" | "rejected") | null;
+            resolutionNote: string | null;
+            creditNoteId: string | null;
+            reversalId: string | null;
+            /** Format: date-time */
+            openedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            resolvedAt: string | null;
+        };
+        DisputeNote: {
+            /** Format: uuid */
+            id: string;
+            authorId: string | null;
+            authorName: string | null;
+            body: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        DisputeDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriberName: string;
+            invoiceId: string | null;
+            invoiceNumber: string | null;
+            paymentId: string | null;
+            receiptNo: string | null;
+            /** @enum {string} */
+            status: "open" | "under_review" | "resolved" | "rejected";
+            subject: string;
+            holdCollections: boolean;
+            resolution: ("credit_note" | "refund" | "rejected") | null;
+            resolutionNote: string | null;
+            creditNoteId: string | null;
+            reversalId: string | null;
+            /** Format: date-time */
+            openedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            resolvedAt: string | null;
+            notes: components["schemas"]["DisputeNote"][];
+        };
+        DisputePage: {
+            items: components["schemas"]["Dispute"][];
+            nextCursor: string | null;
+        };
+        InstallmentPlanNew: {
+            /** Format: uuid */
+            subscriberId: string;
+            /** @description The subscriber's unpaid invoices the plan covers */
+            invoiceIds: string[];
+            count: number;
+            /** @description Due date of the first installment */
+            firstDue: string;
+            /**
+             * @default monthly
+             * @enum {string}
+             */
+            frequency: "weekly" | "biweekly" | "monthly";
+            /**
+             * @description Which installment takes the minor units that do not divide evenly
+             * @default last
+             * @enum {string}
+             */
+            remainder: "first" | "last";
+            /**
+             * @description Days an installment may be late before the plan is broken
+             * @default 3
+             */
+            graceDays: number;
+            /** @default  */
+            note: string;
+        };
+        InstallmentPlanCancel: {
+            reason: string;
+        };
+        InstallmentPlan: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriberName: string;
+            currency: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            total: string;
+            /** @description What has been paid towards the plan so far */
+            paid: string;
+            /** @enum {string} */
+            status: "active" | "completed" | "broken" | "cancelled";
+            graceDays: number;
+            note: string;
+            /** Format: date-time */
+            createdAt: string;
+            endedAt: string | null;
+        };
+        InstallmentPlanDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            subscriberId: string;
+            subscriberName: string;
+            currency: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            total: string;
+            /** @description What has been paid towards the plan so far */
+            paid: string;
+            /** @enum {string} */
+            status: "active" | "completed" | "broken" | "cancelled";
+            graceDays: number;
+            note: string;
+            /** Format: date-time */
+            createdAt: string;
+            endedAt: string | null;
+            installments: {
+                seq: number;
+                dueDate: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                paid: string;
+                /** @enum {string} */
+                status: "due" | "paid" | "overdue";
+            }[];
+            invoices: {
+                /** Format: uuid */
+                id: string;
+                number: string | null;
+                status: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                owedAtStart: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                owed: string;
+            }[];
+        };
+        InstallmentPlanPage: {
+            items: components["schemas"]["InstallmentPlan"][];
+            nextCursor: string | null;
+        };
+        CreateCardBatch: {
+            /**
+             * Format: uuid
+             * @description The ISP or reseller that sells the cards; defaults to yours
+             */
+            organizationId?: string;
+            name: string;
+            /** @default  */
+            prefix: string;
+            /** @description What each card is worth: credited to the wallet on redemption */
+            value: string;
+            /** @description Defaults to the organization's currency */
+            currency?: string;
+            /**
+             * Format: uuid
+             * @description A plan card: redemption also activates or renews this plan
+             */
+            planId?: string;
+            quantity: number;
+            /**
+             * Format: date-time
+             * @description After this instant the cards can no longer be redeemed
+             */
+            expiresAt: string;
+        };
+        CardBatch: {
+            /** Format: uuid */
+            id: string;
+            number: string;
+            name: string;
+            prefix: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            /** @description Decimal amount in major units, e.g. "500.00" */
+            value: string;
+            currency: string;
+            plan: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+                name: string;
+            } | null;
+            quantity: number;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Cards per state */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        CardBatchPage: {
+            items: components["schemas"]["CardBatch"][];
+            nextCursor: string | null;
+        };
+        Card: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            batchId: string;
+            serial: string;
+            seq: number;
+            /** @enum {string} */
+            state: "generated" | "assigned" | "sold" | "redeemed" | "expired" | "void";
+            distributor: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @description Decimal amount in major units, e.g. "500.00" */
+            commission: string;
+            /** Format: date-time */
+            expiresAt: string;
+            assignedAt: string | null;
+            soldAt: string | null;
+            redeemedAt: string | null;
+            subscriberId: string | null;
+            paymentId: string | null;
+            voidedAt: string | null;
+        };
+        CardPage: {
+            items: components["schemas"]["Card"][];
+            nextCursor: string | null;
+        };
+        AssignCards: {
+            /** @description First card (its place in the batch, as in the serial) */
+            from: number;
+            /** @description Last card, inclusive */
+            to: number;
+            /**
+             * Format: uuid
+             * @description A card partner organization under the batch’s organization
+             */
+            distributorId: string;
+            /**
+             * @description The distributor's commission, percent of face value
+             * @default 0
+             */
+            commissionPercent: string;
+        };
+        SellCards: {
+            /** @description First card (its place in the batch, as in the serial) */
+            from: number;
+            /** @description Last card, inclusive */
+            to: number;
+            /**
+             * @description withheld: the distributor keeps its commission from what it owes; payable: the ISP pays it out later
+             * @default withheld
+             * @enum {string}
+             */
+            commissionSettlement: "withheld" | "payable";
+            /**
+             * @description Where the money went, for cards sold without a distributor
+             * @default cash
+             * @enum {string}
+             */
+            via: "cash" | "bank";
+        };
+        VoidCards: {
+            /** @description First card (its place in the batch, as in the serial) */
+            from: number;
+            /** @description Last card, inclusive */
+            to: number;
+            reason: string;
+        };
+        CardRangeResult: {
+            changed: number;
+            skipped: {
+                serial: string;
+                /** @enum {string} */
+                state: "generated" | "assigned" | "sold" | "redeemed" | "expired" | "void";
+            }[];
+            entryId: string | null;
+        };
+        CardEvent: {
+            from: ("generated" | "assigned" | "sold" | "redeemed" | "expired" | "void") | null;
+            /** @enum {string} */
+            to: "generated" | "assigned" | "sold" | "redeemed" | "expired" | "void";
+            /** Format: date-time */
+            at: string;
+            by: string | null;
+            note: string;
+        };
+        CardDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            batchId: string;
+            serial: string;
+            seq: number;
+            /** @enum {string} */
+            state: "generated" | "assigned" | "sold" | "redeemed" | "expired" | "void";
+            distributor: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /** @description Decimal amount in major units, e.g. "500.00" */
+            commission: string;
+            /** Format: date-time */
+            expiresAt: string;
+            assignedAt: string | null;
+            soldAt: string | null;
+            redeemedAt: string | null;
+            subscriberId: string | null;
+            paymentId: string | null;
+            voidedAt: string | null;
+            history: components["schemas"]["CardEvent"][];
+        };
+        CardDistributorBalance: {
+            /** Format: uuid */
+            distributorId: string;
+            name: string;
+            currency: string;
+            /** @description What the distributor owes for cards sold, after withheld commission and payments */
+            owed: string;
+            /** @description Commission the ISP owes the distributor */
+            commissionPayable: string;
+            /** @description Its cards per state */
+            cards: {
+                [key: string]: number;
+            };
+        };
+        CardDistributorList: {
+            items: components["schemas"]["CardDistributorBalance"][];
+        };
+        CardDistributorPayment: {
+            amount: string;
+            currency?: string;
+            /**
+             * @default cash
+             * @enum {string}
+             */
+            via: "cash" | "bank";
+            reference: string;
+        };
+        RedeemCard: {
+            /** @description The PIN as printed; case, spaces and dashes do not matter */
+            pin: string;
+        };
+        RedeemCardBySms: {
+            /**
+             * Format: uuid
+             * @description The provider whose short code received the message
+             */
+            organizationId: string;
+            /** @description The sender, which names the subscriber */
+            phone: string;
+            /** @description The PIN as printed; case, spaces and dashes do not matter */
+            pin: string;
+        };
+        CardRedemption: {
+            serial: string;
+            /** @description Decimal amount in major units, e.g. "500.00" */
+            amount: string;
+            currency: string;
+            receiptNo: string;
+            /** Format: uuid */
+            paymentId: string;
+            /** Format: date-time */
+            redeemedAt: string;
+            /** @description Decimal amount in major units, e.g. "500.00" */
+            invoicesPaid: string;
+            plan: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                subscriptionId: string;
+                status: string;
+            } | null;
+            wallet: {
+                /** @description Decimal amount in major units, e.g. "500.00" */
+                balance: string;
+            };
+        };
+        StatementMapping: {
+            /**
+             * @description CSV separator; absent: the one the header row uses
+             * @enum {string}
+             */
+            delimiter?: "," | ";" | "\t";
+            /** @description Line of the header row; absent: the first row naming the date column */
+            headerRow?: number;
+            dateColumn: string;
+            /** @description Tokens YYYY, YY, MM, MMM, M, DD, D, HH, H, mm, ss; e.g. "DD/MM/YYYY" or "YYYY-MM-DD HH:mm:ss" */
+            dateFormat: string;
+            /** @description One signed amount column (money in positive) */
+            amountColumn?: string;
+            /** @description Money in (Paid In, Credit) */
+            creditColumn?: string;
+            /** @description Money out (Withdrawn, Debit) */
+            debitColumn?: string;
+            /**
+             * @default .
+             * @enum {string}
+             */
+            decimalSeparator: "." | ",";
+            transactionIdColumn?: string;
+            /** @description The payer's account reference (A/C No., BillRef), or a bank reference */
+            referenceColumn?: string;
+            /** @description Takes the reference out of the reference column (or the description) with its first group, e.g. "Acc\\.\\s*(\\S+)" */
+            referencePattern?: string;
+            descriptionColumn?: string;
+            /** @description Payer name and phone, e.g. "254712345678 - JOHN DOE" */
+            payerColumn?: string;
+            statusColumn?: string;
+            /**
+             * @description Rows whose status is another value are skipped
+             * @default []
+             */
+            completedValues: string[];
+            /** @description A money-out line whose description matches is a fee */
+            feePattern?: string;
+            /** @description A money-out line whose description matches is the gateway paying the ISP (settlement to bank) */
+            settlementPattern?: string;
+        };
+        StatementPreset: {
+            preset: string;
+            name: string;
+            gateway: string | null;
+            channels: string[];
+            mapping: components["schemas"]["StatementMapping"];
+        };
+        StatementPresetList: {
+            items: components["schemas"]["StatementPreset"][];
+        };
+        StatementSourceCreate: {
+            /** @description Unique in the organization: "mpesa-600123", "family-bank" */
+            key: string;
+            name: string;
+            /** @enum {string} */
+            preset: "mpesa_paybill" | "generic_bank" | "custom";
+            /**
+             * @description The gateway whose callbacks this statement confirms (mpesa); null for a bank account
+             * @default null
+             */
+            gateway: string | null;
+            /** @description Payment channels whose payments this statement shows */
+            channels: string[];
+            /** @description Defaults to the organization's currency */
+            currency?: string;
+            mapping: components["schemas"]["StatementMapping"];
+            /**
+             * @description Credit a lost callback (a gateway line with no payment) at import, without staff confirmation
+             * @default false
+             */
+            autoCredit: boolean;
+            /**
+             * @description How far apart a line and a payment may be to match by reference and amount
+             * @default 3
+             */
+            dateWindowDays: number;
+        };
+        StatementSourceUpdate: {
+            name?: string;
+            /** @enum {string} */
+            preset?: "mpesa_paybill" | "generic_bank" | "custom";
+            gateway?: string | null;
+            /** @description Payment channels whose payments this statement shows */
+            channels?: string[];
+            /** @description Defaults to the organization's currency */
+            currency?: string;
+            mapping?: components["schemas"]["StatementMapping"];
+            autoCredit?: boolean;
+            dateWindowDays?: number;
+        };
+        StatementSource: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            key: string;
+            name: string;
+            preset: string;
+            gateway: string | null;
+            channels: string[];
+            currency: string;
+            mapping: components["schemas"]["StatementMapping"];
+            autoCredit: boolean;
+            dateWindowDays: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        StatementSourceList: {
+            items: components["schemas"]["StatementSource"][];
+        };
+        ImportStatement: {
+            /**
+             * Format: binary
+             * @description The statement: CSV or XLSX, as the source's mapping reads it
+             */
+            file: string;
+            /**
+             * @description true: read and check the file, store nothing (the mapping preview)
+             * @default false
+             * @enum {string}
+             */
+            dryRun: "true" | "false";
+        };
+        StatementMatchSummary: {
+            byTransactionId: number;
+            byReference: number;
+            /** @description Lost callbacks credited at once (the source credits automatically) */
+            credited: number;
+            /** @description Gateway lines with no payment, waiting for staff to credit them */
+            lostCallbacks: number;
+            ambiguous: number;
+            /** @description Receipt lines still unmatched, ambiguous and lost callbacks included */
+            unmatched: number;
+        };
+        StatementImportReport: {
+            dryRun: boolean;
+            importId: string | null;
+            headerLine: number;
+            headers: string[];
+            /** @description The first rows of the file as read, header and preamble included */
+            rows: {
+                line: number;
+                cells: string[];
+            }[];
+            /** @description The first lines as the mapping reads them */
+            preview: {
+                line: number;
+                kind: string;
+                /** Format: date-time */
+                postedAt: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                transactionId: string | null;
+                reference: string | null;
+                description: string | null;
+                payerName: string | null;
+                payerPhone: string | null;
+            }[];
+            /** @description Statement lines read */
+            total: number;
+            /** @description New lines stored (0 on a dry run or with bad rows) */
+            imported: number;
+            /** @description Lines stored by an earlier import (not stored again) */
+            alreadyImported: number;
+            /** @description Rows not completed or of no amount */
+            skipped: number;
+            periodFrom: string | null;
+            periodTo: string | null;
+            errorCount: number;
+            errors: {
+                line: number;
+                field: string;
+                message: string;
+            }[];
+            matching: components["schemas"]["StatementMatchSummary"] | null;
+        };
+        StatementImport: {
+            /** Format: uuid */
+            id: string;
+            filename: string;
+            periodFrom: string;
+            periodTo: string;
+            linesTotal: number;
+            linesNew: number;
+            rowsSkipped: number;
+            importedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        StatementImportList: {
+            items: components["schemas"]["StatementImport"][];
+        };
+        StatementLine: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            sourceId: string;
+            line: number;
+            /** @enum {string} */
+            kind: "receipt" | "fee" | "settlement" | "payout";
+            /** @enum {string} */
+            status: "unmatched" | "matched" | "ignored" | "info";
+            note: ("ambiguous" | "lost_callback") | null;
+            /** Format: date-time */
+            postedAt: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            transactionId: string | null;
+            reference: string | null;
+            description: string | null;
+            payerName: string | null;
+            payerPhone: string | null;
+            paymentId: string | null;
+            paymentAmount: string | null;
+            paymentTransactionId: string | null;
+            paymentReceiptNo: string | null;
+            /** @description Statement amount minus the payment amount, when matched */
+            difference: string | null;
+            matchMethod: ("transaction_id" | "reference" | "manual" | "credited") | null;
+            ignoreReason: string | null;
+            matchedAt: string | null;
+        };
+        StatementLineList: {
+            items: components["schemas"]["StatementLine"][];
+        };
+        UnmatchedPayment: {
+            /** Format: uuid */
+            id: string;
+            receiptNo: string;
+            channel: string;
+            transactionId: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            reference: string | null;
+            payerName: string | null;
+            payerPhone: string | null;
+            status: string;
+            /** Format: date-time */
+            receivedAt: string;
+        };
+        UnmatchedPaymentList: {
+            periodFrom: string | null;
+            periodTo: string | null;
+            items: components["schemas"]["UnmatchedPayment"][];
+        };
+        StatementLineMatch: {
+            /** Format: uuid */
+            paymentId: string;
+        };
+        StatementLineIgnore: {
+            reason: string;
+        };
+        StatementLineCredit: {
+            line: components["schemas"]["StatementLine"];
+            /** @description The payment was already recorded (the callback came after all): matched, not credited again */
+            replayed: boolean;
+        };
+        ReconciliationDailyReport: {
+            source: {
+                /** Format: uuid */
+                id: string;
+                key: string;
+                name: string;
+            };
+            currency: string;
+            days: {
+                day: string;
+                /** @description Receipt lines on the statement */
+                lines: number;
+                matched: number;
+                unmatchedLines: number;
+                ignored: number;
+                /** @description Our payments of the day that no line accounts for */
+                unmatchedPayments: number;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                statementAmount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                matchedAmount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                unmatchedLinesAmount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                unmatchedPaymentsAmount: string;
+                /** @description Matched lines minus their payments */
+                difference: string;
+            }[];
+        };
+        GatewaySettlementReport: {
+            gateway: string;
+            currency: string;
+            days: {
+                day: string;
+                payments: number;
+                /** @description Payments received through the gateway */
+                received: string;
+                /** @description Charges on the gateway's statements */
+                fees: string;
+                /** @description What the gateway paid over to the bank */
+                settled: string;
+                /** @description The gateway clearing account's balance at the end of the day (ledger) */
+                clearingBalance: string;
+            }[];
+        };
+        GatewayField: {
+            key: string;
+            label: string;
+            secret: boolean;
+            required: boolean;
+        };
+        GatewayKinds: {
+            items: {
+                kind: string;
+                fields: components["schemas"]["GatewayField"][];
+            }[];
+        };
+        GatewayAccount: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            kind: string;
+            label: string;
+            enabled: boolean;
+            /** @description A payment whose reference names nobody waits in suspense (true) or is refused at validation (false) */
+            acceptUnknownReferences: boolean;
+            /** @description The non-secret settings */
+            settings: {
+                [key: string]: string;
+            };
+            /** @description Which secret settings hold a value (the values are never shown) */
+            secretsSet: string[];
+            createdAt: string;
+            updatedAt: string;
+        };
+        GatewayAccountList: {
+            items: components["schemas"]["GatewayAccount"][];
+        };
+        SaveGatewayAccount: {
+            /**
+             * Format: uuid
+             * @description Defaults to your own organization
+             */
+            organizationId?: string;
+            kind: string;
+            label: string;
+            /** @default true */
+            enabled: boolean;
+            /** @default true */
+            acceptUnknownReferences: boolean;
+            /** @description Settings by key; a secret left out or empty keeps its stored value */
+            settings: {
+                [key: string]: string;
+            };
+        };
+        GatewayCallbackUrls: {
+            /** @description Callback URL by endpoint (they carry the account’s secret: register them with the gateway, share them with no one) */
+            urls: {
+                [key: string]: string;
+            };
+        };
+        PaymentSecurityEvent: {
+            /** Format: uuid */
+            id: string;
+            organizationId: string | null;
+            gatewayAccountId: string | null;
+            gateway: string;
+            kind: string;
+            remoteAddress: string | null;
+            detail: string;
+            at: string;
+        };
+        PaymentSecurityEventList: {
+            items: components["schemas"]["PaymentSecurityEvent"][];
+        };
+        PortalGateway: {
+            kind: string;
+            label: string;
+            needsPhone: boolean;
+            redirects: boolean;
+        };
+        PortalGatewayList: {
+            items: components["schemas"]["PortalGateway"][];
+        };
+        StartPayment: {
+            /** @description A gateway kind from the list of usable gateways */
+            method: string;
+            /** @enum {string} */
+            purpose: "invoice" | "wallet";
+            /**
+             * Format: uuid
+             * @description The invoice to pay (purpose invoice)
+             */
+            invoiceId?: string;
+            /** @description How much to top up (purpose wallet) */
+            amount?: string;
+            /** @description The phone to send the M-PESA request to */
+            phone?: string;
+            /**
+             * Format: uri
+             * @description Where a redirect checkout sends you back
+             */
+            returnUrl?: string;
+        };
+        PaymentIntent: {
+            /** Format: uuid */
+            id: string;
+            method: string;
+            /** @enum {string} */
+            purpose: "invoice" | "wallet";
+            invoiceId: string | null;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "pending" | "paid" | "failed" | "expired";
+            failureCode: string | null;
+            failureMessage: string | null;
+            paymentId: string | null;
+            redirectUrl: string | null;
+            createdAt: string;
+            settledAt: string | null;
+        };
+        StartedPayment: {
+            intent: components["schemas"]["PaymentIntent"];
+            message: string;
+        };
+        RecordPayment: {
+            /** Format: uuid */
+            subscriberId: string;
+            /**
+             * @default cash
+             * @enum {string}
+             */
+            method: "cash" | "bank_transfer" | "cheque" | "mobile_transfer";
+            amount: string;
+            /** @description Defaults to the subscriber's organization currency */
+            currency?: string;
+            /** @description Receipt book number, bank reference, cheque number or transfer code: the same method and reference again is refused (409). A cash payment without one gets its receipt number */
+            reference?: string;
+            /**
+             * Format: uuid
+             * @description The staff member who took the money; defaults to the one recording it
+             */
+            collectorId?: string;
+            /**
+             * Format: date-time
+             * @description When the money was received; not in the future; defaults to now
+             */
+            receivedAt?: string;
+            /** @description Invoices to pay first, in this order; then the rest oldest first */
+            invoiceIds?: string[];
+            memo?: string;
+            payerName?: string;
+            payerPhone?: string;
+            chequeNumber?: string;
+            /** @description The bank a cheque is drawn on or a transfer came from */
+            bank?: string;
+            /** @description Mobile money provider of a mobile transfer (mpesa, airtel, mtn…): the money sits in its clearing account */
+            provider?: string;
+        };
+        Payment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @description Null while the payment waits in suspense */
+            subscriberId: string | null;
+            subscriberName: string | null;
+            accountNumber: string | null;
+            /** @description cash, bank_transfer, cheque, mobile_transfer, mpesa, bkash, stripe, card… */
+            channel: string;
+            /** @description The outside event's id or the receipt number: unique per channel */
+            transactionId: string;
+            receiptNumber: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "applied" | "unapplied" | "partially_refunded" | "refunded" | "reversed";
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amountRefunded: string;
+            reference: string | null;
+            payerName: string | null;
+            payerPhone: string | null;
+            payerEmail: string | null;
+            memo: string | null;
+            collectorId: string | null;
+            collectorName: string | null;
+            recordedBy: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: uuid */
+            entryId: string;
+            matchedAt: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PaymentDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @description Null while the payment waits in suspense */
+            subscriberId: string | null;
+            subscriberName: string | null;
+            accountNumber: string | null;
+            /** @description cash, bank_transfer, cheque, mobile_transfer, mpesa, bkash, stripe, card… */
+            channel: string;
+            /** @description The outside event's id or the receipt number: unique per channel */
+            transactionId: string;
+            receiptNumber: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "applied" | "unapplied" | "partially_refunded" | "refunded" | "reversed";
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amountRefunded: string;
+            reference: string | null;
+            payerName: string | null;
+            payerPhone: string | null;
+            payerEmail: string | null;
+            memo: string | null;
+            collectorId: string | null;
+            collectorName: string | null;
+            recordedBy: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: uuid */
+            entryId: string;
+            matchedAt: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            allocations: {
+                /** Format: uuid */
+                invoiceId: string;
+                invoiceNumber: string | null;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            /** @description The journal entries of the payment: received, matched, reversed */
+            entries: {
+                /** Format: uuid */
+                id: string;
+                seq: string;
+                kind: string;
+                memo: string;
+                /** Format: date-time */
+                occurredAt: string;
+                lines: {
+                    /** @description Chart code and name */
+                    account: string;
+                    systemKey: string | null;
+                    /** @description Debit positive, credit negative */
+                    amount: string;
+                }[];
+            }[];
+            /** @description The subscriber's wallet balance now */
+            walletBalance: string | null;
+        };
+        RecordedPayment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @description Null while the payment waits in suspense */
+            subscriberId: string | null;
+            subscriberName: string | null;
+            accountNumber: string | null;
+            /** @description cash, bank_transfer, cheque, mobile_transfer, mpesa, bkash, stripe, card… */
+            channel: string;
+            /** @description The outside event's id or the receipt number: unique per channel */
+            transactionId: string;
+            receiptNumber: string;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "applied" | "unapplied" | "partially_refunded" | "refunded" | "reversed";
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amountRefunded: string;
+            reference: string | null;
+            payerName: string | null;
+            payerPhone: string | null;
+            payerEmail: string | null;
+            memo: string | null;
+            collectorId: string | null;
+            collectorName: string | null;
+            recordedBy: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: uuid */
+            entryId: string;
+            matchedAt: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            allocations: {
+                /** Format: uuid */
+                invoiceId: string;
+                invoiceNumber: string | null;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            /** @description The journal entries of the payment: received, matched, reversed */
+            entries: {
+                /** Format: uuid */
+                id: string;
+                seq: string;
+                kind: string;
+                memo: string;
+                /** Format: date-time */
+                occurredAt: string;
+                lines: {
+                    /** @description Chart code and name */
+                    account: string;
+                    systemKey: string | null;
+                    /** @description Debit positive, credit negative */
+                    amount: string;
+                }[];
+            }[];
+            /** @description The subscriber's wallet balance now */
+            walletBalance: string | null;
+            replayed: boolean;
+        };
+        PaymentPage: {
+            items: components["schemas"]["Payment"][];
+            /** @description Pass as ?cursor= to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        MatchPayment: {
+            /** Format: uuid */
+            subscriberId: string;
+            invoiceIds?: string[];
+            memo?: string;
+        };
+        PaymentReport: {
+            /** Format: uuid */
+            organizationId: string;
+            currency: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            timezone: string;
+            total: {
+                count: number;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                refunded: string;
+            };
+            byMethod: {
+                channel: string;
+                count: number;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                refunded: string;
+            }[];
+            byCollector: {
+                collectorId: string | null;
+                collectorName: string | null;
+                count: number;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                refunded: string;
+            }[];
+            byDay: {
+                /** Format: date */
+                date: string;
+                count: number;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                refunded: string;
+            }[];
+        };
+        PortalPaymentReceipt: {
+            /** Format: uuid */
+            id: string;
+            receiptNumber: string;
+            channel: string;
+            reference: string | null;
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "applied" | "unapplied" | "partially_refunded" | "refunded" | "reversed";
+            /** @description Decimal amount in major units, e.g. "1500.50" */
+            amountRefunded: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description What the payment paid */
+            invoices: {
+                number: string | null;
+                /** @description Decimal amount in major units, e.g. "1500.50" */
+                amount: string;
+            }[];
+        };
+        PortalPaymentReceiptPage: {
+            items: components["schemas"]["PortalPaymentReceipt"][];
             /** @description Pass as ?cursor= to get the next page; null on the last page */
             nextCursor: string | null;
         };

@@ -15,6 +15,12 @@ import * as aaa from './20261122T0340_aaa.ts';
 import * as freeradius from './20261122T0350_freeradius.ts';
 import * as aaaGaps from './20261122T0400_aaa_gaps.ts';
 import * as radacctUpdates from './20261122T0410_radacct_updates.ts';
+import * as payments from './20261122T0500_payments.ts';
+import * as gateways from './20261122T0510_gateways.ts';
+import * as cards from './20261122T0520_cards.ts';
+import * as paymentCases from './20261122T0530_payment_cases.ts';
+import * as reconciliation from './20261122T0540_reconciliation.ts';
+import * as ledgerShards from './20261122T0600_ledger_balance_shards.ts';
 
 /** Every migration in order. Name = timestamp + subject; never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +40,10 @@ export const migrations: Record<string, Migration> = {
   '20261122T0350_freeradius': freeradius,
   '20261122T0400_aaa_gaps': aaaGaps,
   '20261122T0410_radacct_updates': radacctUpdates,
+  '20261122T0500_payments': payments,
+  '20261122T0510_gateways': gateways,
+  '20261122T0520_cards': cards,
+  '20261122T0530_payment_cases': paymentCases,
+  '20261122T0540_reconciliation': reconciliation,
+  '20261122T0600_ledger_balance_shards': ledgerShards,
 };

@@ -7,6 +7,7 @@ import { api, downloadCsv, unwrap } from '../../api/client.ts';
 import { ConfirmModal, useNotify } from '../../components/feedback.tsx';
 import { useCan } from '../auth/session.ts';
 import { CreditNoteModal, VoidModal } from './InvoiceCorrections.tsx';
+import { InvoiceCaseActions } from '../payment-cases/InvoiceCaseActions.tsx';
 import { invoiceActions, type InvoiceAction, type InvoiceDetail } from './model.ts';
 
 const steps = {
@@ -72,6 +73,7 @@ export function InvoiceActions({ invoice, onOpen, onDeleted }: { invoice: Invoic
             </Button>
           ),
         )}
+        <InvoiceCaseActions invoice={invoice} />
         <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} loading={busy === 'pdf'} onClick={() => void pdf()}>
           {t('invoices.action.pdf')}
         </Button>

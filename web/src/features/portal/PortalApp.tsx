@@ -1,5 +1,5 @@
 import { ActionIcon, AppShell, Button, Container, Group, Stack, Text, Tooltip, UnstyledButton } from '@mantine/core';
-import { IconChartBar, IconHome, IconLogout, IconReceipt, IconWallet, type Icon } from '@tabler/icons-react';
+import { IconChartBar, IconFileDollar, IconHome, IconLogout, IconReceipt, IconWallet, type Icon } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,12 +15,17 @@ const InvoicesPage = lazy(() => import('./InvoicesPage.tsx'));
 const InvoicePage = lazy(() => import('./InvoicePage.tsx'));
 const UsagePage = lazy(() => import('./UsagePage.tsx'));
 const WalletPage = lazy(() => import('./WalletPage.tsx'));
+const ReceiptsPage = lazy(() => import('./ReceiptsPage.tsx'));
+const PayPage = lazy(() => import('./PayPage.tsx'));
+const PaymentStatusPage = lazy(() => import('./PaymentStatusPage.tsx'));
+const RedeemCardPage = lazy(() => import('./RedeemCardPage.tsx'));
 
 const tabs: { path: string; labelKey: string; icon: Icon }[] = [
   { path: '/portal', labelKey: 'portal.nav.home', icon: IconHome },
   { path: '/portal/invoices', labelKey: 'portal.nav.invoices', icon: IconReceipt },
   { path: '/portal/usage', labelKey: 'portal.nav.usage', icon: IconChartBar },
   { path: '/portal/wallet', labelKey: 'portal.nav.wallet', icon: IconWallet },
+  { path: '/portal/receipts', labelKey: 'portalReceipts.nav', icon: IconFileDollar },
 ];
 
 /** Staff who open the portal learn where they are instead of meeting a wall of refusals. */
@@ -125,6 +130,10 @@ export default function PortalApp() {
           <Route path="invoices/:id" element={<InvoicePage />} />
           <Route path="usage" element={<UsagePage />} />
           <Route path="wallet" element={<WalletPage />} />
+          <Route path="receipts" element={<ReceiptsPage />} />
+          <Route path="cards/redeem" element={<RedeemCardPage />} />
+          <Route path="pay" element={<PayPage />} />
+          <Route path="payments/:id" element={<PaymentStatusPage />} />
           <Route path="*" element={<Navigate to="/portal" replace />} />
         </Routes>
       </PortalLayout>

@@ -1,4 +1,5 @@
-import { Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { LoadMore } from '../../components/lists.tsx';
 import { Loading, QueryError } from '../../components/feedback.tsx';
@@ -52,6 +53,12 @@ export default function WalletPage() {
         <Text size="sm" c="dimmed" mt="sm">
           {t('portal.wallet.topUpHint', { provider: organization.name })}
         </Text>
+        <Button component={Link} to="/portal/pay" mt="sm" fullWidth>
+          {t('portalPay.topUpButton')}
+        </Button>
+        <Button component={Link} to="/portal/cards/redeem" variant="light" mt="sm">
+          {t('portalCards.link')}
+        </Button>
       </Card>
 
       <Title order={4}>{t('portal.wallet.statement')}</Title>

@@ -1,5 +1,5 @@
 import { Badge, Button, Card, Group, Stack, Text } from '@mantine/core';
-import { IconChevronRight, IconWallet } from '@tabler/icons-react';
+import { IconChevronRight, IconDeviceMobile, IconWallet } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { FormError, useNotify } from '../../components/feedback.tsx';
@@ -28,9 +28,8 @@ export function InvoiceStatusBadge({ status }: { status: InvoiceStatus }) {
 }
 
 /**
- * How the subscriber pays an unpaid invoice. Today that is the wallet, topped up at the provider's
- * counter; issue 5 adds the mobile-money and card gateways (M-PESA, bKash, Stripe) here, each as one
- * more way to pay beside it.
+ * How the subscriber pays an unpaid invoice: online through the gateways the provider has set up
+ * (M-PESA, bKash…), or from the wallet.
  */
 export function PaymentOptions({ invoice }: { invoice: Pick<Invoice, 'id' | 'number' | 'currency'> }) {
   const { t } = useTranslation();
@@ -42,7 +41,11 @@ export function PaymentOptions({ invoice }: { invoice: Pick<Invoice, 'id' | 'num
   const holds = wallet && wallet.currency === invoice.currency && isPositiveDecimal(wallet.available);
   return (
     <Stack gap={6}>
+      <Button component={Link} to={`/portal/pay?invoice=${invoice.id}`} leftSection={<IconDeviceMobile size={18} />} fullWidth>
+        {t('portalPay.payOnline')}
+      </Button>
       <Button
+        variant="light"
         leftSection={<IconWallet size={18} />}
         disabled={!holds}
         loading={pay.isPending}

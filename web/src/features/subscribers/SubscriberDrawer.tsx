@@ -10,6 +10,7 @@ import { useFormat } from '../../lib/use-format.ts';
 import { useCan } from '../auth/session.ts';
 import { WalletPanel } from '../billing/WalletPanel.tsx';
 import { SubscriberInvoices } from '../invoices/SubscriberInvoices.tsx';
+import { SubscriberPayments } from '../payments/SubscriberPayments.tsx';
 import { SubscriptionsPanel } from '../subscriptions/SubscriptionsPanel.tsx';
 import { UsagePanel } from '../subscriptions/UsagePanel.tsx';
 import { SubscriberSessionsPanel } from '../sessions/SubscriberSessionsPanel.tsx';
@@ -207,6 +208,7 @@ export function SubscriberDrawer({ id, onClose }: { id: string | null; onClose: 
                 {can('subscriptions.read') && <Tabs.Tab value="subscriptions">{t('subscriptions.tab')}</Tabs.Tab>}
                 {can('invoices.read') && <Tabs.Tab value="wallet">{t('wallet.tab')}</Tabs.Tab>}
                 {can('invoices.read') && <Tabs.Tab value="invoices">{t('invoices.tab')}</Tabs.Tab>}
+                {can('payments.read') && <Tabs.Tab value="payments">{t('payments.tab')}</Tabs.Tab>}
                 {can('subscriptions.read') && <Tabs.Tab value="usage">{t('subscriptions.usage.tab')}</Tabs.Tab>}
                 {can('sessions.read') && <Tabs.Tab value="sessions">{t('sessions.tab')}</Tabs.Tab>}
                 <Tabs.Tab value="notes">{t('subscribers.notes')}</Tabs.Tab>
@@ -229,6 +231,9 @@ export function SubscriberDrawer({ id, onClose }: { id: string | null; onClose: 
               </Tabs.Panel>
               <Tabs.Panel value="invoices" pt="md">
                 <SubscriberInvoices subscriberId={s.id} />
+              </Tabs.Panel>
+              <Tabs.Panel value="payments" pt="md">
+                <SubscriberPayments subscriberId={s.id} />
               </Tabs.Panel>
               <Tabs.Panel value="usage" pt="md">
                 <UsagePanel subscriberId={s.id} />
