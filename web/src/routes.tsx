@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Loading, QueryError } from './components/feedback.tsx';
-import { fetchMe, meQueryKey, MeContext, useSetupStatus } from './features/auth/session.ts';
+import { fetchMe, meQueryKey, MeContext, returnState, useSetupStatus } from './features/auth/session.ts';
 import { AppLayout } from './features/layout/AppLayout.tsx';
 
 const LoginPage = lazy(() => import('./features/auth/LoginPage.tsx'));
@@ -47,7 +47,7 @@ function RequireSignIn({ children }: { children: ReactNode }) {
   if (me.isError) return <QueryError error={me.error} />;
   if (!me.data) {
     if (setup.data?.needed) return <Navigate to="/setup" replace />;
-    return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+    return <Navigate to="/login" replace state={returnState(location.pathname + location.search)} />;
   }
   // A subscriber's login has no business in the staff app: its place is the customer portal.
   if (me.data.user.role === 'customer') return <Navigate to="/portal" replace />;

@@ -17,6 +17,18 @@ export function useSetupStatus() {
  */
 const sessionHintKey = 'uplink.signedIn';
 
+/**
+ * Set while the user has signed out on purpose. The guards of the signed-in areas then send them
+ * to the sign-in page without remembering the page they were on, so signing in again starts at the
+ * home page (the guard and the sign-out handler race to redirect; this makes the outcome one).
+ */
+let signedOutOnPurpose = false;
+
+/** Where the sign-in page should return to after the guard of a signed-in area sent the user there. */
+export function returnState(path: string): { from: string } | undefined {
+  return signedOutOnPurpose ? undefined : { from: path };
+}
+
 function forgetSession(): void {
   setCsrfToken(null);
   localStorage.removeItem(sessionHintKey);
@@ -37,6 +49,7 @@ export async function fetchMe(): Promise<Me | null> {
 
 /** Stores a fresh identity (sign-in, organization switch, password change) in the query cache. */
 export function applyMe(queryClient: QueryClient, me: Me): void {
+  signedOutOnPurpose = false;
   setCsrfToken(me.csrfToken);
   localStorage.setItem(sessionHintKey, '1');
   queryClient.setQueryData(meQueryKey, me);
@@ -56,6 +69,7 @@ export function sessionEnded(queryClient: QueryClient): void {
 
 export async function signOut(queryClient: QueryClient): Promise<void> {
   await unwrap(api.POST('/api/auth/logout'));
+  signedOutOnPurpose = true;
   forgetSession();
   queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== meQueryKey[0] });
   queryClient.setQueryData(meQueryKey, null);

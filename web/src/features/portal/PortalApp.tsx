@@ -5,7 +5,7 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { Loading, QueryError, useNotify } from '../../components/feedback.tsx';
-import { fetchMe, meQueryKey, MeContext, signOut } from '../auth/session.ts';
+import { fetchMe, meQueryKey, MeContext, returnState, signOut } from '../auth/session.ts';
 import { PublicLayout } from '../auth/PublicLayout.tsx';
 import { Brand } from '../layout/AppLayout.tsx';
 import { LanguageMenu } from '../layout/LanguageMenu.tsx';
@@ -47,7 +47,7 @@ function RequireCustomer({ children }: { children: ReactNode }) {
   const me = useQuery({ queryKey: meQueryKey, queryFn: fetchMe, staleTime: Infinity });
   if (me.isPending) return <Loading />;
   if (me.isError) return <QueryError error={me.error} />;
-  if (!me.data) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (!me.data) return <Navigate to="/login" replace state={returnState(location.pathname + location.search)} />;
   if (me.data.user.role !== 'customer') return <StaffNotice name={me.data.user.name} />;
   return <MeContext.Provider value={me.data}>{children}</MeContext.Provider>;
 }
