@@ -42,6 +42,8 @@ import { defineReconciliationJobs } from './reconciliation/reconciliation.jobs.t
 import { gatewayRoutes } from './gateways/gateways.routes.ts';
 import { defineGatewayJobs } from './gateways/gateways.jobs.ts';
 import { paymentRoutes } from './payments/payments.routes.ts';
+import { savedCardRoutes } from './saved-cards/saved-cards.routes.ts';
+import { defineSavedCardJobs } from './saved-cards/saved-cards.jobs.ts';
 
 /** Every module's HTTP routes, in the order they appear in the API document. */
 export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
@@ -72,6 +74,7 @@ export const httpModules: ((app: TypedApp, ctx: AppContext) => void)[] = [
   installmentRoutes,
   reconciliationRoutes,
   gatewayRoutes,
+  savedCardRoutes,
   paymentRoutes,
 ];
 
@@ -89,5 +92,6 @@ export function defineJobs(jobs: JobQueue, ctx: AppContext): void {
   defineCardJobs(jobs, ctx);
   defineInstallmentJobs(jobs, ctx);
   defineGatewayJobs(jobs, ctx);
+  defineSavedCardJobs(jobs, ctx);
   defineReconciliationJobs(jobs, ctx);
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { roleKeys } from '../../src/platform/auth/permissions.ts';
 import { portalCustomerProbes } from '../security/matrix/portal.ts';
 import type { World } from '../security/matrix/world.ts';
@@ -17,7 +17,8 @@ describe(`customer portal: logins × endpoints × subscribers (${engine})`, asyn
   const t = await createTestContext();
   const tree = await seedTree(t.ctx);
   const world: World = { t, ctx: t.ctx, tree, home: tree.resellerA, outsider: tree.resellerB };
-  const { customer, probes } = await portalCustomerProbes(world);
+  const { customer, probes, close } = await portalCustomerProbes(world);
+  afterAll(close);
   const tally = { refused: 0, own: 0, foreign: 0 };
 
   for (const role of roleKeys)
@@ -40,13 +41,13 @@ describe(`customer portal: logins × endpoints × subscribers (${engine})`, asyn
       tally.own++;
       const f = await probe.foreign!(customer);
       expect(await f.leaked(), `${name} reached another subscriber`).toBe(false);
-      expect(f.res.statusCode, f.res.body.slice(0, 200)).toBe(['me', 'subscriptions', 'invoices', 'statement'].includes(name) ? 200 : 404);
+      expect(f.res.statusCode, f.res.body.slice(0, 200)).toBe(['me', 'subscriptions', 'invoices', 'statement', 'savedCards'].includes(name) ? 200 : 404);
       tally.foreign++;
     });
 
   it('covered every login and endpoint', () => {
     const endpoints = Object.keys(probes).length;
-    expect(endpoints).toBe(8);
+    expect(endpoints).toBe(10);
     expect(tally).toEqual({ refused: roleKeys.length * endpoints, own: endpoints, foreign: endpoints });
   });
 });

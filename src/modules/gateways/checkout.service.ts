@@ -11,6 +11,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { AppError, BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.ts';
 import { outstanding, unpaidStatuses } from '../invoices/invoice-engine.ts';
 import type { Customer } from '../portal/portal.access.ts';
+import { cardGatewayOf, customerFor, syncCards } from '../saved-cards/saved-cards.service.ts';
 import { settleByQuery } from './callbacks.service.ts';
 import { adapterOf, callbackUrl, openCredentials } from './credentials.ts';
 import { endpointsOf } from './gateways.service.ts';
@@ -43,7 +44,9 @@ export function mapIntent(i: PaymentIntent): PaymentIntentOutput {
 
 export async function usableGateways(deps: Deps, c: Customer) {
   const rows = await repo.usableAccounts(deps.db, c.organizationPath);
-  return { items: rows.map((r) => ({ kind: r.kind, label: r.label, needsPhone: needsPhone.has(r.kind), redirects: !needsPhone.has(r.kind) })) };
+  return {
+    items: rows.map((r) => ({ kind: r.kind, label: r.label, needsPhone: needsPhone.has(r.kind), redirects: !needsPhone.has(r.kind), savesCards: !!cardGatewayOf(adapterOf(r)) })),
+  };
 }
 
 async function amountToPay(deps: Deps, c: Customer, input: StartPaymentInput, currency: string): Promise<{ minor: bigint; currency: string; invoiceId: string | null }> {
@@ -72,8 +75,11 @@ export async function startPayment(deps: Deps, c: Customer, input: StartPaymentI
   const account = (await repo.usableAccounts(deps.db, c.organizationPath)).find((a) => a.kind === input.method);
   if (!account) throw new NotFoundError('Payment method');
   const adapter = adapterOf(account);
+  const cardGateway = input.saveCard ? cardGatewayOf(adapter) : undefined;
+  if (input.saveCard && !cardGateway) throw new BadRequestError(`${account.label} cannot save a card`, [{ field: 'saveCard', message: 'is only for card payments' }]);
   const subscriber = await repo.subscriberWithOrganization(deps.db, c.subscriberId);
   const amount = await amountToPay(deps, c, input, subscriber.currency);
+  const customerId = cardGateway ? await customerFor(deps, c.subscriberId, account) : undefined;
   const now = deps.clock.now();
   const intent = await repo.insertIntent(deps.db, {
     organization_id: subscriber.organization_id,
@@ -85,13 +91,14 @@ export async function startPayment(deps: Deps, c: Customer, input: StartPaymentI
     purpose: input.purpose,
     invoice_id: amount.invoiceId,
     phone: input.phone ?? null,
+    save_card: !!cardGateway,
     created_at: now,
     updated_at: now,
   });
   const creds = openCredentials(deps.secrets, account);
   const base = deps.config.publicUrl ?? origin;
   try {
-    const started = await adapter.startCheckout(creds, {
+    const request = {
       intentId: intent.id,
       amount: { minor: amount.minor, currency: amount.currency },
       accountReference: subscriber.account_number,
@@ -99,7 +106,8 @@ export async function startPayment(deps: Deps, c: Customer, input: StartPaymentI
       callbackUrl: callbackUrl(base, account, endpointsOf(account.kind)[0]!, creds.callbackSecret!),
       returnUrl: input.returnUrl ?? `${base.replace(/\/+$/, '')}/portal/payments/${intent.id}`,
       phone: input.phone,
-    });
+    };
+    const started = cardGateway && customerId ? await cardGateway.startSavedCardCheckout(creds, { ...request, customerId }) : await adapter.startCheckout(creds, request);
     const updated = await repo.updateIntent(deps.db, intent.id, { gateway_ref: started.gatewayRef, redirect_url: started.redirectUrl ?? null, updated_at: deps.clock.now() });
     return { intent: mapIntent(updated), message: started.message };
   } catch (err) {
@@ -135,11 +143,24 @@ export async function getIntent(deps: Deps, c: Customer, id: string) {
   return mapIntent(intent);
 }
 
-/** The payer is back from a redirect checkout: the gateway is asked to complete (bKash execute); the redirect itself proves nothing. */
+/**
+ * The payer is back from a redirect checkout: the gateway is asked to complete (bKash execute,
+ * Stripe Checkout retrieve); the redirect itself proves nothing. A card the payer asked to save
+ * is learnt from the gateway now (also when its webhook settled the payment first).
+ */
 export async function completePayment(deps: Deps, c: Customer, id: string) {
   const intent = await ownIntent(deps, c, id);
-  if (intent.status !== 'pending') return mapIntent(intent);
-  if (!intent.gateway_ref) throw new UnprocessableError('This payment was never started');
-  await settleByQuery(deps, intent, 'complete');
-  return mapIntent(await ownIntent(deps, c, id));
+  if (intent.status === 'pending') {
+    if (!intent.gateway_ref) throw new UnprocessableError('This payment was never started');
+    await settleByQuery(deps, intent, 'complete');
+  }
+  const after = await ownIntent(deps, c, id);
+  if (after.save_card && after.status === 'paid') {
+    try {
+      await syncCards(deps, c.subscriberId, after.gateway_account_id);
+    } catch (err) {
+      deps.logger.warn({ intentId: id, err: (err as Error).message }, 'could not ask the gateway for the saved card');
+    }
+  }
+  return mapIntent(after);
 }

@@ -65,7 +65,9 @@ export const securityEventQuery = z.object({ limit: z.coerce.number().int().min(
 export const callbackParams = z.object({ accountId: z.string().max(64), endpoint: z.string().regex(/^[a-z0-9-]{1,40}$/), secret: z.string().max(200).optional() });
 
 // Portal
-export const portalGatewaySchema = z.object({ kind: z.string(), label: z.string(), needsPhone: z.boolean(), redirects: z.boolean() }).meta({ id: 'PortalGateway' });
+export const portalGatewaySchema = z
+  .object({ kind: z.string(), label: z.string(), needsPhone: z.boolean(), redirects: z.boolean(), savesCards: z.boolean().describe('Can save the card for automatic payments (saveCard)') })
+  .meta({ id: 'PortalGateway' });
 export const portalGatewayListSchema = z.object({ items: z.array(portalGatewaySchema) }).meta({ id: 'PortalGatewayList' });
 
 export const startPaymentSchema = z
@@ -76,6 +78,7 @@ export const startPaymentSchema = z
     amount: z.string().trim().regex(/^\d{1,12}(\.\d{1,4})?$/, 'must be a positive decimal amount such as 1500.50').optional().describe('How much to top up (purpose wallet)'),
     phone: z.string().trim().max(40).optional().describe('The phone to send the M-PESA request to'),
     returnUrl: z.string().url().max(1000).optional().describe('Where a redirect checkout sends you back'),
+    saveCard: z.boolean().optional().describe('Save the card for automatic payments of invoices (gateways with savesCards)'),
   })
   .meta({ id: 'StartPayment' });
 

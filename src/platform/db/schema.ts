@@ -8,6 +8,7 @@ import type { GatewayTables } from './schema/gateways.ts';
 import type { CardTables } from './schema/cards.ts';
 import type { PaymentCaseTables } from './schema/payment-cases.ts';
 import type { ReconciliationTables } from './schema/reconciliation.ts';
+import type { SavedCardTables } from './schema/saved-cards.ts';
 
 /** Kysely's view of the tables. Keep in step with the migrations (the schema test compares engines). */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -588,7 +589,7 @@ export interface InvoiceAllocationsTable {
 }
 
 /** Every table; the network, IPAM, router, AAA and payments tables are declared beside their migrations' subjects in schema/. */
-export interface DB extends NetworkTables, IpamTables, RouterTables, AaaTables, PaymentTables, GatewayTables, CardTables, PaymentCaseTables, ReconciliationTables {
+export interface DB extends NetworkTables, IpamTables, RouterTables, AaaTables, PaymentTables, GatewayTables, CardTables, PaymentCaseTables, ReconciliationTables, SavedCardTables {
   organizations: OrganizationsTable;
   roles: RolesTable;
   permissions: PermissionsTable;

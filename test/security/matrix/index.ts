@@ -22,6 +22,7 @@ import { reconciliationProbes } from './payments-reconciliation.ts';
 import { paymentProbes } from './payments.ts';
 import { cardProbes } from './cards.ts';
 import { gatewayProbes } from './gateways.ts';
+import { savedCardProbes } from './saved-cards.ts';
 import type { ProbeFactory } from './world.ts';
 
 /**
@@ -42,6 +43,7 @@ export const probeFactories: Record<string, ProbeFactory> = {
   'subscriptions/usage': usageProbes,
   'subscriptions/usage-daily': usageDailyProbes,
   'subscribers/portal-login': portalLoginProbes,
+  'subscribers/saved-cards': savedCardProbes,
   'billing/penalty-classes': penaltyClassProbes,
   'billing/runs': billingRunProbes,
   subscriptions: subscriptionProbes,

@@ -2,6 +2,7 @@ import type { Organization } from '../../../src/platform/db/schema.ts';
 import { portalFixtures } from '../../portal/fixtures.ts';
 import { PASSWORD, seedUser, sessionFor, type Api } from '../../support/app.ts';
 import { seedSubscription } from '../../usage/fixtures.ts';
+import { portalSavedCardProbes } from './saved-cards.ts';
 import { unique, type Probe, type ProbeFactory, type World } from './world.ts';
 
 /**
@@ -29,6 +30,8 @@ export interface PortalWorld {
   customer: Api;
   /** Every portal endpoint: `own` must succeed for the customer; `foreign` aims at other subscribers' data. */
   probes: Record<string, Probe>;
+  /** Stops the gateway simulator the saved-card probes use. */
+  close(): Promise<void>;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function portalCustomerProbes(w: World): Promise<PortalWorld> {
   const mySubscription = await seedSubscription(w.ctx, rootDev, w.home, { subscriberId: mine.id });
   const otherSubscriptions = await Promise.all(others.map((o) => seedSubscription(w.ctx, rootDev, o.org, { subscriberId: o.subscriberId })));
   const mentionsOthers = (body: string) => others.some((o) => body.includes(o.subscriberId) || body.includes(o.invoiceId));
+  const savedCards = await portalSavedCardProbes(w, rootDev, mine.id, others);
   const paidOf = async (id: string) => (await w.ctx.db.selectFrom('invoices').select('amount_paid').where('id', '=', id).executeTakeFirstOrThrow()).amount_paid;
   const ownInvoice = async () => (await f.invoice(w.home, mine.id, 10_000n)).id;
   const eachForeign = async (api: Api, send: (invoiceId: string) => ReturnType<Api['get']>) => {
@@ -69,7 +73,9 @@ export async function portalCustomerProbes(w: World): Promise<PortalWorld> {
   });
   return {
     customer,
+    close: savedCards.close,
     probes: {
+      ...savedCards.probes,
       me: listing('/api/portal/me'),
       subscriptions: listing('/api/portal/subscriptions'),
       invoices: listing('/api/portal/invoices?limit=200'),

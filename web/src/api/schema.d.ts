@@ -24918,6 +24918,307 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscribers/{id}/saved-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The subscriber's cards saved for automatic payments, and the latest automatic charges */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedCards"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/saved-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your cards saved for automatic payments, and the latest automatic charges */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedCards"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/saved-cards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a saved card: it is never charged again */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedCards"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/payments": {
         parameters: {
             query?: never;
@@ -30348,6 +30649,8 @@ export interface components {
             label: string;
             needsPhone: boolean;
             redirects: boolean;
+            /** @description Can save the card for automatic payments (saveCard) */
+            savesCards: boolean;
         };
         PortalGatewayListInput: {
             items: components["schemas"]["PortalGatewayInput"][];
@@ -30371,6 +30674,8 @@ export interface components {
              * @description Where a redirect checkout sends you back
              */
             returnUrl?: string;
+            /** @description Save the card for automatic payments of invoices (gateways with savesCards) */
+            saveCard?: boolean;
         };
         PaymentIntentInput: {
             /** Format: uuid */
@@ -30686,6 +30991,45 @@ export interface components {
             items: components["schemas"]["PortalPaymentReceiptInput"][];
             /** @description Pass as ?cursor= to get the next page; null on the last page */
             nextCursor: string | null;
+        };
+        SavedCardInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description The card's brand as the gateway names it: visa, mastercard, amex… */
+            brand: string;
+            /** @description The last four digits; the number itself is never stored */
+            last4: string;
+            expMonth: number;
+            expYear: number;
+            createdAt: string;
+        };
+        AutopayAttemptInput: {
+            /**
+             * Format: uuid
+             * @description The payment attempt
+             */
+            id: string;
+            invoiceId: string | null;
+            invoiceNumber: string | null;
+            /** @description Decimal amount in major units */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "pending" | "paid" | "failed" | "expired";
+            /** @description The gateway's reason: card_declined, insufficient_funds, authentication_required… */
+            failureCode: string | null;
+            failureMessage: string | null;
+            card: {
+                brand: string;
+                last4: string;
+            };
+            createdAt: string;
+        };
+        SavedCardsInput: {
+            /** @description Cards saved for automatic payments; the newest is charged when an invoice is due */
+            items: components["schemas"]["SavedCardInput"][];
+            /** @description The latest automatic charges, newest first */
+            attempts: components["schemas"]["AutopayAttemptInput"][];
         };
         /** @description RFC 9457 problem details */
         Problem: {
@@ -34762,6 +35106,8 @@ export interface components {
             label: string;
             needsPhone: boolean;
             redirects: boolean;
+            /** @description Can save the card for automatic payments (saveCard) */
+            savesCards: boolean;
         };
         PortalGatewayList: {
             items: components["schemas"]["PortalGateway"][];
@@ -34785,6 +35131,8 @@ export interface components {
              * @description Where a redirect checkout sends you back
              */
             returnUrl?: string;
+            /** @description Save the card for automatic payments of invoices (gateways with savesCards) */
+            saveCard?: boolean;
         };
         PaymentIntent: {
             /** Format: uuid */
@@ -35100,6 +35448,45 @@ export interface components {
             items: components["schemas"]["PortalPaymentReceipt"][];
             /** @description Pass as ?cursor= to get the next page; null on the last page */
             nextCursor: string | null;
+        };
+        SavedCard: {
+            /** Format: uuid */
+            id: string;
+            /** @description The card's brand as the gateway names it: visa, mastercard, amex… */
+            brand: string;
+            /** @description The last four digits; the number itself is never stored */
+            last4: string;
+            expMonth: number;
+            expYear: number;
+            createdAt: string;
+        };
+        AutopayAttempt: {
+            /**
+             * Format: uuid
+             * @description The payment attempt
+             */
+            id: string;
+            invoiceId: string | null;
+            invoiceNumber: string | null;
+            /** @description Decimal amount in major units */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            status: "pending" | "paid" | "failed" | "expired";
+            /** @description The gateway's reason: card_declined, insufficient_funds, authentication_required… */
+            failureCode: string | null;
+            failureMessage: string | null;
+            card: {
+                brand: string;
+                last4: string;
+            };
+            createdAt: string;
+        };
+        SavedCards: {
+            /** @description Cards saved for automatic payments; the newest is charged when an invoice is due */
+            items: components["schemas"]["SavedCard"][];
+            /** @description The latest automatic charges, newest first */
+            attempts: components["schemas"]["AutopayAttempt"][];
         };
     };
     responses: never;

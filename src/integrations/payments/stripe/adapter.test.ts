@@ -85,10 +85,10 @@ describe('Stripe amounts', () => {
   });
 });
 
-describe('Stripe PaymentIntents against the simulator', () => {
+describe('Stripe PaymentIntents (a card form with Stripe.js) against the simulator', () => {
   it('creates a PaymentIntent in minor units with our intent id as the idempotency key, and a retry creates nothing new', async () => {
     const req = checkout(money(150050n, 'KES'));
-    const first = await adapter.startCheckout(creds, req);
+    const first = await adapter.createPaymentIntent(creds, req);
     const sent = sim.requests.at(-1)!;
     expect(sent).toMatchObject({ method: 'POST', path: '/v1/payment_intents', idempotencyKey: req.intentId });
     expect(sent.params).toMatchObject({
@@ -100,7 +100,7 @@ describe('Stripe PaymentIntents against the simulator', () => {
     });
     expect(first.gatewayRef).toMatch(/^pi_/);
     expect(first.clientSecret).toMatch(new RegExp(`^${first.gatewayRef}_secret_`));
-    const again = await adapter.startCheckout(creds, req);
+    const again = await adapter.createPaymentIntent(creds, req);
     expect(again.gatewayRef).toBe(first.gatewayRef);
     expect(sim.requests.at(-1)!.replayed).toBe(true);
     expect([...sim.paymentIntents.values()].filter((pi) => pi.metadata.intentId === req.intentId)).toHaveLength(1);
@@ -108,8 +108,8 @@ describe('Stripe PaymentIntents against the simulator', () => {
 
   it('the same idempotency key with other parameters is refused with a clear message', async () => {
     const req = checkout();
-    await adapter.startCheckout(creds, req);
-    const err = await appError(adapter.startCheckout(creds, { ...req, amount: money(99n, 'KES') }));
+    await adapter.createPaymentIntent(creds, req);
+    const err = await appError(adapter.createPaymentIntent(creds, { ...req, amount: money(99n, 'KES') }));
     expect(err.status).toBe(502);
     expect(err.message).toMatch(/Stripe refused creating the payment: Keys for idempotent requests can only be used with the same parameters/);
   });
@@ -118,7 +118,7 @@ describe('Stripe PaymentIntents against the simulator', () => {
     const req = checkout();
     sim.faults.failRequests = 1;
     const before = sim.paymentIntents.size;
-    const started = await adapter.startCheckout(creds, req);
+    const started = await adapter.createPaymentIntent(creds, req);
     const tries = sim.requests.filter((r) => r.idempotencyKey === req.intentId);
     expect(tries).toHaveLength(2);
     expect(sim.paymentIntents.size).toBe(before + 1);
@@ -126,19 +126,19 @@ describe('Stripe PaymentIntents against the simulator', () => {
   });
 
   it('a wrong secret key and an unreachable API are clear errors that never show the key', async () => {
-    const err = await appError(adapter.startCheckout({ ...creds, secretKey: 'sk_test_wrongwrongwrong' }, checkout()));
+    const err = await appError(adapter.createPaymentIntent({ ...creds, secretKey: 'sk_test_wrongwrongwrong' }, checkout()));
     expect(err).toMatchObject({ status: 502, code: 'gateway-auth' });
     expect(err.message).not.toContain('wrongwrong');
     const down = await appError(adapter.query({ ...creds, apiBase: 'http://127.0.0.1:9' }, 'pi_x'));
     expect(down).toMatchObject({ status: 503, code: 'gateway-unavailable' });
-    const unset = await appError(adapter.startCheckout({ ...creds, secretKey: '' }, checkout()));
+    const unset = await appError(adapter.createPaymentIntent({ ...creds, secretKey: '' }, checkout()));
     expect(unset).toMatchObject({ status: 422, code: 'gateway-misconfigured' });
-    const amount = await appError(adapter.startCheckout(creds, checkout(money(1235n, 'KWD'))));
+    const amount = await appError(adapter.createPaymentIntent(creds, checkout(money(1235n, 'KWD'))));
     expect(amount).toMatchObject({ status: 422, code: 'gateway-amount' });
   });
 
   it('query follows the PaymentIntent: pending, then paid with the PaymentIntent id as the transaction', async () => {
-    const { gatewayRef } = await adapter.startCheckout(creds, checkout(money(250000n, 'KES')));
+    const { gatewayRef } = await adapter.createPaymentIntent(creds, checkout(money(250000n, 'KES')));
     expect(await adapter.query(creds, gatewayRef)).toEqual({ kind: 'pending', gatewayRef });
     await sim.pay(gatewayRef);
     const paid = await adapter.query(creds, gatewayRef);
@@ -146,11 +146,11 @@ describe('Stripe PaymentIntents against the simulator', () => {
   });
 
   it('a declined card and a cancellation are failures with Stripe codes', async () => {
-    const declined = await adapter.startCheckout(creds, checkout());
+    const declined = await adapter.createPaymentIntent(creds, checkout());
     const failedEvent = await sim.pay(declined.gatewayRef, 'pm_card_chargeDeclinedInsufficientFunds');
     expect(await parse(failedEvent)).toMatchObject({ kind: 'failed', gatewayRef: declined.gatewayRef, code: 'insufficient_funds' });
     expect(await adapter.query(creds, declined.gatewayRef)).toMatchObject({ kind: 'failed', code: 'insufficient_funds' });
-    const cancelled = await adapter.startCheckout(creds, checkout());
+    const cancelled = await adapter.createPaymentIntent(creds, checkout());
     const cancelEvent = await sim.cancel(cancelled.gatewayRef);
     expect(await parse(cancelEvent)).toEqual({ kind: 'failed', gatewayRef: cancelled.gatewayRef, code: 'abandoned', message: 'The payment was cancelled' });
   });
@@ -160,7 +160,7 @@ describe('Stripe webhooks', () => {
   let paidEvent: SimEvent;
   let piId: string;
   beforeAll(async () => {
-    piId = (await adapter.startCheckout(creds, checkout(money(99900n, 'KES')))).gatewayRef;
+    piId = (await adapter.createPaymentIntent(creds, checkout(money(99900n, 'KES')))).gatewayRef;
     paidEvent = await sim.pay(piId);
   });
 
@@ -229,7 +229,7 @@ describe('Stripe webhooks', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     sim.webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
     try {
-      const { gatewayRef } = await adapter.startCheckout(creds, checkout(money(10000n, 'KES')));
+      const { gatewayRef } = await adapter.createPaymentIntent(creds, checkout(money(10000n, 'KES')));
       await sim.pay(gatewayRef);
       expect(outcomes).toHaveLength(1);
       expect(outcomes[0]).toMatchObject({ kind: 'paid', payment: { transactionId: gatewayRef } });
@@ -245,7 +245,7 @@ describe('Stripe webhooks', () => {
 
 describe('Stripe refunds and disputes', () => {
   it('partial then full refund: refund ids, amounts, and charge.refunded events mapped to the same refunds in any order', async () => {
-    const { gatewayRef } = await adapter.startCheckout(creds, checkout(money(300000n, 'KES')));
+    const { gatewayRef } = await adapter.createPaymentIntent(creds, checkout(money(300000n, 'KES')));
     await sim.pay(gatewayRef);
     clock.advance({ seconds: 5 });
     const first = await adapter.refund!(creds, { transactionId: gatewayRef, amount: money(100000n, 'KES'), reason: 'Outage credit', refundKey: 'refund-1' });
@@ -266,7 +266,7 @@ describe('Stripe refunds and disputes', () => {
   });
 
   it('a dispute is a chargeback once: created and closed lost share the dispute id; won is ignored', async () => {
-    const { gatewayRef } = await adapter.startCheckout(creds, checkout(money(50000n, 'KES')));
+    const { gatewayRef } = await adapter.createPaymentIntent(creds, checkout(money(50000n, 'KES')));
     await sim.pay(gatewayRef);
     const created = await sim.dispute(gatewayRef);
     const chargedBack = await parse(created);
@@ -279,31 +279,102 @@ describe('Stripe refunds and disputes', () => {
   });
 });
 
+describe('Stripe Checkout Sessions (the portal\'s hosted page)', () => {
+  const returnUrl = 'https://isp.example/portal/payments/abc';
+
+  it('creates a session in Stripe units whose PaymentIntent will carry our intent id; its page is the redirect', async () => {
+    const req = { ...checkout(money(150050n, 'KES')), returnUrl };
+    const started = await adapter.startCheckout(creds, req);
+    const sent = sim.requests.at(-1)!;
+    expect(sent).toMatchObject({ method: 'POST', path: '/v1/checkout/sessions', idempotencyKey: req.intentId });
+    expect(sent.params).toMatchObject({
+      mode: 'payment',
+      line_items: { 0: { quantity: '1', price_data: { currency: 'kes', unit_amount: '150050', product_data: { name: 'Internet, November' } } } },
+      success_url: `${returnUrl}?status=success&session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${returnUrl}?status=cancel`,
+      client_reference_id: req.intentId,
+      customer_email: 'payer@example.com',
+      payment_intent_data: { metadata: { intentId: req.intentId, accountReference: req.accountReference, via: 'checkout' } },
+    });
+    expect(started.gatewayRef).toMatch(/^cs_test_/);
+    expect(started.redirectUrl).toBe(`${sim.url}/c/pay/${started.gatewayRef}`);
+    expect(started.clientSecret).toBeUndefined();
+    expect((await adapter.startCheckout(creds, req)).gatewayRef).toBe(started.gatewayRef);
+    expect(await appError(adapter.startCheckout(creds, { ...req, returnUrl: undefined }))).toMatchObject({ status: 422 });
+  });
+
+  it('paid on the page: completed session, PaymentIntent webhook and retrieve all name the same PaymentIntent as the transaction', async () => {
+    const req = { ...checkout(money(99900n, 'KES')), returnUrl };
+    const { gatewayRef } = await adapter.startCheckout(creds, req);
+    expect(await adapter.query(creds, gatewayRef)).toEqual({ kind: 'pending', gatewayRef });
+    const { events } = await sim.payCheckout(gatewayRef);
+    expect(events.map((e) => e.type)).toEqual(['payment_intent.succeeded', 'checkout.session.completed']);
+    const pi = sim.checkoutSessions.get(gatewayRef)!.payment_intent!;
+    expect(sim.paymentIntents.get(pi)!.metadata).toEqual({ intentId: req.intentId, accountReference: req.accountReference, via: 'checkout' });
+    const expected = { kind: 'paid', payment: { transactionId: pi, gatewayRef, amount: money(99900n, 'KES'), accountReference: req.accountReference } };
+    expect(await parse(events[0]!)).toMatchObject(expected);
+    expect(await parse(events[1]!)).toMatchObject(expected);
+    expect(await adapter.query(creds, gatewayRef)).toMatchObject(expected);
+    expect(await adapter.complete!(creds, gatewayRef)).toMatchObject(expected);
+  });
+
+  it('a declined card leaves the session open (its failure event is not the end); back without paying expires it', async () => {
+    const { gatewayRef } = await adapter.startCheckout(creds, { ...checkout(), returnUrl });
+    const declined = await sim.payCheckout(gatewayRef, 'pm_card_chargeDeclined');
+    expect(declined.error).toBe('Your card was declined.');
+    expect(await parse(declined.events[0]!)).toMatchObject({ kind: 'ignored' });
+    expect(await adapter.complete!(creds, gatewayRef)).toEqual({ kind: 'failed', gatewayRef, code: 'expired', message: 'The payment page was left without paying' });
+    expect(sim.checkoutSessions.get(gatewayRef)!.status).toBe('expired');
+    const expired = sim.events.filter((e) => e.type === 'checkout.session.expired').at(-1)!;
+    expect(await parse(expired)).toMatchObject({ kind: 'failed', gatewayRef, code: 'expired' });
+  });
+
+  it('the hosted page: Cancel goes back to cancel_url, Pay to success_url with the session id filled in', async () => {
+    const { gatewayRef, redirectUrl } = await adapter.startCheckout(creds, { ...checkout(money(50000n, 'KES')), returnUrl });
+    const page = await fetch(redirectUrl!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Pay KES 500.00');
+    const post = (action: string) => fetch(redirectUrl!, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `action=${action}&card=pm_card_visa` });
+    const cancelled = await post('cancel');
+    expect(cancelled.status).toBe(303);
+    expect(cancelled.headers.get('location')).toBe(`${returnUrl}?status=cancel`);
+    const paid = await post('pay');
+    expect(paid.headers.get('location')).toBe(`${returnUrl}?status=success&session_id=${gatewayRef}`);
+    expect(await adapter.complete!(creds, gatewayRef)).toMatchObject({ kind: 'paid' });
+  });
+});
+
 describe('Stripe saved cards', () => {
-  it('saves the card on a Customer and charges it off-session once per intent id', async () => {
+  const returnUrl = 'https://isp.example/portal/payments/def';
+
+  it('saves the card on a Customer through Checkout and charges it off-session once per intent id', async () => {
     const customerId = await adapter.createCustomer(creds, { subscriberId: 'sub-1', email: 'amina@example.com', name: 'Amina' });
     expect(await adapter.createCustomer(creds, { subscriberId: 'sub-1', email: 'amina@example.com', name: 'Amina' })).toBe(customerId);
-    const req = { ...checkout(money(200000n, 'KES')), customerId };
+    const req = { ...checkout(money(200000n, 'KES')), customerId, returnUrl };
     const { gatewayRef } = await adapter.startSavedCardCheckout(creds, req);
-    expect(sim.requests.at(-1)!.params).toMatchObject({ customer: customerId, setup_future_usage: 'off_session' });
-    await sim.pay(gatewayRef, 'pm_card_visa');
+    expect(sim.requests.at(-1)!.params).toMatchObject({ customer: customerId, payment_intent_data: { setup_future_usage: 'off_session' } });
+    expect(sim.requests.at(-1)!.params.customer_email).toBeUndefined();
+    await sim.payCheckout(gatewayRef, 'pm_card_visa');
     const cards = await adapter.listSavedCards(creds, customerId);
     expect(cards).toEqual([{ paymentMethodId: expect.stringMatching(/^pm_/), brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 }]);
-    const charge = { customerId, paymentMethodId: cards[0]!.paymentMethodId, amount: money(200000n, 'KES'), intentId: 'auto-invoice-42', accountReference: 'INV-42' };
+    let createdFirst: string | undefined;
+    const charge = { customerId, paymentMethodId: cards[0]!.paymentMethodId, amount: money(200000n, 'KES'), intentId: 'auto-invoice-42', accountReference: 'INV-42', onCreated: async (id: string) => void (createdFirst ??= id) };
     const paid = await adapter.chargeSaved(creds, charge);
-    expect(paid).toMatchObject({ kind: 'paid', payment: { amount: money(200000n, 'KES') } });
-    expect(sim.requests.at(-1)!.params).toMatchObject({ off_session: 'true', confirm: 'true', payment_method: cards[0]!.paymentMethodId, customer: customerId });
+    expect(paid).toMatchObject({ kind: 'paid', payment: { amount: money(200000n, 'KES'), transactionId: createdFirst } });
+    expect(sim.requests.at(-1)).toMatchObject({ path: `/v1/payment_intents/${createdFirst}/confirm`, params: { off_session: 'true', payment_method: cards[0]!.paymentMethodId } });
     const retried = await adapter.chargeSaved(creds, charge);
     expect(retried.kind === 'paid' && paid.kind === 'paid' && retried.payment.transactionId).toBe(paid.kind === 'paid' && paid.payment.transactionId);
     expect([...sim.paymentIntents.values()].filter((pi) => pi.metadata.intentId === 'auto-invoice-42')).toHaveLength(1);
+    await adapter.detachCard(creds, cards[0]!.paymentMethodId);
+    expect(await adapter.listSavedCards(creds, customerId)).toEqual([]);
   });
 
   it('a saved card that needs its holder, or later lacks funds, fails off-session with the decline code', async () => {
     const customerId = await adapter.createCustomer(creds, { subscriberId: 'sub-2' });
-    const needsHolder = await adapter.startSavedCardCheckout(creds, { ...checkout(money(1000n, 'KES')), customerId });
-    await sim.pay(needsHolder.gatewayRef, 'pm_card_authenticationRequired');
-    const good = await adapter.startSavedCardCheckout(creds, { ...checkout(money(1000n, 'KES')), customerId });
-    await sim.pay(good.gatewayRef, 'pm_card_visa');
+    const needsHolder = await adapter.startSavedCardCheckout(creds, { ...checkout(money(1000n, 'KES')), customerId, returnUrl });
+    await sim.payCheckout(needsHolder.gatewayRef, 'pm_card_authenticationRequired');
+    const good = await adapter.startSavedCardCheckout(creds, { ...checkout(money(1000n, 'KES')), customerId, returnUrl });
+    await sim.payCheckout(good.gatewayRef, 'pm_card_visa');
     const cards = await adapter.listSavedCards(creds, customerId);
     expect(cards.map((c) => c.last4).sort()).toEqual(['3184', '4242']);
     const sca = cards.find((c) => c.last4 === '3184')!;

@@ -1,5 +1,6 @@
 /**
- * Stripe through the official `stripe` package: PaymentIntents for a card form in the browser,
+ * Stripe through the official `stripe` package: Checkout Sessions for the portal (a hosted page
+ * takes the card; see checkout.ts), PaymentIntents for a card form of an app that loads Stripe.js,
  * retrieve for reconciliation, refunds, webhooks verified by `stripe.webhooks.constructEvent` on
  * the raw body, and saved cards (a Customer, `setup_future_usage=off_session`, then off-session
  * charges) for paying invoices automatically.
@@ -13,6 +14,8 @@ import Stripe from 'stripe';
 import type { Money } from '../../../core/money.ts';
 import { type Clock, systemClock } from '../../../platform/clock.ts';
 import { AppError } from '../../../platform/errors.ts';
+import { call, client, gatewayFailure } from './client.ts';
+import { checkoutMetadata, completeSession, outcomeOfCheckoutPayment, outcomeOfSession, retrieveSession, sessionParams } from './checkout.ts';
 import {
   CallbackRejected,
   type CallbackAnswer,
@@ -41,6 +44,11 @@ export interface SavedCardCharge {
   readonly intentId: string;
   readonly accountReference?: string;
   readonly description?: string;
+  /**
+   * Called with the PaymentIntent id after it is created and before it is confirmed, so the
+   * attempt knows its gateway reference before any webhook about it can arrive.
+   */
+  readonly onCreated?: (paymentIntentId: string) => Promise<void>;
 }
 
 export interface SavedCard {
@@ -55,55 +63,15 @@ export interface StripeAdapter extends GatewayAdapter {
   readonly kind: 'stripe';
   /** A Customer to save cards on, keyed by our subscriber id so a retry finds the same one. */
   createCustomer(creds: GatewayCredentials, input: { readonly subscriberId: string; readonly email?: string; readonly name?: string }): Promise<string>;
-  /** A PaymentIntent that also saves the card for later off-session charges. */
+  /** A PaymentIntent for a card form that loads Stripe.js (its client secret); the portal uses startCheckout. */
+  createPaymentIntent(creds: GatewayCredentials, req: CheckoutRequest): Promise<CheckoutStarted>;
+  /** A Checkout Session whose payment also saves the card on the Customer for later off-session charges. */
   startSavedCardCheckout(creds: GatewayCredentials, req: SavedCardCheckout): Promise<CheckoutStarted>;
   listSavedCards(creds: GatewayCredentials, customerId: string): Promise<SavedCard[]>;
+  /** Takes a saved card off its Customer: it can never be charged again. */
+  detachCard(creds: GatewayCredentials, paymentMethodId: string): Promise<void>;
   /** Charges a saved card with nobody present: paid, or failed with Stripe's decline code. */
   chargeSaved(creds: GatewayCredentials, input: SavedCardCharge): Promise<GatewayOutcome>;
-}
-
-const clients = new Map<string, Stripe>();
-
-/** One client per key and base URL; `apiBase` points it at the simulator. */
-function client(creds: GatewayCredentials): Stripe {
-  const secretKey = creds.secretKey;
-  if (!secretKey) throw new AppError(422, 'gateway-misconfigured', 'Stripe secret key is not set for this organization');
-  const base = creds.apiBase ?? '';
-  const cacheKey = `${base}\n${secretKey}`;
-  let found = clients.get(cacheKey);
-  if (!found) {
-    const config: Stripe.StripeConfig = { maxNetworkRetries: 2, timeout: 20_000, telemetry: false };
-    if (base) {
-      const url = new URL(base);
-      config.host = url.hostname;
-      config.port = url.port || (url.protocol === 'http:' ? '80' : '443');
-      config.protocol = url.protocol === 'http:' ? 'http' : 'https';
-    }
-    found = new Stripe(secretKey, config);
-    clients.set(cacheKey, found);
-  }
-  return found;
-}
-
-/** A Stripe failure as one clear problem; the key and the card number never appear in it. */
-function gatewayFailure(err: unknown, doing: string): AppError {
-  if (err instanceof AppError) return err;
-  if (err instanceof StripeAmountError) return new AppError(422, 'gateway-amount', err.message);
-  if (err instanceof Stripe.errors.StripeError) {
-    if (err.type === 'StripeConnectionError') return new AppError(503, 'gateway-unavailable', `Stripe could not be reached while ${doing}; try again shortly`);
-    if (err.type === 'StripeAuthenticationError') return new AppError(502, 'gateway-auth', `Stripe refused the organization's secret key while ${doing}`);
-    const code = err.code ? ` (${err.code})` : '';
-    return new AppError(502, 'gateway-error', `Stripe refused ${doing}: ${err.message}${code}`);
-  }
-  return new AppError(502, 'gateway-error', `Stripe failed while ${doing}: ${err instanceof Error ? err.message : String(err)}`);
-}
-
-async function call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw gatewayFailure(err, doing);
-  }
 }
 
 function paymentIntentParams(req: CheckoutRequest): Stripe.PaymentIntentCreateParams {
@@ -115,6 +83,11 @@ function paymentIntentParams(req: CheckoutRequest): Stripe.PaymentIntentCreatePa
     automatic_payment_methods: { enabled: true },
     ...(req.email ? { receipt_email: req.email } : {}),
   };
+}
+
+function sessionStarted(session: Stripe.Checkout.Session): CheckoutStarted {
+  if (!session.url) throw new AppError(502, 'gateway-error', `Stripe gave Checkout Session ${session.id} no page to send the payer to`);
+  return { gatewayRef: session.id, redirectUrl: session.url, message: "Pay by card on Stripe's page", raw: { id: session.id, status: session.status } };
 }
 
 function started(pi: Stripe.PaymentIntent): CheckoutStarted {
@@ -219,12 +192,17 @@ async function outcomeOfEvent(creds: GatewayCredentials, event: Stripe.Event): P
     case 'payment_intent.payment_failed':
     case 'payment_intent.canceled': {
       const pi = event.data.object;
+      if (pi.metadata?.via === checkoutMetadata.via) return outcomeOfCheckoutPayment(creds, pi, at);
       const outcome = outcomeOfPaymentIntent(pi, at);
       if (event.type === 'payment_intent.payment_failed' && outcome.kind === 'pending') {
         return { kind: 'failed', gatewayRef: pi.id, code: 'payment_failed', message: 'The payment failed' };
       }
       return outcome;
     }
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded':
+    case 'checkout.session.expired':
+      return outcomeOfSession(event.data.object, at);
     case 'charge.refunded': {
       const charge = event.data.object;
       const transactionId = idOf(charge.payment_intent);
@@ -264,11 +242,22 @@ export function createStripeAdapter(options: { readonly clock?: Clock } = {}): S
     ],
 
     async startCheckout(creds, req) {
+      const params = toStripeAmountOrFail(() => sessionParams(req));
+      return sessionStarted(await call('creating the payment', () => client(creds).checkout.sessions.create(params, { idempotencyKey: req.intentId })));
+    },
+
+    async createPaymentIntent(creds, req) {
       const pi = await call('creating the payment', () => client(creds).paymentIntents.create(paymentIntentParams(req), { idempotencyKey: req.intentId }));
       return started(pi);
     },
 
+    async complete(creds, gatewayRef) {
+      if (!gatewayRef.startsWith('cs_')) return this.query(creds, gatewayRef);
+      return completeSession(creds, gatewayRef, clock.now());
+    },
+
     async query(creds, gatewayRef) {
+      if (gatewayRef.startsWith('cs_')) return outcomeOfSession(await retrieveSession(creds, gatewayRef), clock.now());
       const pi = await call('looking up the payment', () => client(creds).paymentIntents.retrieve(gatewayRef));
       return outcomeOfPaymentIntent(pi, clock.now());
     },
@@ -317,13 +306,12 @@ export function createStripeAdapter(options: { readonly clock?: Clock } = {}): S
     },
 
     async startSavedCardCheckout(creds, req) {
-      const pi = await call('creating the payment', () =>
-        client(creds).paymentIntents.create(
-          { ...paymentIntentParams(req), customer: req.customerId, setup_future_usage: 'off_session' },
-          { idempotencyKey: req.intentId },
-        ),
-      );
-      return started(pi);
+      const params = toStripeAmountOrFail(() => sessionParams(req, req.customerId));
+      return sessionStarted(await call('creating the payment', () => client(creds).checkout.sessions.create(params, { idempotencyKey: req.intentId })));
+    },
+
+    async detachCard(creds, paymentMethodId) {
+      await call('removing the saved card', () => client(creds).paymentMethods.detach(paymentMethodId));
     },
 
     async listSavedCards(creds, customerId) {
@@ -335,23 +323,24 @@ export function createStripeAdapter(options: { readonly clock?: Clock } = {}): S
 
     async chargeSaved(creds, input) {
       const params: Stripe.PaymentIntentCreateParams = {
-        amount: toStripeAmountOrFail(input.amount),
+        amount: toStripeAmountOrFail(() => toStripeAmount(input.amount)),
         currency: input.amount.currency.toLowerCase(),
         customer: input.customerId,
         payment_method: input.paymentMethodId,
-        off_session: true,
-        confirm: true,
         description: input.description,
         metadata: { intentId: input.intentId, ...(input.accountReference ? { accountReference: input.accountReference } : {}) },
       };
+      const stripe = client(creds);
+      const created = await call('charging the saved card', () => stripe.paymentIntents.create(params, { idempotencyKey: input.intentId }));
+      if (created.status === 'succeeded' || created.status === 'canceled') return outcomeOfPaymentIntent(created, clock.now());
+      await input.onCreated?.(created.id);
       try {
-        const pi = await client(creds).paymentIntents.create(params, { idempotencyKey: input.intentId });
+        const pi = await stripe.paymentIntents.confirm(created.id, { payment_method: input.paymentMethodId, off_session: true }, { idempotencyKey: `${input.intentId}:confirm` });
         return outcomeOfPaymentIntent(pi, clock.now());
       } catch (err) {
         // A decline or a bank asking for the cardholder (authentication_required) is an answer, not a fault.
         if (err instanceof Stripe.errors.StripeCardError) {
-          const pi = (err.raw as { payment_intent?: { id?: string } }).payment_intent;
-          return { kind: 'failed', gatewayRef: pi?.id ?? input.intentId, code: err.decline_code ?? err.code ?? 'card_error', message: err.message };
+          return { kind: 'failed', gatewayRef: created.id, code: err.decline_code ?? err.code ?? 'card_error', message: err.message };
         }
         throw gatewayFailure(err, 'charging the saved card');
       }
@@ -359,9 +348,9 @@ export function createStripeAdapter(options: { readonly clock?: Clock } = {}): S
   };
 }
 
-function toStripeAmountOrFail(amount: Money): number {
+function toStripeAmountOrFail<T>(build: () => T): T {
   try {
-    return toStripeAmount(amount);
+    return build();
   } catch (err) {
     throw gatewayFailure(err, 'the charge');
   }

@@ -67,6 +67,31 @@ export interface SimDispute {
   created: number;
 }
 
+export interface SimCheckoutSession {
+  id: string;
+  object: 'checkout.session';
+  amount_subtotal: number;
+  amount_total: number;
+  cancel_url: string | null;
+  client_reference_id: string | null;
+  created: number;
+  currency: string;
+  customer: string | null;
+  customer_details: { email: string | null } | null;
+  customer_email: string | null;
+  expires_at: number;
+  livemode: false;
+  metadata: Record<string, string>;
+  mode: 'payment';
+  payment_intent: string | null;
+  payment_method_types: string[];
+  payment_status: 'paid' | 'unpaid';
+  status: 'open' | 'complete' | 'expired';
+  success_url: string;
+  /** The hosted page; null once the session is complete or expired. */
+  url: string | null;
+}
+
 export type CardBehaviour = 'succeed' | 'card_declined' | 'insufficient_funds' | 'authentication_required';
 
 export interface SimPaymentMethod {
@@ -105,6 +130,7 @@ export interface StripeSimulator {
   webhookSecrets: string[];
   webhookUrl: string | undefined;
   readonly paymentIntents: Map<string, SimPaymentIntent>;
+  readonly checkoutSessions: Map<string, SimCheckoutSession>;
   readonly events: SimEvent[];
   /** Every API request: method, path, Idempotency-Key and decoded parameters. */
   readonly requests: { method: string; path: string; idempotencyKey?: string; params: Params; replayed: boolean }[];
@@ -112,6 +138,10 @@ export interface StripeSimulator {
   /** The payer submits the card form with a test PaymentMethod (pm_card_visa by default). */
   pay(paymentIntentId: string, card?: string): Promise<SimEvent>;
   cancel(paymentIntentId: string, reason?: string): Promise<SimEvent>;
+  /** The payer pays on a Checkout Session's hosted page with a test card (pm_card_visa by default); the events are delivered before this resolves. */
+  payCheckout(sessionId: string, card?: string): Promise<{ events: SimEvent[]; error?: string }>;
+  /** The session runs out (or is expired at Stripe's dashboard): checkout.session.expired. */
+  expireCheckout(sessionId: string): Promise<SimEvent>;
   /** The cardholder disputes the payment (Stripe takes the amount at once). */
   dispute(paymentIntentId: string): Promise<SimEvent>;
   closeDispute(disputeId: string, status: 'won' | 'lost'): Promise<SimEvent>;

@@ -8,14 +8,16 @@
  * (`t=…,v1=…`, HMAC-SHA256 over `${t}.${body}`, one v1 per secret while a secret rolls) and
  * POSTed to `webhookUrl`.
  *
- * The payer's side (confirming the card form, cancelling, disputing) is driven by methods on the
- * returned object. Test cards follow Stripe's test PaymentMethods: pm_card_visa succeeds,
+ * Checkout Sessions and their hosted payment page are in simulator-checkout.ts. The payer's side
+ * (confirming the card form, paying on the hosted page, cancelling, disputing) is driven by
+ * methods on the returned object, or by a browser on the hosted page. Test cards follow Stripe's test PaymentMethods: pm_card_visa succeeds,
  * pm_card_chargeDeclined and pm_card_chargeDeclinedInsufficientFunds decline,
  * pm_card_authenticationRequired needs the cardholder, so it fails off-session.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkoutSessions } from './simulator-checkout.ts';
 import {
   canonical,
   cardBehaviours,
@@ -162,7 +164,8 @@ export async function startStripeSimulator(options: StripeSimulatorOptions = {})
     return pi;
   }
 
-  function createPaymentIntent(params: Params): { status: number; body: unknown; after?: SimEvent } {
+  /** A PaymentIntent as Stripe creates one: by the API, or by a Checkout Session when its payer pays. */
+  function newPaymentIntent(params: Params): SimPaymentIntent {
     const amount = positiveInteger(params, 'amount', true)!;
     const currency = str(params, 'currency');
     if (!currency || !/^[a-z]{3}$/.test(currency)) throw invalid(`Invalid currency: ${currency ?? ''}`, 'currency');
@@ -192,16 +195,31 @@ export async function startStripeSimulator(options: StripeSimulatorOptions = {})
     };
     paymentIntents.set(id, pi);
     emit('payment_intent.created', pi);
-    const pmId = str(params, 'payment_method');
-    if (str(params, 'confirm') === 'true') {
-      if (!pmId) throw invalid('You cannot confirm this PaymentIntent because it\'s missing a payment method.', 'payment_method', 'payment_intent_unexpected_state');
-      const pm = paymentMethodFor(pmId);
-      if (customer && pm.customer !== customer) throw invalid(`The PaymentMethod ${pmId} does not belong to the Customer ${customer}.`, 'payment_method');
-      const { event, error } = chargeCard(pi, pm, str(params, 'off_session') === 'true');
-      if (error) return { status: error.status, body: { error: error.body }, after: event };
-      return { status: 200, body: pi, after: event };
+    return pi;
+  }
+
+  /** Confirms with a PaymentMethod (create with confirm=true, or POST …/confirm). */
+  function confirm(pi: SimPaymentIntent, params: Params): { status: number; body: unknown; after?: SimEvent } {
+    const pmId = str(params, 'payment_method') ?? pi.payment_method;
+    if (!pmId) throw invalid('You cannot confirm this PaymentIntent because it\'s missing a payment method.', 'payment_method', 'payment_intent_unexpected_state');
+    if (pi.status === 'succeeded' || pi.status === 'canceled') {
+      throw invalid(`You cannot confirm this PaymentIntent because it has a status of ${pi.status}.`, undefined, 'payment_intent_unexpected_state');
     }
-    if (pmId) pi.payment_method = paymentMethodFor(pmId).id;
+    const pm = paymentMethodFor(pmId);
+    if (pi.customer && pm.customer !== pi.customer) throw invalid(`The PaymentMethod ${pmId} does not belong to the Customer ${pi.customer}.`, 'payment_method');
+    const { event, error } = chargeCard(pi, pm, str(params, 'off_session') === 'true');
+    if (error) return { status: error.status, body: { error: error.body }, after: event };
+    return { status: 200, body: pi, after: event };
+  }
+
+  function createPaymentIntent(params: Params): { status: number; body: unknown; after?: SimEvent } {
+    const pi = newPaymentIntent(params);
+    if (str(params, 'confirm') === 'true') return confirm(pi, params);
+    const pmId = str(params, 'payment_method');
+    if (pmId) {
+      pi.payment_method = paymentMethodFor(pmId).id;
+      pi.status = 'requires_confirmation';
+    }
     return { status: 200, body: pi };
   }
 
@@ -234,10 +252,23 @@ export async function startStripeSimulator(options: StripeSimulatorOptions = {})
     return { status: 200, body: refund, after: emit('charge.refunded', charge, previous) };
   }
 
+  const checkout = checkoutSessions({
+    baseUrl: () => sim.url,
+    seconds,
+    customers,
+    paymentIntents,
+    emit,
+    publish,
+    newPaymentIntent,
+    chargeCard,
+    paymentMethodFor,
+  });
+
   function route(method: string, path: string, params: Params, query: URLSearchParams): { status: number; body: unknown; after?: SimEvent } {
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/v1/payment_intents') return createPaymentIntent(params);
     if (method === 'GET' && (m = /^\/v1\/payment_intents\/([^/]+)$/.exec(path))) return { status: 200, body: intent(decodeURIComponent(m[1]!)) };
+    if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(path))) return confirm(intent(decodeURIComponent(m[1]!)), params);
     if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/cancel$/.exec(path))) {
       const pi = intent(decodeURIComponent(m[1]!));
       if (pi.status === 'succeeded' || pi.status === 'canceled') {
@@ -258,6 +289,16 @@ export async function startStripeSimulator(options: StripeSimulatorOptions = {})
       const data = [...paymentMethods.values()].filter((pm) => pm.customer === id).map(publicPm);
       return { status: 200, body: { object: 'list', data, has_more: false, url: path } };
     }
+    if (method === 'POST' && (m = /^\/v1\/payment_methods\/([^/]+)\/detach$/.exec(path))) {
+      const pm = paymentMethods.get(decodeURIComponent(m[1]!));
+      if (!pm) throw missing('PaymentMethod', decodeURIComponent(m[1]!));
+      if (!pm.customer) throw invalid(`The payment method you provided is not attached to a customer so detachment is impossible.`, undefined, 'payment_method_unexpected_state');
+      const previous = { customer: pm.customer };
+      pm.customer = null;
+      return { status: 200, body: publicPm(pm), after: emit('payment_method.detached', publicPm(pm), previous) };
+    }
+    const checkoutAnswer = checkout.route(method, path, params, query);
+    if (checkoutAnswer) return checkoutAnswer;
     if (method === 'POST' && path === '/v1/refunds') return createRefund(params);
     if (method === 'GET' && path === '/v1/refunds') {
       const charge = query.get('charge');
@@ -277,6 +318,7 @@ export async function startStripeSimulator(options: StripeSimulatorOptions = {})
       };
       const url = new URL(req.url ?? '/', 'http://stripe.local');
       const raw = Buffer.concat(chunks).toString('utf8');
+      if (url.pathname.startsWith('/c/pay/')) return checkout.page(req, res, raw);
       const params = decodeForm(req.method === 'GET' ? url.search.slice(1) : raw);
       const key = req.headers['idempotency-key'] as string | undefined;
       const record = { method: req.method ?? 'GET', path: url.pathname, idempotencyKey: key, params, replayed: false };
@@ -331,6 +373,7 @@ export async function startStripeSimulator(options: StripeSimulatorOptions = {})
     webhookSecrets: options.webhookSecrets ?? ['whsec_simulator'],
     webhookUrl: options.webhookUrl,
     paymentIntents,
+    checkoutSessions: checkout.sessions,
     events,
     requests,
     faults,
@@ -347,6 +390,8 @@ export async function startStripeSimulator(options: StripeSimulatorOptions = {})
       pi.cancellation_reason = reason;
       return publish(emit('payment_intent.canceled', pi));
     },
+    payCheckout: (sessionId: string, card?: string) => checkout.pay(sessionId, card),
+    expireCheckout: (sessionId: string) => checkout.expire(sessionId),
     async dispute(paymentIntentId: string) {
       const pi = intent(paymentIntentId);
       const charge = pi.latest_charge ? charges.get(pi.latest_charge) : undefined;

@@ -21,6 +21,7 @@ import * as cards from './20261122T0520_cards.ts';
 import * as paymentCases from './20261122T0530_payment_cases.ts';
 import * as reconciliation from './20261122T0540_reconciliation.ts';
 import * as ledgerShards from './20261122T0600_ledger_balance_shards.ts';
+import * as savedCards from './20261122T0700_saved_cards.ts';
 
 /** Every migration in order. Name = timestamp + subject; never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '20261122T0530_payment_cases': paymentCases,
   '20261122T0540_reconciliation': reconciliation,
   '20261122T0600_ledger_balance_shards': ledgerShards,
+  '20261122T0700_saved_cards': savedCards,
 };

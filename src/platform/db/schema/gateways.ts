@@ -37,6 +37,10 @@ export interface PaymentIntentsTable {
   failure_message: string | null;
   payment_id: string | null;
   transaction_id: string | null;
+  /** The payer asked to save the card of this attempt for automatic payments (migration 20261122T0700_saved_cards). */
+  save_card: Generated<boolean>;
+  /** An automatic charge of this saved card. */
+  saved_card_id: string | null;
   checked_at: Date | null;
   settled_at: Date | null;
   created_at: Generated<Date>;
