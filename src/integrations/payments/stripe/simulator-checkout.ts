@@ -223,7 +223,7 @@ function amountText(s: SimCheckoutSession): string {
 }
 
 function layout(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escape(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#1a1f36}fieldset{border:1px solid #e3e8ee;border-radius:8px}label{display:block;margin:.4rem 0}button{font-size:1rem;padding:.6rem 1.2rem;margin:.8rem .4rem 0 0;border-radius:6px;border:0;background:#635bff;color:#fff}button[value=cancel]{background:#e3e8ee;color:#1a1f36}.error{color:#df1b41}</style></head><body>${body}</body></html>`;
 }
 

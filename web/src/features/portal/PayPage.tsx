@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Card, Radio, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Checkbox, Radio, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconArrowLeft, IconDeviceMobile } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -20,7 +20,10 @@ function InvoiceAmount({ id }: { id: string }) {
   );
 }
 
-/** Paying online: choose how (M-PESA asks for the phone, bKash goes to its page), for an invoice or a top-up. */
+/**
+ * Paying online: choose how (M-PESA asks for the phone, bKash and Stripe go to their page; Stripe
+ * may save the card for automatic payments), for an invoice or a top-up.
+ */
 export default function PayPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
@@ -32,6 +35,7 @@ export default function PayPage() {
   const [method, setMethod] = useState<string | null>(null);
   const [phone, setPhone] = useState('');
   const [amount, setAmount] = useState('');
+  const [saveCard, setSaveCard] = useState(false);
   if (gateways.isPending) return <Loading />;
   if (gateways.isError) return <QueryError error={gateways.error} />;
   const items = gateways.data.items;
@@ -48,6 +52,7 @@ export default function PayPage() {
       amount: invoiceId ? undefined : amount.trim(),
       phone: chosen.needsPhone ? phone.trim() : undefined,
       returnUrl: undefined,
+      saveCard: chosen.savesCards ? saveCard : undefined,
     });
     if (started.intent.redirectUrl) window.location.assign(started.intent.redirectUrl);
     else navigate(`/portal/payments/${started.intent.id}`);
@@ -86,6 +91,9 @@ export default function PayPage() {
                 value={phone}
                 onChange={(e) => setPhone(e.currentTarget.value)}
               />
+            )}
+            {chosen?.savesCards && (
+              <Checkbox label={t('portalPay.saveCard')} description={t('portalPay.saveCardHint')} checked={saveCard} onChange={(e) => setSaveCard(e.currentTarget.checked)} />
             )}
             <FormError error={start.error} />
             <Button type="submit" loading={start.isPending} fullWidth>

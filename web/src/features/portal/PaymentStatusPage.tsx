@@ -5,16 +5,18 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { FormError, Loading, QueryError } from '../../components/feedback.tsx';
 import { useCompletePayment, usePaymentIntent } from './online-payments.ts';
+import { useFailureText } from '../saved-cards/SavedCardsList.tsx';
 import { usePortalFormat } from './parts.tsx';
 
 /**
  * Where an online payment stands: "check your phone" while M-PESA waits for the PIN (asked about
- * every 3 s), then paid or not. Back from bKash's page, the server is asked to finish the payment
- * once: the redirect's own "success" proves nothing.
+ * every 3 s), then paid or not. Back from bKash's or Stripe's page, the server is asked to finish
+ * the payment once: the redirect's own "success" proves nothing.
  */
 export default function PaymentStatusPage() {
   const { t } = useTranslation();
   const format = usePortalFormat();
+  const failureText = useFailureText();
   const { id } = useParams<{ id: string }>();
   const [params] = useSearchParams();
   const intent = usePaymentIntent(id!);
@@ -72,7 +74,7 @@ export default function PaymentStatusPage() {
       {(p.status === 'failed' || p.status === 'expired') && (
         <Alert color="red" title={p.status === 'expired' ? t('portalPay.expired') : t('portalPay.failed')}>
           <Stack gap="xs">
-            <Text>{p.failureMessage ?? t('portalPay.failedHint')}</Text>
+            <Text>{failureText(p.failureCode, p.failureMessage)}</Text>
             <Button component={Link} to={again} variant="light">
               {t('portalPay.tryAgain')}
             </Button>

@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { LoadMore } from '../../components/lists.tsx';
 import { Loading, QueryError } from '../../components/feedback.tsx';
+import { PortalSavedCards } from '../saved-cards/PortalSavedCards.tsx';
 import { useProfile, useWalletStatement } from './api.ts';
 import { isPositiveDecimal } from './model.ts';
 import { usePortalFormat } from './parts.tsx';
@@ -60,6 +61,7 @@ export default function WalletPage() {
           {t('portalCards.link')}
         </Button>
       </Card>
+      <PortalSavedCards />
 
       <Title order={4}>{t('portal.wallet.statement')}</Title>
       {statement.isPending && <Loading />}

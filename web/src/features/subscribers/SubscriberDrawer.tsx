@@ -14,6 +14,7 @@ import { SubscriberPayments } from '../payments/SubscriberPayments.tsx';
 import { SubscriptionsPanel } from '../subscriptions/SubscriptionsPanel.tsx';
 import { UsagePanel } from '../subscriptions/UsagePanel.tsx';
 import { SubscriberSessionsPanel } from '../sessions/SubscriberSessionsPanel.tsx';
+import { SubscriberSavedCards } from '../saved-cards/SubscriberSavedCards.tsx';
 import { DocumentsPanel } from './DocumentsPanel.tsx';
 import { statuses, useSubscriberOptions, type SubscriberDetail, type SubscriberStatus } from './options.ts';
 import { SubscriberForm } from './SubscriberForm.tsx';
@@ -234,6 +235,7 @@ export function SubscriberDrawer({ id, onClose }: { id: string | null; onClose: 
               </Tabs.Panel>
               <Tabs.Panel value="payments" pt="md">
                 <SubscriberPayments subscriberId={s.id} />
+                <SubscriberSavedCards subscriberId={s.id} />
               </Tabs.Panel>
               <Tabs.Panel value="usage" pt="md">
                 <UsagePanel subscriberId={s.id} />
