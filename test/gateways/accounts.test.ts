@@ -51,7 +51,7 @@ describe('gateway accounts up the organization tree', () => {
       [tree.resellerB, ispSim, 'ISP paybill'],
     ] as const) {
       const c = await customerIn(org);
-      expect(json(await c.api.get('/api/portal/gateways')).items).toEqual([{ kind: 'mpesa', label, needsPhone: true, redirects: false }]);
+      expect(json(await c.api.get('/api/portal/gateways')).items).toEqual([{ kind: 'mpesa', label, needsPhone: true, redirects: false, savesCards: false }]);
       const before = sim.pushes.size;
       const res = await startStk(c.api, c.invoice.id);
       expect(res.statusCode, res.body).toBe(201);

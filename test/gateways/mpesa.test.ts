@@ -41,7 +41,7 @@ const intentOf = async (who: PayingSubscriber, id: string) => json((await who.cu
 describe('M-PESA STK Push', () => {
   it('the portal lists M-PESA; the admin API keeps the secrets to itself', async () => {
     const who = await world.payingSubscriber(150_000n);
-    expect(json(await who.customer.get('/api/portal/gateways')).items).toEqual([{ kind: 'mpesa', label: 'MPESA', needsPhone: true, redirects: false }]);
+    expect(json(await who.customer.get('/api/portal/gateways')).items).toEqual([{ kind: 'mpesa', label: 'MPESA', needsPhone: true, redirects: false, savesCards: false }]);
     const res = await world.admin.get(`/api/gateways/${account.id}`);
     expect(res.statusCode).toBe(200);
     const body = json(res);

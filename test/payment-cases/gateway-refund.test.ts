@@ -30,8 +30,9 @@ describe(`refund through the gateway (${engine})`, () => {
     const started = await who.customer.post('/api/portal/payments', { method: 'stripe', purpose: 'invoice', invoiceId: who.invoice.id });
     expect(started.statusCode, started.body).toBe(201);
     const intentId = json(started).intent.id as string;
-    const pi = [...sim.paymentIntents.values()].find((p) => p.metadata.intentId === intentId)!;
-    await sim.pay(pi.id);
+    const session = [...sim.checkoutSessions.values()].find((s) => s.client_reference_id === intentId)!;
+    await sim.payCheckout(session.id);
+    const pi = sim.paymentIntents.get(sim.checkoutSessions.get(session.id)!.payment_intent!)!;
     const payment = await t.ctx.db.selectFrom('payments').selectAll().where('channel', '=', 'stripe').where('transaction_id', '=', pi.id).executeTakeFirstOrThrow();
     const admin = world.admin;
 
