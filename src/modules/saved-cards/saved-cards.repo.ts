@@ -14,6 +14,10 @@ export function customerOf(db: Db, subscriberId: string, gatewayAccountId: strin
   return db.selectFrom('gateway_customers').selectAll().where('subscriber_id', '=', subscriberId).where('gateway_account_id', '=', gatewayAccountId).executeTakeFirst();
 }
 
+export function customersOfSubscriber(db: Db, subscriberId: string): Promise<GatewayCustomer[]> {
+  return db.selectFrom('gateway_customers').selectAll().where('subscriber_id', '=', subscriberId).execute();
+}
+
 /** The customer, or the one a concurrent request saved first. */
 export async function insertCustomer(db: Db, values: Insertable<GatewayCustomersTable>): Promise<GatewayCustomer> {
   await db.insertInto('gateway_customers').values(values).onConflict((oc) => oc.columns(['subscriber_id', 'gateway_account_id']).doNothing()).execute();

@@ -95,8 +95,7 @@ async function cardsOf(deps: Deps, subscriberId: string): Promise<SavedCardsOutp
 
 /** The portal's list: asks the gateway first, so a card saved by a payer who never came back shows. */
 export async function portalCards(deps: Deps, c: Customer): Promise<SavedCardsOutput> {
-  const customers = await deps.db.selectFrom('gateway_customers').select('gateway_account_id').where('subscriber_id', '=', c.subscriberId).execute();
-  for (const { gateway_account_id } of customers) {
+  for (const { gateway_account_id } of await repo.customersOfSubscriber(deps.db, c.subscriberId)) {
     try {
       await syncCards(deps, c.subscriberId, gateway_account_id);
     } catch (err) {
