@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BillingPeriod, type BillingSchedule, daysInPeriod, elapsedDays, periodContaining, periodsFrom } from './periods.ts';
+import { type BillingPeriod, type BillingSchedule, calendarDaysBetween, daysInPeriod, elapsedDays, periodContaining, periodsFrom } from './periods.ts';
 
 const zones = ['Africa/Nairobi', 'Asia/Dhaka', 'Europe/London', 'America/New_York'] as const;
 const hourMs = 3_600_000;
@@ -228,6 +228,16 @@ describe('prepaid validity', () => {
         },
       ),
     );
+  });
+
+  it('a validity period that starts in a DST gap still counts its days (02:00 bought, 03:00 on the spring-forward day)', () => {
+    // Bought 02:00 EST on 23 November 2028; the third 54-day period starts on 11 March 2029, when 02:00 does not exist.
+    const schedule: BillingSchedule = { cycle: { kind: 'validity', unit: 'days', length: 54, startsAt: new Date('2028-11-23T07:00:00Z') }, timeZone: 'America/New_York' };
+    const [, , third] = periodsFrom(schedule, new Date('2028-11-23T07:00:00Z'), 3);
+    expect(third!.start.toISOString()).toBe('2029-03-11T07:00:00.000Z'); // 03:00 EDT
+    expect(third!.end.toISOString()).toBe('2029-05-04T06:00:00.000Z'); // 02:00 EDT
+    expect(daysInPeriod(third!)).toBe(54);
+    expect(() => calendarDaysBetween(new Date('2029-03-11T07:00:00Z'), new Date('2029-05-04T06:30:00Z'), 'America/New_York')).toThrow(RangeError);
   });
 
   it('a 30-day bundle bought 14:35 on 10 March 2024 in New York runs to 14:35 on 9 April', () => {

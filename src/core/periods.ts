@@ -218,10 +218,13 @@ export function calendarDaysBetween(from: Date, to: Date, timeZone: string): num
   const days = memoized(daySequence(zoned(from, timeZone)));
   const end = zoned(to, timeZone);
   const count = indexContaining(days, end);
-  if (!days.startOf(count).equals(end)) {
-    throw new RangeError(`${from.toISOString()} to ${to.toISOString()} is not a whole number of days in ${timeZone}`);
-  }
-  return count;
+  if (days.startOf(count).equals(end)) return count;
+  // A start that fell in a DST gap (02:00 on the spring-forward day is 03:00) still begins whole
+  // days that end at the intended time of day: counted back from the end, they land on the start.
+  const start = zoned(from, timeZone);
+  const back = start.toPlainDate().until(end.toPlainDate()).days;
+  if (end.subtract({ days: back }).equals(start)) return back;
+  throw new RangeError(`${from.toISOString()} to ${to.toISOString()} is not a whole number of days in ${timeZone}`);
 }
 
 /** Calendar days in a period: 28 to 31 for a month, 1 for a day whatever its length in hours. */
