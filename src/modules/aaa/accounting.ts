@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { AppContext } from '../../platform/context.ts';
 import type { AccountingRequest, AccountingSink, AttributeList, AttributeValue } from '../../radius/contract.ts';
 import * as repo from './accounting.repo.ts';
-import { WriteBehind } from './write-behind.ts';
+import { WriteBehind } from '../../platform/write-behind.ts';
 
 type Deps = Pick<AppContext, 'db' | 'logger'>;
 

@@ -11,7 +11,7 @@ import { voucherLogin } from '../cards/hotspot.ts';
 import { normaliseMac } from '../subscriptions/network.ts';
 import * as repo from './aaa.repo.ts';
 import { DecisionCache } from './decision-cache.ts';
-import { WriteBehind } from './write-behind.ts';
+import { WriteBehind } from '../../platform/write-behind.ts';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'logger' | 'secrets'>;
 

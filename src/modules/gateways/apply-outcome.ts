@@ -12,7 +12,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import type { GatewayAccount, PaymentIntent, SecurityEventKind } from '../../platform/db/schema/gateways.ts';
 import { ConflictError } from '../../platform/errors.ts';
-import { receivePayment, resolveReference } from '../payments/receive.ts';
+import { type IncomingPayment, type Received, receivePayments, resolveReference } from '../payments/receive.ts';
 import { recordGatewayReversal } from '../refunds/refunds.service.ts';
 import * as repo from './gateways.repo.ts';
 
@@ -35,31 +35,66 @@ export interface Applied {
 
 const sameMoney = (p: GatewayPayment, i: PaymentIntent) => p.amount.minor === i.amount && p.amount.currency === i.currency;
 
-async function credit(trx: Transaction<DB>, clock: Clock, account: GatewayAccount, payment: AdapterPayment, intent: PaymentIntent | undefined): Promise<Applied> {
+/** The payment a gateway reports, as the payments module receives it (for the attempt it names, if any). */
+function incoming(account: GatewayAccount, payment: AdapterPayment, intent: PaymentIntent | undefined): IncomingPayment {
   const amount = payment.amountUnknown && intent ? { minor: intent.amount, currency: intent.currency } : payment.amount;
-  try {
-    const received = await receivePayment(trx, clock, {
-      organizationId: intent?.organization_id ?? account.organization_id,
-      channel: account.kind,
-      transactionId: payment.transactionId,
-      amount,
-      via: { kind: 'gateway', gateway: account.kind },
-      receivedAt: payment.occurredAt,
-      subscriberId: intent?.subscriber_id ?? null,
-      reference: intent ? null : (payment.accountReference ?? null),
-      invoiceIds: intent?.invoice_id ? [intent.invoice_id] : [],
-      applyToInvoices: intent ? intent.purpose === 'invoice' : true,
-      payer: payment.payer,
-      metadata: { gatewayAccountId: account.id, ...(payment.gatewayRef ? { gatewayRef: payment.gatewayRef } : {}), ...(payment.receipt ? { receipt: payment.receipt } : {}), ...(intent ? { intentId: intent.id } : {}) },
-    });
-    if (intent && intent.status !== 'paid')
-      await repo.updateIntent(trx, intent.id, { status: 'paid', payment_id: received.payment.id, transaction_id: payment.transactionId, failure_code: null, failure_message: null, settled_at: clock.now(), updated_at: clock.now() });
-    const where = received.payment.subscriber_id ? 'credited' : 'held in suspense (reference names nobody)';
-    return { accepted: true, result: received.replayed ? `duplicate of payment ${received.payment.receipt_no}` : `payment ${received.payment.receipt_no} ${where}`, intentId: intent?.id, paymentId: received.payment.id };
-  } catch (err) {
-    if (err instanceof ConflictError) return { accepted: false, result: 'refused: transaction id already recorded with another amount', security: { kind: 'mismatch', detail: err.message } };
-    throw err;
+  return {
+    organizationId: intent?.organization_id ?? account.organization_id,
+    channel: account.kind,
+    transactionId: payment.transactionId,
+    amount,
+    via: { kind: 'gateway', gateway: account.kind },
+    receivedAt: payment.occurredAt,
+    subscriberId: intent?.subscriber_id ?? null,
+    reference: intent ? null : (payment.accountReference ?? null),
+    invoiceIds: intent?.invoice_id ? [intent.invoice_id] : [],
+    applyToInvoices: intent ? intent.purpose === 'invoice' : true,
+    payer: payment.payer,
+    metadata: { gatewayAccountId: account.id, ...(payment.gatewayRef ? { gatewayRef: payment.gatewayRef } : {}), ...(payment.receipt ? { receipt: payment.receipt } : {}), ...(intent ? { intentId: intent.id } : {}) },
+  };
+}
+
+/** What receiving the payment came to, as the gateway event records it; a refusal other than a mismatch is thrown. */
+function creditResult(received: Received, intent: PaymentIntent | undefined): Applied {
+  if (!received.ok) {
+    if (received.error instanceof ConflictError) return { accepted: false, result: 'refused: transaction id already recorded with another amount', security: { kind: 'mismatch', detail: received.error.message } };
+    throw received.error;
   }
+  const { payment, replayed } = received.value;
+  const where = payment.subscriber_id ? 'credited' : 'held in suspense (reference names nobody)';
+  return { accepted: true, result: replayed ? `duplicate of payment ${payment.receipt_no}` : `payment ${payment.receipt_no} ${where}`, intentId: intent?.id, paymentId: payment.id };
+}
+
+async function credit(trx: Transaction<DB>, clock: Clock, account: GatewayAccount, payment: AdapterPayment, intent: PaymentIntent | undefined): Promise<Applied> {
+  const [received] = await receivePayments(trx, clock, [incoming(account, payment, intent)]);
+  if (intent && intent.status !== 'paid' && received!.ok)
+    await repo.updateIntent(trx, intent.id, { status: 'paid', payment_id: received!.value.payment.id, transaction_id: payment.transactionId, failure_code: null, failure_message: null, settled_at: clock.now(), updated_at: clock.now() });
+  return creditResult(received!, intent);
+}
+
+/** Whether an outcome is a payment that names no attempt of ours (an M-PESA C2B confirmation): what can be applied in a batch. */
+export function isUnsolicitedPayment(outcome: GatewayOutcome): outcome is Extract<GatewayOutcome, { kind: 'paid' }> {
+  return outcome.kind === 'paid' && !outcome.payment.gatewayRef;
+}
+
+/**
+ * Many unsolicited payments (see isUnsolicitedPayment) applied as applyOutcome applies each, with
+ * a fixed number of statements for the lot. Answers each one's outcome, or the error that refuses
+ * it alone (the others stand).
+ */
+export async function applyUnsolicitedPayments(
+  trx: Transaction<DB>,
+  clock: Clock,
+  items: readonly { account: GatewayAccount; outcome: Extract<GatewayOutcome, { kind: 'paid' }> }[],
+): Promise<({ ok: true; applied: Applied } | { ok: false; error: unknown })[]> {
+  const received = await receivePayments(trx, clock, items.map(({ account, outcome }) => incoming(account, outcome.payment as AdapterPayment, undefined)));
+  return received.map((r) => {
+    try {
+      return { ok: true as const, applied: creditResult(r, undefined) };
+    } catch (error) {
+      return { ok: false as const, error };
+    }
+  });
 }
 
 export async function applyOutcome(trx: Transaction<DB>, clock: Clock, account: GatewayAccount, outcome: GatewayOutcome): Promise<Applied> {

@@ -10,7 +10,8 @@ import type { AppContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { sha256Hex } from '../../platform/crypto.ts';
 import type { GatewayAccount, PaymentIntent } from '../../platform/db/schema/gateways.ts';
-import { applyOutcome, type Applied } from './apply-outcome.ts';
+import { WriteBehind } from '../../platform/write-behind.ts';
+import { applyOutcome, applyUnsolicitedPayments, isUnsolicitedPayment, type Applied } from './apply-outcome.ts';
 import { adapterOf, openCredentials } from './credentials.ts';
 import * as repo from './gateways.repo.ts';
 
@@ -27,7 +28,50 @@ export interface IncomingCallback {
   readonly remoteAddress?: string;
 }
 
-async function record(
+interface EventToRecord {
+  readonly account: GatewayAccount | undefined;
+  readonly cb: IncomingCallback;
+  readonly outcome: string;
+  readonly applied: Pick<Applied, 'result' | 'intentId' | 'paymentId' | 'security'>;
+}
+
+/** Keeps what callbacks did as gateway events (and refusals as security events too), in two statements at most. */
+async function recordAll(deps: Deps, events: readonly EventToRecord[], db: Kysely<DB> | Transaction<DB> = deps.db): Promise<void> {
+  if (events.length === 0) return;
+  const at = deps.clock.now();
+  await repo.insertEvents(
+    db,
+    events.map(({ account, cb, outcome, applied }) => ({
+      organization_id: account?.organization_id ?? null,
+      gateway_account_id: account?.id ?? null,
+      endpoint: cb.endpoint.slice(0, 60),
+      body_hash: sha256Hex(cb.rawBody),
+      outcome,
+      result: applied.result.slice(0, 500),
+      intent_id: applied.intentId ?? null,
+      payment_id: applied.paymentId ?? null,
+      remote_address: cb.remoteAddress?.slice(0, 100) ?? null,
+      received_at: at,
+    })),
+  );
+  const refused = events.filter((e) => e.applied.security);
+  await repo.insertSecurityEvents(
+    db,
+    refused.map(({ account, cb, applied }) => ({
+      organization_id: account?.organization_id ?? null,
+      gateway_account_id: account?.id ?? null,
+      gateway: account?.kind ?? 'unknown',
+      kind: applied.security!.kind,
+      remote_address: cb.remoteAddress?.slice(0, 100) ?? null,
+      detail: applied.security!.detail.slice(0, 1000),
+      at,
+    })),
+  );
+  for (const { account, cb, applied } of refused)
+    deps.logger.warn({ gatewayAccountId: account?.id, kind: applied.security!.kind, remoteAddress: cb.remoteAddress }, 'payment callback refused');
+}
+
+function record(
   deps: Deps,
   account: GatewayAccount | undefined,
   cb: IncomingCallback,
@@ -35,31 +79,63 @@ async function record(
   applied: Pick<Applied, 'result' | 'intentId' | 'paymentId' | 'security'>,
   db: Kysely<DB> | Transaction<DB> = deps.db,
 ): Promise<void> {
-  const at = deps.clock.now();
-  await repo.insertEvent(db, {
-    organization_id: account?.organization_id ?? null,
-    gateway_account_id: account?.id ?? null,
-    endpoint: cb.endpoint.slice(0, 60),
-    body_hash: sha256Hex(cb.rawBody),
-    outcome,
-    result: applied.result.slice(0, 500),
-    intent_id: applied.intentId ?? null,
-    payment_id: applied.paymentId ?? null,
-    remote_address: cb.remoteAddress?.slice(0, 100) ?? null,
-    received_at: at,
+  return recordAll(deps, [{ account, cb, outcome, applied }], db);
+}
+
+type Unsolicited = Extract<GatewayOutcome, { kind: 'paid' }>;
+interface Queued {
+  readonly account: GatewayAccount;
+  readonly cb: IncomingCallback;
+  readonly outcome: Unsolicited;
+}
+type BatchResult = { ok: true; applied: Applied } | { ok: false; error: unknown };
+
+/** A callback applied on its own: its effect and its gateway event in one transaction. */
+function applyAlone(deps: Deps, account: GatewayAccount, cb: IncomingCallback, outcome: GatewayOutcome): Promise<Applied> {
+  return deps.db.transaction().execute(async (trx) => {
+    const done = await applyOutcome(trx, deps.clock, account, outcome);
+    await record(deps, account, cb, outcome.kind, done, trx);
+    return done;
   });
-  if (applied.security) {
-    await repo.insertSecurityEvent(db, {
-      organization_id: account?.organization_id ?? null,
-      gateway_account_id: account?.id ?? null,
-      gateway: account?.kind ?? 'unknown',
-      kind: applied.security.kind,
-      remote_address: cb.remoteAddress?.slice(0, 100) ?? null,
-      detail: applied.security.detail.slice(0, 1000),
-      at,
+}
+
+/**
+ * Payments that name no attempt of ours (M-PESA C2B confirmations: the bulk of a paybill's traffic
+ * at the start of a month) arriving together are applied together: one transaction, a fixed number
+ * of statements, each callback answered once the batch holding it has committed. A payment refused
+ * on its own (a mismatch, a subscriber gone) does not hold up the others; should the batch's
+ * transaction fail as a whole, each callback is applied alone, as it would be unbatched.
+ */
+async function applyBatch(deps: Deps, items: readonly Queued[]): Promise<BatchResult[]> {
+  try {
+    return await deps.db.transaction().execute(async (trx) => {
+      const results = await applyUnsolicitedPayments(trx, deps.clock, items);
+      await recordAll(
+        deps,
+        items.flatMap((q, i) => {
+          const r = results[i]!;
+          return r.ok ? [{ account: q.account, cb: q.cb, outcome: q.outcome.kind, applied: r.applied }] : [];
+        }),
+        trx,
+      );
+      return results;
     });
-    deps.logger.warn({ gatewayAccountId: account?.id, kind: applied.security.kind, remoteAddress: cb.remoteAddress }, 'payment callback refused');
+  } catch (err) {
+    deps.logger.warn({ err, callbacks: items.length }, 'a batch of payment callbacks failed as a whole; applying them one by one');
+    return Promise.all(items.map((q) => applyAlone(deps, q.account, q.cb, q.outcome).then((applied) => ({ ok: true as const, applied }), (error: unknown) => ({ ok: false as const, error }))));
   }
+}
+
+/** One batcher per database (per running app). */
+const batchers = new WeakMap<object, WriteBehind<Queued, BatchResult>>();
+
+function batcherFor(deps: Deps): WriteBehind<Queued, BatchResult> {
+  let batcher = batchers.get(deps.db);
+  if (!batcher) {
+    batcher = new WriteBehind<Queued, BatchResult>((items) => applyBatch(deps, items), { windowMs: 2, maxBatch: 200, maxInFlight: 2 });
+    batchers.set(deps.db, batcher);
+  }
+  return batcher;
 }
 
 export async function handleCallback(deps: Deps, cb: IncomingCallback): Promise<CallbackAnswer> {
@@ -83,12 +159,13 @@ export async function handleCallback(deps: Deps, cb: IncomingCallback): Promise<
     await record(deps, account, cb, 'rejected', { result: `refused: ${err.message}`, security: { kind: err.reason, detail: err.message } });
     return adapter.answer(err, false);
   }
-  // The event is kept in the same transaction as its effect: one commit per callback.
-  const applied = await deps.db.transaction().execute(async (trx) => {
-    const done = await applyOutcome(trx, deps.clock, account, outcome);
-    await record(deps, account, cb, outcome.kind, done, trx);
-    return done;
-  });
+  // The event is kept in the same transaction as its effect.
+  let applied: Applied;
+  if (isUnsolicitedPayment(outcome)) {
+    const batched = await batcherFor(deps).add({ account, cb, outcome });
+    if (!batched.ok) throw batched.error;
+    applied = batched.applied;
+  } else applied = await applyAlone(deps, account, cb, outcome);
   if (applied.security) return adapter.answer(new CallbackRejected('mismatch', applied.result), false);
   return adapter.answer(outcome, applied.accepted);
 }

@@ -82,12 +82,12 @@ export function pendingIntents(db: Db, before: Date, limit: number): Promise<Pay
   return db.selectFrom('payment_intents').selectAll().where('status', '=', 'pending').where('created_at', '<', before).where('gateway_ref', 'is not', null).orderBy('created_at').limit(limit).execute();
 }
 
-export function insertEvent(db: Db, values: Insertable<GatewayEventsTable>): Promise<unknown> {
-  return db.insertInto('gateway_events').values(values).execute();
+export async function insertEvents(db: Db, rows: readonly Insertable<GatewayEventsTable>[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('gateway_events').values([...rows]).execute();
 }
 
-export function insertSecurityEvent(db: Db, values: Insertable<PaymentSecurityEventsTable>): Promise<unknown> {
-  return db.insertInto('payment_security_events').values(values).execute();
+export async function insertSecurityEvents(db: Db, rows: readonly Insertable<PaymentSecurityEventsTable>[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('payment_security_events').values([...rows]).execute();
 }
 
 export function securityEvents(db: Db, scope: Scope, limit: number) {

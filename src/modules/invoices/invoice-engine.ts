@@ -16,7 +16,7 @@ import { postEvent } from '../ledger/ledger.service.ts';
 import { payFromWallet as deductFromWallet, walletBalance } from '../ledger/wallets.service.ts';
 import { billingSettingsOf } from '../billing/settings.ts';
 import * as repo from './invoices.repo.ts';
-import { billsSettled } from './settlement.ts';
+import { billsSettled, billsSettledForMany } from './settlement.ts';
 import { addDays, formatInvoiceNumber, localDate } from './numbering.ts';
 
 export interface LineTax {
@@ -234,6 +234,35 @@ export async function recordAllocation(trx: Transaction<DB>, clock: Clock, a: Al
   const updated = await repo.addAllocation(trx, invoice, { ...a, created_at: now });
   if (outstanding(updated) === 0n) await billsSettled(trx, clock, updated.subscriber_id);
   return updated;
+}
+
+/**
+ * Many allocations at once (a batch of payments), with the checks of recordAllocation, on invoices
+ * the caller has locked (lockPayable). Two statements write them all; then the subscribers whose
+ * bills an invoice here settled are told, as recordAllocation tells them. Answers the invoices as
+ * they are now.
+ */
+export async function recordAllocations(trx: Transaction<DB>, clock: Clock, locked: ReadonlyMap<string, Invoice>, allocations: readonly Allocation[]): Promise<Map<string, Invoice>> {
+  const now = clock.now();
+  const moved = new Map<string, Invoice>();
+  const settled = new Set<string>();
+  for (const a of allocations) {
+    const invoice = moved.get(a.invoiceId) ?? locked.get(a.invoiceId);
+    if (!invoice) throw new NotFoundError('Invoice not found');
+    if (!unpaidStatuses.includes(invoice.status as (typeof unpaidStatuses)[number])) throw new ConflictError(`Invoice is ${invoice.status}: nothing is owed on it`);
+    if (a.amount <= 0n || a.amount > outstanding(invoice)) throw new UnprocessableError(`An allocation must be between 0 and the ${outstanding(invoice)} minor units owed`);
+    const updated = { ...invoice, ...repo.afterAllocation(invoice, a.source, a.amount), updated_at: now };
+    moved.set(invoice.id, updated);
+    if (outstanding(updated) === 0n) settled.add(updated.subscriber_id);
+  }
+  await repo.addAllocations(
+    trx,
+    allocations.map((a) => ({ invoiceId: a.invoiceId, source: a.source, sourceId: a.sourceId ?? null, amount: a.amount, journalEntryId: a.journalEntryId ?? null })),
+    [...moved.values()],
+    now,
+  );
+  await billsSettledForMany(trx, clock, [...settled]);
+  return moved;
 }
 
 /**

@@ -134,21 +134,64 @@ export function allocationsOf(db: Db, invoiceId: string) {
   return db.selectFrom('invoice_allocations').selectAll().where('invoice_id', '=', invoiceId).orderBy('id').execute();
 }
 
+type AllocationSource = 'wallet' | 'payment' | 'credit_note' | 'write_off';
+
+/** What an invoice owes and says after an allocation: paid, or partly paid (an overdue one stays overdue). */
+export function afterAllocation(invoice: Invoice, source: AllocationSource, amount: bigint): Pick<Invoice, 'amount_paid' | 'amount_credited' | 'status'> {
+  const credit = source === 'credit_note' || source === 'write_off';
+  const paid = credit ? invoice.amount_paid : invoice.amount_paid + amount;
+  const credited = credit ? invoice.amount_credited + amount : invoice.amount_credited;
+  const status: InvoiceStatus = paid + credited >= invoice.total ? 'paid' : invoice.status === 'overdue' ? 'overdue' : 'partially_paid';
+  return { amount_paid: paid, amount_credited: credited, status };
+}
+
 export async function addAllocation(
   trx: Transaction<DB>,
   invoice: Invoice,
-  a: { source: 'wallet' | 'payment' | 'credit_note' | 'write_off'; sourceId?: string | null; amount: bigint; journalEntryId?: string | null; created_at: Date },
+  a: { source: AllocationSource; sourceId?: string | null; amount: bigint; journalEntryId?: string | null; created_at: Date },
 ): Promise<Invoice> {
   await trx
     .insertInto('invoice_allocations')
     .values({ invoice_id: invoice.id, source: a.source, source_id: a.sourceId ?? null, amount: a.amount, journal_entry_id: a.journalEntryId ?? null, created_at: a.created_at })
     .execute();
-  const credit = a.source === 'credit_note' || a.source === 'write_off';
-  const paid = credit ? invoice.amount_paid : invoice.amount_paid + a.amount;
-  const credited = credit ? invoice.amount_credited + a.amount : invoice.amount_credited;
-  const settled = paid + credited >= invoice.total;
-  const status: InvoiceStatus = settled ? 'paid' : invoice.status === 'overdue' ? 'overdue' : 'partially_paid';
-  return setStatus(trx, invoice.id, status, a.created_at, { amount_paid: paid, amount_credited: credited });
+  const after = afterAllocation(invoice, a.source, a.amount);
+  return setStatus(trx, invoice.id, after.status, a.created_at, { amount_paid: after.amount_paid, amount_credited: after.amount_credited });
+}
+
+/** Many allocations and the invoices they move, in two statements (a batch of payments). */
+export async function addAllocations(
+  trx: Transaction<DB>,
+  rows: readonly { invoiceId: string; source: AllocationSource; sourceId: string | null; amount: bigint; journalEntryId: string | null }[],
+  invoices: readonly Pick<Invoice, 'id' | 'amount_paid' | 'amount_credited' | 'status'>[],
+  now: Date,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`insert into invoice_allocations (invoice_id, source, source_id, amount, journal_entry_id, created_at)
+    select a.*, ${now.toISOString()}::timestamptz from unnest(${rows.map((r) => r.invoiceId)}::uuid[], ${rows.map((r) => r.source)}::text[], ${rows.map((r) => r.sourceId)}::uuid[],
+      ${rows.map((r) => r.amount)}::bigint[], ${rows.map((r) => r.journalEntryId)}::uuid[]) as a`.execute(trx);
+  await sql`update invoices i set amount_paid = u.amount_paid, amount_credited = u.amount_credited, status = u.status, updated_at = ${now.toISOString()}::timestamptz
+    from unnest(${invoices.map((i) => i.id)}::uuid[], ${invoices.map((i) => i.amount_paid)}::bigint[], ${invoices.map((i) => i.amount_credited)}::bigint[], ${invoices.map((i) => i.status)}::text[])
+      as u(id, amount_paid, amount_credited, status)
+    where i.id = u.id`.execute(trx);
+}
+
+/**
+ * The unpaid invoices of these subscribers, and the invoices named, locked in id order (the order
+ * every batch takes them in): what a batch of payments may pay.
+ */
+export function lockPayable(trx: Transaction<DB>, subscriberIds: readonly string[], invoiceIds: readonly string[]): Promise<Invoice[]> {
+  return trx
+    .selectFrom('invoices')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb.and([sql<boolean>`subscriber_id = any(${[...subscriberIds]}::uuid[])`, eb('kind', '=', 'invoice'), eb('status', 'in', ['open', 'partially_paid', 'overdue'])]),
+        sql<boolean>`id = any(${[...invoiceIds]}::uuid[])`,
+      ]),
+    )
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 export async function unpaidInvoiceIds(db: Db, subscriberId: string, currency: string): Promise<string[]> {

@@ -44,6 +44,11 @@ export function findAccount(db: Db, id: string): Promise<AccountWithBalance | un
   return accountsWithBalance(db).where('ledger_accounts.id', '=', id).executeTakeFirst();
 }
 
+/** Accounts with their balances, by id. */
+export function findAccounts(db: Db, ids: readonly string[]): Promise<AccountWithBalance[]> {
+  return ids.length === 0 ? Promise.resolve([]) : accountsWithBalance(db).where(sql<boolean>`ledger_accounts.id = any(${[...ids]}::uuid[])`).execute();
+}
+
 export function findAccountInScope(db: Db, scope: Scope, id: string): Promise<AccountWithBalance | undefined> {
   return accountsWithBalance(db).where('ledger_accounts.id', '=', id).where(inScope(scope, 'ledger_accounts.organization_id')).executeTakeFirst();
 }
@@ -57,6 +62,27 @@ export function findAccountByKey(db: Db, key: AccountKeyColumns): Promise<Ledger
     .where('currency', '=', key.currency);
   q = key.ownerId === null ? q.where('owner_id', 'is', null) : q.where('owner_type', '=', key.ownerType).where('owner_id', '=', key.ownerId);
   return q.executeTakeFirst();
+}
+
+/** Many accounts by their keys in one statement (those that exist; the caller matches them back by key). */
+export function findAccountsByKeys(db: Db, keys: readonly AccountKeyColumns[]): Promise<LedgerAccount[]> {
+  const owned = keys.filter((k) => k.ownerId !== null);
+  const own = keys.filter((k) => k.ownerId === null);
+  if (keys.length === 0) return Promise.resolve([]);
+  // Two arms, so each uses its own partial unique index (owned accounts, organization-level ones).
+  return sql<LedgerAccount>`
+    select a.* from ledger_accounts a
+      join unnest(${owned.map((k) => k.organizationId)}::uuid[], ${owned.map((k) => k.systemKey)}::text[], ${owned.map((k) => k.currency)}::text[],
+                  ${owned.map((k) => k.ownerType)}::text[], ${owned.map((k) => k.ownerId)}::uuid[]) as k(organization_id, system_key, currency, owner_type, owner_id)
+        on a.organization_id = k.organization_id and a.system_key = k.system_key and a.owner_type = k.owner_type and a.owner_id = k.owner_id and a.currency = k.currency
+     where a.owner_id is not null
+    union all
+    select a.* from ledger_accounts a
+      join unnest(${own.map((k) => k.organizationId)}::uuid[], ${own.map((k) => k.systemKey)}::text[], ${own.map((k) => k.currency)}::text[]) as k(organization_id, system_key, currency)
+        on a.organization_id = k.organization_id and a.system_key = k.system_key and a.currency = k.currency
+     where a.owner_id is null`
+    .execute(db)
+    .then((r) => r.rows);
 }
 
 /** Inserts the accounts that do not exist yet (two callers opening the same account both succeed). */

@@ -221,32 +221,52 @@ export interface EnsureAccountInput {
  * first account of an organization in a currency opens the rest of its standard chart with it.
  */
 export async function ensureAccount(trx: Transaction<DB>, input: EnsureAccountInput): Promise<LedgerAccount> {
-  const template = accountTemplate(input.account.systemKey);
-  if (!template) throw new UnprocessableError(`"${input.account.systemKey}" is a custom account: create it before posting to it`);
-  const key: repo.AccountKeyColumns = {
-    organizationId: input.organizationId,
-    systemKey: input.account.systemKey,
-    currency: input.currency,
-    ownerType: input.account.owner?.type ?? null,
-    ownerId: input.account.owner?.id ?? null,
-  };
-  const found = await repo.findAccountByKey(trx, key);
-  if (found) return found;
-  if (!chartsOpened.has(`${key.organizationId}|${key.currency}`)) await ensureChart(trx, key.organizationId, key.currency);
-  await repo.insertAccounts(trx, [
-    {
-      organization_id: key.organizationId,
-      code: template.code,
-      name: input.name ?? template.name,
-      type: template.type,
-      currency: key.currency,
-      system_key: key.systemKey,
-      owner_type: key.ownerType,
-      owner_id: key.ownerId,
-      credit_limit: template.creditLimit,
-    },
-  ]);
-  return (await repo.findAccountByKey(trx, key))!;
+  const [account] = await ensureAccounts(trx, [input]);
+  return account!;
+}
+
+const keyColumns = (input: EnsureAccountInput): repo.AccountKeyColumns => ({
+  organizationId: input.organizationId,
+  systemKey: input.account.systemKey,
+  currency: input.currency,
+  ownerType: input.account.owner?.type ?? null,
+  ownerId: input.account.owner?.id ?? null,
+});
+const keyText = (k: repo.AccountKeyColumns) => `${k.organizationId}|${k.systemKey}|${k.currency}|${k.ownerType ?? ''}|${k.ownerId ?? ''}`;
+
+/** Many accounts as ensureAccount opens one, with three statements at most whatever their number; answers them in order. */
+export async function ensureAccounts(trx: Transaction<DB>, inputs: readonly EnsureAccountInput[]): Promise<LedgerAccount[]> {
+  for (const input of inputs)
+    if (!accountTemplate(input.account.systemKey)) throw new UnprocessableError(`"${input.account.systemKey}" is a custom account: create it before posting to it`);
+  const keys = inputs.map(keyColumns);
+  const distinct = [...new Map(keys.map((k) => [keyText(k), k])).values()];
+  const found = new Map((await repo.findAccountsByKeys(trx, distinct)).map((a) => [keyText({ organizationId: a.organization_id, systemKey: a.system_key!, currency: a.currency, ownerType: a.owner_type, ownerId: a.owner_id }), a]));
+  const missing = distinct.filter((k) => !found.has(keyText(k)));
+  if (missing.length > 0) {
+    for (const chart of new Set(missing.map((k) => `${k.organizationId}|${k.currency}`)))
+      if (!chartsOpened.has(chart)) await ensureChart(trx, chart.split('|')[0]!, chart.split('|')[1]!);
+    const nameOf = new Map(inputs.map((input) => [keyText(keyColumns(input)), input.name]));
+    await repo.insertAccounts(
+      trx,
+      missing.map((k) => {
+        const template = accountTemplate(k.systemKey)!;
+        return {
+          organization_id: k.organizationId,
+          code: template.code,
+          name: nameOf.get(keyText(k)) ?? template.name,
+          type: template.type,
+          currency: k.currency,
+          system_key: k.systemKey,
+          owner_type: k.ownerType,
+          owner_id: k.ownerId,
+          credit_limit: template.creditLimit,
+        };
+      }),
+    );
+    for (const a of await repo.findAccountsByKeys(trx, missing))
+      found.set(keyText({ organizationId: a.organization_id, systemKey: a.system_key!, currency: a.currency, ownerType: a.owner_type, ownerId: a.owner_id }), a);
+  }
+  return keys.map((k) => found.get(keyText(k))!);
 }
 
 /**
@@ -279,13 +299,22 @@ export interface PostEventInput extends Omit<PostEntryInput, 'lines'> {
  * Answers the entry without reading its lines back (a payment posts several entries per callback).
  */
 export async function postEvent(trx: Transaction<DB>, clock: Clock, input: PostEventInput): Promise<Omit<PostedEntry, 'lines'>> {
-  const lines: EntryLineInput[] = [];
-  for (const l of input.lines) {
-    const account = await ensureAccount(trx, { organizationId: input.organizationId, account: l.account, currency: l.amount.currency });
-    lines.push({ accountId: account.id, amount: l.amount });
-  }
-  const [posted] = await postEntries(trx, clock, [{ ...input, lines }]);
+  const [posted] = await postEvents(trx, clock, [input]);
   return posted!;
+}
+
+/** Many events as postEvent posts one (a batch of gateway callbacks), with a handful of statements whatever their number. */
+export async function postEvents(trx: Transaction<DB>, clock: Clock, inputs: readonly PostEventInput[]): Promise<Omit<PostedEntry, 'lines'>[]> {
+  const accounts = await ensureAccounts(
+    trx,
+    inputs.flatMap((input) => input.lines.map((l) => ({ organizationId: input.organizationId, account: l.account, currency: l.amount.currency }))),
+  );
+  let next = 0;
+  return postEntries(
+    trx,
+    clock,
+    inputs.map((input) => ({ ...input, lines: input.lines.map((l) => ({ accountId: accounts[next++]!.id, amount: l.amount })) })),
+  );
 }
 
 /** The account's balance on its normal side (what a wallet holds), as of the last commit. */

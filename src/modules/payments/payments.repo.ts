@@ -16,6 +16,40 @@ export async function lockEventKey(trx: Transaction<DB>, organizationId: string,
   await sql`select pg_advisory_xact_lock(hashtextextended(${`payment|${organizationId}|${channel}|${transactionId}`}, 0))`.execute(trx);
 }
 
+const eventKey = (e: EventKey) => `payment|${e.organizationId}|${e.channel}|${e.transactionId}`;
+
+export interface EventKey {
+  readonly organizationId: string;
+  readonly channel: string;
+  readonly transactionId: string;
+}
+
+/** lockEventKey for many events in one statement, in the order of their lock numbers (two batches queue, never deadlock). */
+export async function lockEventKeys(trx: Transaction<DB>, events: readonly EventKey[]): Promise<void> {
+  await sql`select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest(${events.map(eventKey)}::text[]) as k order by 1) as l`.execute(trx);
+}
+
+/** The payments recorded for these events, if any. */
+export function findByEvents(db: Db, events: readonly EventKey[]): Promise<Payment[]> {
+  return db
+    .selectFrom('payments')
+    .selectAll()
+    .where(
+      sql<boolean>`(organization_id, channel, transaction_id) in (select * from unnest(${events.map((e) => e.organizationId)}::uuid[], ${events.map((e) => e.channel)}::text[], ${events.map((e) => e.transactionId)}::text[]))`,
+    )
+    .execute();
+}
+
+/** The organizations whose books hold these subscribers' wallets and invoices. */
+export async function organizationsOfSubscribers(db: Db, subscriberIds: readonly string[]): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('subscribers').select(['id', 'organization_id']).where(sql<boolean>`id = any(${[...subscriberIds]}::uuid[])`).execute();
+  return new Map(rows.map((r) => [r.id, r.organization_id]));
+}
+
+export async function insertPayments(trx: Transaction<DB>, values: readonly Insertable<PaymentsTable>[]): Promise<Payment[]> {
+  return values.length === 0 ? [] : trx.insertInto('payments').values([...values]).returningAll().execute();
+}
+
 export function findByEvent(db: Db, organizationId: string, channel: string, transactionId: string): Promise<Payment | undefined> {
   return db
     .selectFrom('payments')
@@ -65,61 +99,70 @@ export function allocationsOf(db: Db, paymentIds: readonly string[]) {
 /** The organization and its subtree: the subscribers a paybill or till of this organization may pay for. */
 const subtree = (organizationId: string) => sql<string>`(select o.id from organizations o where o.path like (select p.path from organizations p where p.id = ${organizationId}) || '%')`;
 
-/** A subscriber by account number (any case) in the organization's subtree. */
-export async function subscriberByAccountNumber(db: Db, organizationId: string, accountNumber: string): Promise<string | undefined> {
-  const row = await db
+/**
+ * What references name, looked up for many at once (one statement per kind of reference): an
+ * account number (any case), an invoice number (any case; that invoice), a subscription's login,
+ * a phone (the contact whose digits end with the same nine national digits: 0712…, +254712…,
+ * 254712… are one number). A subscriber counts only when the reference names exactly one; each
+ * lookup answers by the reference as given.
+ */
+export async function subscribersByAccountNumbers(db: Db, organizationId: string, refs: readonly string[]): Promise<Map<string, string>> {
+  if (refs.length === 0) return new Map();
+  const rows = await db
     .selectFrom('subscribers')
-    .select('id')
-    .where(sql<boolean>`lower(account_number) = lower(${accountNumber})`)
+    .select([sql<string>`lower(account_number)`.as('ref'), sql<string>`min(id::text)`.as('id'), sql<string>`count(*)`.as('n')])
+    .where(sql<boolean>`lower(account_number) = any(${refs.map((r) => r.toLowerCase())}::text[])`)
     .where(sql<boolean>`organization_id in ${subtree(organizationId)}`)
-    .limit(2)
+    .groupBy(sql`lower(account_number)`)
     .execute();
-  return row.length === 1 ? row[0]!.id : undefined;
+  const found = new Map(rows.filter((r) => Number(r.n) === 1).map((r) => [r.ref, r.id]));
+  return new Map(refs.flatMap((r) => (found.has(r.toLowerCase()) ? [[r, found.get(r.toLowerCase())!] as const] : [])));
 }
 
-/** An unpaid or paid invoice by its number (any case) in the organization's subtree. */
-export function invoiceByNumber(db: Db, organizationId: string, number: string): Promise<Pick<Invoice, 'id' | 'subscriber_id' | 'currency'> | undefined> {
-  return db
-    .selectFrom('invoices')
-    .select(['id', 'subscriber_id', 'currency'])
-    .where(sql<boolean>`lower(number) = lower(${number})`)
-    .where('kind', '=', 'invoice')
-    .where(sql<boolean>`organization_id in ${subtree(organizationId)}`)
-    .executeTakeFirst();
+export async function invoicesByNumbers(db: Db, organizationId: string, refs: readonly string[]): Promise<Map<string, Pick<Invoice, 'id' | 'subscriber_id' | 'currency'>>> {
+  if (refs.length === 0) return new Map();
+  const rows = await sql<Pick<Invoice, 'id' | 'subscriber_id' | 'currency'> & { ref: string }>`
+    select distinct on (lower(number)) lower(number) as ref, id, subscriber_id, currency from invoices
+     where lower(number) = any(${refs.map((r) => r.toLowerCase())}::text[]) and kind = 'invoice' and organization_id in ${subtree(organizationId)}
+     order by lower(number), id`.execute(db);
+  const found = new Map(rows.rows.map((r) => [r.ref, { id: r.id, subscriber_id: r.subscriber_id, currency: r.currency }]));
+  return new Map(refs.flatMap((r) => (found.has(r.toLowerCase()) ? [[r, found.get(r.toLowerCase())!] as const] : [])));
 }
 
-/** A subscriber by a subscription's PPPoE/hotspot login in the organization's subtree. */
-export async function subscriberByLogin(db: Db, organizationId: string, login: string): Promise<string | undefined> {
+export async function subscribersByLogins(db: Db, organizationId: string, refs: readonly string[]): Promise<Map<string, string>> {
+  if (refs.length === 0) return new Map();
   const rows = await db
     .selectFrom('subscriptions')
-    .select('subscriber_id')
-    .distinct()
-    .where('username', '=', login)
+    .select(['username as ref', sql<string>`min(subscriber_id::text)`.as('id'), sql<string>`count(distinct subscriber_id)`.as('n')])
+    .where(sql<boolean>`username = any(${[...refs]}::text[])`)
     .where(sql<boolean>`organization_id in ${subtree(organizationId)}`)
-    .limit(2)
+    .groupBy('username')
     .execute();
-  return rows.length === 1 ? rows[0]!.subscriber_id : undefined;
+  return new Map(rows.filter((r) => Number(r.n) === 1).map((r) => [r.ref!, r.id]));
 }
 
-/**
- * A subscriber by phone: the contact whose digits end with the same nine national digits (0712…,
- * +254712…, 254712… are one number). Only an unambiguous match counts.
- */
-export async function subscriberByPhone(db: Db, organizationId: string, phone: string): Promise<string | undefined> {
+/** The nine national digits a phone is matched by, or undefined for what is too short to be one. */
+export function phoneTail(phone: string): string | undefined {
   const digits = phone.replace(/\D/g, '');
-  if (digits.length < 9) return undefined;
-  const tail = digits.slice(-9);
-  const rows = await db
-    .selectFrom('subscriber_contacts as c')
-    .innerJoin('subscribers as s', 's.id', 'c.subscriber_id')
-    .select('s.id')
-    .distinct()
-    .where('c.kind', 'in', ['phone', 'whatsapp'])
-    .where(sql<boolean>`right(regexp_replace(c.value, '\\D', '', 'g'), 9) = ${tail}`)
-    .where(sql<boolean>`s.organization_id in ${subtree(organizationId)}`)
-    .limit(2)
-    .execute();
-  return rows.length === 1 ? rows[0]!.id : undefined;
+  return digits.length < 9 ? undefined : digits.slice(-9);
+}
+
+export async function subscribersByPhones(db: Db, organizationId: string, phones: readonly string[]): Promise<Map<string, string>> {
+  const tails = [...new Set(phones.map(phoneTail).filter((t): t is string => t !== undefined))];
+  if (tails.length === 0) return new Map();
+  const rows = await sql<{ tail: string; id: string; n: string }>`
+    select right(regexp_replace(c.value, '\\D', '', 'g'), 9) as tail, min(s.id::text) as id, count(distinct s.id) as n
+      from subscriber_contacts c join subscribers s on s.id = c.subscriber_id
+     where c.kind in ('phone', 'whatsapp') and right(regexp_replace(c.value, '\\D', '', 'g'), 9) = any(${tails}::text[])
+       and s.organization_id in ${subtree(organizationId)}
+     group by 1`.execute(db);
+  const found = new Map(rows.rows.filter((r) => Number(r.n) === 1).map((r) => [r.tail, r.id]));
+  return new Map(phones.flatMap((p) => (found.has(phoneTail(p) ?? '') ? [[p, found.get(phoneTail(p)!)!] as const] : [])));
+}
+
+/** A subscriber by phone (see subscribersByPhones); only an unambiguous match counts. */
+export async function subscriberByPhone(db: Db, organizationId: string, phone: string): Promise<string | undefined> {
+  return (await subscribersByPhones(db, organizationId, [phone])).get(phone);
 }
 
 // ---- staff views: the list, one payment, the reports ----

@@ -14,17 +14,17 @@
  * whose reference names nobody waits in suspense (unapplied payments) until staff match it.
  */
 import type { Transaction } from 'kysely';
-import { type Settlement, collectedByOrganization, collectedForOrganization, unappliedPaymentMatched, unappliedPaymentReceived, walletTopUp } from '../../core/ledger.ts';
+import { type Settlement, collectedByOrganization, collectedForOrganization, unappliedPaymentMatched, unappliedPaymentReceived, walletPaysInvoice, walletTopUp } from '../../core/ledger.ts';
 import { formatMoney, type Money } from '../../core/money.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { DB } from '../../platform/db/schema.ts';
+import type { DB, Invoice } from '../../platform/db/schema.ts';
 import type { Payment } from '../../platform/db/schema/payments.ts';
-import { ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.ts';
-import { outstanding, recordAllocation, unpaidStatuses } from '../invoices/invoice-engine.ts';
-import { unpaidInvoiceIds } from '../invoices/invoices.repo.ts';
-import { walletFunded } from '../invoices/settlement.ts';
-import { postEvent } from '../ledger/ledger.service.ts';
-import { payFromWallet as deductFromWallet, walletBalance } from '../ledger/wallets.service.ts';
+import { type AppError, ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.ts';
+import { outstanding, recordAllocations, unpaidStatuses } from '../invoices/invoice-engine.ts';
+import { afterAllocation, lockPayable } from '../invoices/invoices.repo.ts';
+import { walletFunded, walletFundedForMany } from '../invoices/settlement.ts';
+import { type PostEventInput, postEvents } from '../ledger/ledger.service.ts';
+import { walletBalances } from '../ledger/wallets.service.ts';
 import * as repo from './payments.repo.ts';
 
 export interface IncomingPayment {
@@ -65,99 +65,210 @@ export interface ReceivedPayment {
   readonly allocations: readonly PaymentAllocation[];
 }
 
+/** What a reference names: a subscriber, and the invoice to pay first when it is an invoice number. */
+export interface Named {
+  readonly subscriberId: string;
+  readonly invoiceId?: string;
+}
+
 /**
- * Who a reference names: an account number (what most payers type), an invoice number (that
- * invoice first), a login, a phone.
+ * Who references name, for many at once: an account number (what most payers type), an invoice
+ * number (that invoice first), a login, a phone; each kind looked up only for what the ones before
+ * did not find, one statement per kind. Keyed by the reference as given.
  */
-export async function resolveReference(trx: Transaction<DB>, organizationId: string, reference: string): Promise<{ subscriberId: string; invoiceId?: string } | undefined> {
-  const ref = reference.trim();
-  if (!ref) return undefined;
-  const byAccount = await repo.subscriberByAccountNumber(trx, organizationId, ref);
-  if (byAccount) return { subscriberId: byAccount };
-  const invoice = await repo.invoiceByNumber(trx, organizationId, ref);
-  if (invoice) return { subscriberId: invoice.subscriber_id, invoiceId: invoice.id };
-  const byLogin = await repo.subscriberByLogin(trx, organizationId, ref);
-  if (byLogin) return { subscriberId: byLogin };
-  const byPhone = await repo.subscriberByPhone(trx, organizationId, ref);
-  return byPhone ? { subscriberId: byPhone } : undefined;
+export async function resolveReferences(trx: Transaction<DB>, organizationId: string, references: readonly string[]): Promise<Map<string, Named>> {
+  const named = new Map<string, Named>();
+  const trimmed = new Map<string, string[]>();
+  for (const r of new Set(references)) if (r.trim()) trimmed.set(r.trim(), [...(trimmed.get(r.trim()) ?? []), r]);
+  let left = [...trimmed.keys()];
+  const found = (ref: string, n: Named) => trimmed.get(ref)!.forEach((given) => named.set(given, n));
+  for (const [ref, id] of await repo.subscribersByAccountNumbers(trx, organizationId, left)) found(ref, { subscriberId: id });
+  left = left.filter((r) => !named.has(trimmed.get(r)![0]!));
+  for (const [ref, invoice] of await repo.invoicesByNumbers(trx, organizationId, left)) found(ref, { subscriberId: invoice.subscriber_id, invoiceId: invoice.id });
+  left = left.filter((r) => !named.has(trimmed.get(r)![0]!));
+  for (const [ref, id] of await repo.subscribersByLogins(trx, organizationId, left)) found(ref, { subscriberId: id });
+  left = left.filter((r) => !named.has(trimmed.get(r)![0]!));
+  for (const [ref, id] of await repo.subscribersByPhones(trx, organizationId, left)) found(ref, { subscriberId: id });
+  return named;
 }
 
-/** The organization whose books hold the subscriber's wallet and invoices. */
-async function booksOf(trx: Transaction<DB>, subscriberId: string): Promise<string> {
-  const organizationId = await repo.organizationOfSubscriber(trx, subscriberId);
-  if (!organizationId) throw new NotFoundError('Subscriber');
-  return organizationId;
+/** Who one reference names (see resolveReferences). */
+export async function resolveReference(trx: Transaction<DB>, organizationId: string, reference: string): Promise<Named | undefined> {
+  return (await resolveReferences(trx, organizationId, [reference])).get(reference);
 }
 
-function sameEvent(existing: Payment, p: IncomingPayment): void {
-  if (existing.amount !== p.amount.minor || existing.currency !== p.amount.currency)
-    throw new ConflictError(
-      `Transaction ${p.transactionId} on ${p.channel} is already recorded as ${formatMoney({ minor: existing.amount, currency: existing.currency })}, not ${formatMoney(p.amount)}`,
-    );
+function sameEvent(first: { amount: bigint; currency: string }, p: IncomingPayment): ConflictError | undefined {
+  if (first.amount === p.amount.minor && first.currency === p.amount.currency) return undefined;
+  return new ConflictError(
+    `Transaction ${p.transactionId} on ${p.channel} is already recorded as ${formatMoney({ minor: first.amount, currency: first.currency })}, not ${formatMoney(p.amount)}`,
+  );
 }
 
 export async function receivePayment(trx: Transaction<DB>, clock: Clock, p: IncomingPayment): Promise<ReceivedPayment> {
-  if (p.amount.minor <= 0n) throw new UnprocessableError('A payment must be more than zero');
-  await repo.lockEventKey(trx, p.organizationId, p.channel, p.transactionId);
-  const existing = await repo.findByEvent(trx, p.organizationId, p.channel, p.transactionId);
-  if (existing) {
-    sameEvent(existing, p);
-    return { payment: existing, replayed: true, allocations: [] };
-  }
+  const [received] = await receivePayments(trx, clock, [p]);
+  if (!received!.ok) throw received!.error;
+  return received!.value;
+}
 
-  let subscriberId = p.subscriberId ?? null;
-  const firstInvoices = [...(p.invoiceIds ?? [])];
-  if (!subscriberId && p.reference) {
-    const found = await resolveReference(trx, p.organizationId, p.reference);
-    if (found) {
-      subscriberId = found.subscriberId;
-      if (found.invoiceId && !firstInvoices.includes(found.invoiceId)) firstInvoices.unshift(found.invoiceId);
+/** One payment's outcome in a batch: received, or refused with the error receivePayment would throw (and nothing written for it). */
+export type Received = { readonly ok: true; readonly value: ReceivedPayment } | { readonly ok: false; readonly error: AppError };
+
+const eventOf = (p: IncomingPayment) => `${p.organizationId}|${p.channel}|${p.transactionId}`;
+
+/** A payment of the batch that is new: who it is for and what it pays first. */
+interface Fresh {
+  readonly index: number;
+  readonly p: IncomingPayment;
+  subscriberId: string | null;
+  firstInvoices: string[];
+  books: string;
+  entryId?: string;
+  payment?: Payment;
+}
+
+/**
+ * Receives many payments in one transaction with a fixed number of statements whatever their
+ * number (a batch of gateway callbacks), with the rules of receivePayment for each: every check
+ * that can refuse one is made before anything is written, so one refusal leaves the others whole.
+ * Answers each payment's outcome, in order.
+ */
+export async function receivePayments(trx: Transaction<DB>, clock: Clock, inputs: readonly IncomingPayment[]): Promise<Received[]> {
+  const out: (Received | undefined)[] = inputs.map(() => undefined);
+  const refuse = (i: number, error: AppError) => (out[i] = { ok: false, error });
+  inputs.forEach((p, i) => {
+    if (p.amount.minor <= 0n) refuse(i, new UnprocessableError('A payment must be more than zero'));
+    else if (!p.subscriberId && !p.reference && !p.payer?.phone) refuse(i, new UnprocessableError('A payment needs a subscriber or a reference to find one by'));
+  });
+  const live = inputs.flatMap((p, i) => (out[i] ? [] : [{ p, i }]));
+  if (live.length === 0) return out as Received[];
+
+  // The same event twice: the first delivery's payment, whichever transaction (or this batch) recorded it.
+  await repo.lockEventKeys(trx, live.map(({ p }) => p));
+  const recorded = new Map((await repo.findByEvents(trx, live.map(({ p }) => p))).map((x) => [`${x.organization_id}|${x.channel}|${x.transaction_id}`, x]));
+  const firstOf = new Map<string, number>();
+  const fresh: Fresh[] = [];
+  const repeats: { i: number; first: number }[] = [];
+  for (const { p, i } of live) {
+    const earlier = recorded.get(eventOf(p));
+    if (earlier) {
+      const conflict = sameEvent(earlier, p);
+      out[i] = conflict ? { ok: false, error: conflict } : { ok: true, value: { payment: earlier, replayed: true, allocations: [] } };
+    } else if (firstOf.has(eventOf(p))) {
+      const first = inputs[firstOf.get(eventOf(p))!]!;
+      const conflict = sameEvent({ amount: first.amount.minor, currency: first.amount.currency }, p);
+      if (conflict) refuse(i, conflict);
+      else repeats.push({ i, first: firstOf.get(eventOf(p))! });
+    } else {
+      firstOf.set(eventOf(p), i);
+      fresh.push({ index: i, p, subscriberId: p.subscriberId ?? null, firstInvoices: [...(p.invoiceIds ?? [])], books: p.organizationId });
     }
   }
-  if (!subscriberId && !p.reference && !p.payer?.phone) throw new UnprocessableError('A payment needs a subscriber or a reference to find one by');
-  if (!subscriberId && p.payer?.phone) subscriberId = (await repo.subscriberByPhone(trx, p.organizationId, p.payer.phone)) ?? null;
 
+  await findSubscribers(trx, fresh);
+  const books = await repo.organizationsOfSubscribers(trx, [...new Set(fresh.flatMap((f) => (f.subscriberId ? [f.subscriberId] : [])))]);
+  for (const f of fresh) {
+    if (!f.subscriberId) continue;
+    const organizationId = books.get(f.subscriberId);
+    if (organizationId) f.books = organizationId;
+    else refuse(f.index, new NotFoundError('Subscriber'));
+  }
+
+  // What the payments may pay, locked (invoices before ledger accounts, as everywhere), and the invoices named checked.
+  const paying = fresh.filter((f) => !out[f.index] && f.subscriberId && f.p.applyToInvoices !== false);
+  const invoices = new Map(
+    (await lockPayable(trx, [...new Set(paying.map((f) => f.subscriberId!))], [...new Set(paying.flatMap((f) => f.firstInvoices))])).map((inv) => [inv.id, inv]),
+  );
+  for (const f of paying)
+    for (const id of f.firstInvoices) {
+      const invoice = invoices.get(id);
+      if (!invoice) refuse(f.index, new NotFoundError('Invoice'));
+      else if (invoice.subscriber_id !== f.subscriberId || invoice.currency !== f.p.amount.currency || invoice.kind !== 'invoice')
+        refuse(f.index, new UnprocessableError(`Invoice ${invoice.number ?? invoice.id} is not one of this subscriber's ${f.p.amount.currency} invoices`));
+      if (out[f.index]) break;
+    }
+
+  const ok = fresh.filter((f) => !out[f.index]);
+  const posted = await postEvents(trx, clock, ok.flatMap(receivedEntries));
+  let next = 0;
+  for (const f of ok) {
+    f.entryId = posted[next]!.entry.id; // the collector's entry when there are two
+    next += receivedEntries(f).length;
+  }
+  const payments = await repo.insertPayments(
+    trx,
+    ok.map((f) => ({
+      organization_id: f.p.organizationId,
+      subscriber_id: f.subscriberId,
+      channel: f.p.channel,
+      transaction_id: f.p.transactionId,
+      amount: f.p.amount.minor,
+      currency: f.p.amount.currency,
+      status: f.subscriberId ? ('applied' as const) : ('unapplied' as const),
+      reference: f.p.reference ?? null,
+      payer_name: f.p.payer?.name ?? null,
+      payer_phone: f.p.payer?.phone ?? null,
+      payer_email: f.p.payer?.email ?? null,
+      memo: f.p.memo ?? null,
+      collector_id: f.p.collectorId ?? null,
+      recorded_by: f.p.recordedBy ?? null,
+      received_at: f.p.receivedAt,
+      entry_id: f.entryId!,
+      metadata: f.p.metadata ?? {},
+    })),
+  );
+  ok.forEach((f, k) => (f.payment = payments[k]));
+
+  const allocations = await allocateLocked(
+    trx,
+    clock,
+    invoices,
+    ok.filter((f) => f.subscriberId && f.p.applyToInvoices !== false).map((f) => ({ payment: f.payment!, subscriberId: f.subscriberId!, books: f.books, firstInvoiceIds: f.firstInvoices, createdBy: f.p.recordedBy ?? null })),
+  );
+  await walletFundedForMany(trx, clock, [...new Map(ok.filter((f) => f.subscriberId).map((f) => [`${f.subscriberId}|${f.p.amount.currency}`, { subscriberId: f.subscriberId!, currency: f.p.amount.currency }])).values()]);
+
+  for (const f of ok) out[f.index] = { ok: true, value: { payment: f.payment!, replayed: false, allocations: allocations.get(f.payment!.id) ?? [] } };
+  for (const r of repeats) {
+    const first = out[r.first]!;
+    out[r.i] = first.ok ? { ok: true, value: { payment: first.value.payment, replayed: true, allocations: [] } } : first;
+  }
+  return out as Received[];
+}
+
+/** Finds the subscriber of each payment that names none: by its reference, else by the payer's phone. */
+async function findSubscribers(trx: Transaction<DB>, fresh: readonly Fresh[]): Promise<void> {
+  for (const organizationId of new Set(fresh.filter((f) => !f.subscriberId).map((f) => f.p.organizationId))) {
+    const unnamed = fresh.filter((f) => !f.subscriberId && f.p.organizationId === organizationId);
+    const named = await resolveReferences(trx, organizationId, unnamed.flatMap((f) => (f.p.reference ? [f.p.reference] : [])));
+    for (const f of unnamed) {
+      const found = f.p.reference ? named.get(f.p.reference) : undefined;
+      if (!found) continue;
+      f.subscriberId = found.subscriberId;
+      if (found.invoiceId && !f.firstInvoices.includes(found.invoiceId)) f.firstInvoices.unshift(found.invoiceId);
+    }
+    const byPhone = unnamed.filter((f) => !f.subscriberId && f.p.payer?.phone);
+    if (byPhone.length === 0) continue;
+    const phones = await repo.subscribersByPhones(trx, organizationId, byPhone.map((f) => f.p.payer!.phone!));
+    for (const f of byPhone) f.subscriberId = phones.get(f.p.payer!.phone!) ?? null;
+  }
+}
+
+/**
+ * The journal entries of a new payment: the money from the settlement account to the subscriber's
+ * wallet, or to suspense when it names nobody; money collected by one organization for a subscriber
+ * of another is posted in both books (the collector owes it on, the subscriber's organization holds
+ * it in the wallet).
+ */
+function receivedEntries(f: Fresh): PostEventInput[] {
+  const p = f.p;
   const key = `payment:${p.channel}:${p.transactionId}`;
   const memo = p.memo ?? `${p.channel} ${p.transactionId}`;
-  const books = subscriberId ? await booksOf(trx, subscriberId) : p.organizationId;
-  const across = books !== p.organizationId;
-  const posted = await postEvent(trx, clock, {
-    organizationId: p.organizationId,
-    kind: subscriberId ? 'payment' : 'payment_unapplied',
-    lines: !subscriberId
-      ? unappliedPaymentReceived({ amount: p.amount, via: p.via })
-      : across
-        ? collectedForOrganization({ beneficiaryId: books, amount: p.amount, via: p.via })
-        : walletTopUp({ subscriberId, amount: p.amount, via: p.via }),
-    idempotencyKey: key,
-    memo,
-    occurredAt: p.receivedAt,
-    createdBy: p.recordedBy ?? null,
-  });
-  if (subscriberId && across) await passOn(trx, clock, { collectorId: p.organizationId, books, subscriberId, amount: p.amount, key, memo, at: p.receivedAt, by: p.recordedBy ?? null });
-  const payment = await repo.insertPayment(trx, {
-    organization_id: p.organizationId,
-    subscriber_id: subscriberId,
-    channel: p.channel,
-    transaction_id: p.transactionId,
-    amount: p.amount.minor,
-    currency: p.amount.currency,
-    status: subscriberId ? 'applied' : 'unapplied',
-    reference: p.reference ?? null,
-    payer_name: p.payer?.name ?? null,
-    payer_phone: p.payer?.phone ?? null,
-    payer_email: p.payer?.email ?? null,
-    memo: p.memo ?? null,
-    collector_id: p.collectorId ?? null,
-    recorded_by: p.recordedBy ?? null,
-    received_at: p.receivedAt,
-    entry_id: posted.entry.id,
-    metadata: p.metadata ?? {},
-  });
-  if (!subscriberId) return { payment, replayed: false, allocations: [] };
-  const allocations = p.applyToInvoices === false ? [] : await allocate(trx, clock, payment, subscriberId, firstInvoices, p.recordedBy ?? null);
-  await walletFunded(trx, clock, subscriberId, payment.currency);
-  return { payment, replayed: false, allocations };
+  const common = { idempotencyKey: key, memo, occurredAt: p.receivedAt, createdBy: p.recordedBy ?? null };
+  if (!f.subscriberId) return [{ ...common, organizationId: p.organizationId, kind: 'payment_unapplied', lines: unappliedPaymentReceived({ amount: p.amount, via: p.via }) }];
+  if (f.books === p.organizationId) return [{ ...common, organizationId: p.organizationId, kind: 'payment', lines: walletTopUp({ subscriberId: f.subscriberId, amount: p.amount, via: p.via }) }];
+  return [
+    { ...common, organizationId: p.organizationId, kind: 'payment', lines: collectedForOrganization({ beneficiaryId: f.books, amount: p.amount, via: p.via }) },
+    passedOn({ collectorId: p.organizationId, books: f.books, subscriberId: f.subscriberId, amount: p.amount, key, memo, at: p.receivedAt, by: p.recordedBy ?? null }),
+  ];
 }
 
 /**
@@ -165,12 +276,8 @@ export async function receivePayment(trx: Transaction<DB>, clock: Clock, p: Inco
  * wallet in the subscriber's organization's books, as owed by the collector (the collector's entry
  * records the debt the other way round).
  */
-async function passOn(
-  trx: Transaction<DB>,
-  clock: Clock,
-  e: { collectorId: string; books: string; subscriberId: string; amount: Money; key: string; memo: string; at: Date; by: string | null },
-): Promise<void> {
-  await postEvent(trx, clock, {
+function passedOn(e: { collectorId: string; books: string; subscriberId: string; amount: Money; key: string; memo: string; at: Date; by: string | null }): PostEventInput {
+  return {
     organizationId: e.books,
     kind: 'payment',
     lines: collectedByOrganization({ collectorId: e.collectorId, subscriberId: e.subscriberId, amount: e.amount }),
@@ -178,47 +285,82 @@ async function passOn(
     memo: e.memo,
     occurredAt: e.at,
     createdBy: e.by,
-  });
+  };
+}
+
+interface AllocationJob {
+  readonly payment: Payment;
+  readonly subscriberId: string;
+  /** The organization whose books hold the wallet and the invoices. */
+  readonly books: string;
+  readonly firstInvoiceIds: readonly string[];
+  readonly createdBy: string | null;
 }
 
 /**
- * Pays invoices with a payment that has reached the subscriber's wallet: the chosen ones first, then
- * the unpaid ones oldest first, never more than the payment nor more than the wallet holds.
+ * Pays invoices with payments that have reached their subscribers' wallets: for each, the chosen
+ * invoices first, then the unpaid ones oldest first, never more than the payment nor more than the
+ * wallet holds. The invoices are those the caller locked (lockPayable) and checked. One entry from
+ * the wallet per invoice paid; answers what each payment paid.
  */
-export async function allocate(
-  trx: Transaction<DB>,
-  clock: Clock,
-  payment: Payment,
-  subscriberId: string,
-  firstInvoiceIds: readonly string[],
-  createdBy: string | null,
-): Promise<PaymentAllocation[]> {
-  // The wallet and the invoices are in the subscriber's organization's books (the collector's when it is the same).
-  const ref = { organizationId: await booksOf(trx, subscriberId), subscriberId, currency: payment.currency };
-  let left = payment.amount;
-  const done: PaymentAllocation[] = [];
-  const order = [...new Set([...firstInvoiceIds, ...(await unpaidInvoiceIds(trx, subscriberId, payment.currency))])];
-  for (const invoiceId of order) {
-    if (left <= 0n) break;
-    const invoice = await trx.selectFrom('invoices').selectAll().where('id', '=', invoiceId).forUpdate().executeTakeFirst();
-    if (!invoice) throw new NotFoundError('Invoice');
-    if (invoice.subscriber_id !== subscriberId || invoice.currency !== payment.currency || invoice.kind !== 'invoice')
-      throw new UnprocessableError(`Invoice ${invoice.number ?? invoice.id} is not one of this subscriber's ${payment.currency} invoices`);
-    if (!unpaidStatuses.includes(invoice.status as (typeof unpaidStatuses)[number])) continue;
-    const { available } = await walletBalance(trx, ref);
-    const amount = [outstanding(invoice), left, available.minor].reduce((a, b) => (b < a ? b : a));
-    if (amount <= 0n) break;
-    const posted = await deductFromWallet(trx, clock, ref, {
-      amount: { minor: amount, currency: payment.currency },
-      idempotencyKey: `payment-allocation:${payment.id}:${invoice.id}`,
-      memo: `Payment ${payment.receipt_no} pays invoice ${invoice.number}`,
-      createdBy,
-    });
-    await recordAllocation(trx, clock, { invoiceId: invoice.id, source: 'payment', sourceId: payment.id, amount, journalEntryId: posted.entry.id });
-    done.push({ invoiceId: invoice.id, amount });
-    left -= amount;
+async function allocateLocked(trx: Transaction<DB>, clock: Clock, invoices: ReadonlyMap<string, Invoice>, jobs: readonly AllocationJob[]): Promise<Map<string, PaymentAllocation[]>> {
+  const done = new Map<string, PaymentAllocation[]>();
+  if (jobs.length === 0) return done;
+  const walletOf = (j: AllocationJob) => `${j.books}|${j.subscriberId}|${j.payment.currency}`;
+  const wallets = [...new Map(jobs.map((j) => [walletOf(j), { organizationId: j.books, subscriberId: j.subscriberId, currency: j.payment.currency }])).values()];
+  const available = new Map((await walletBalances(trx, wallets)).map((b, k) => [`${wallets[k]!.organizationId}|${wallets[k]!.subscriberId}|${wallets[k]!.currency}`, b.available.minor]));
+  const owed = new Map([...invoices.values()].map((inv) => [inv.id, inv]));
+  const oldestFirst = [...invoices.values()]
+    .filter((inv) => inv.kind === 'invoice' && unpaidStatuses.includes(inv.status as (typeof unpaidStatuses)[number]))
+    .sort((a, b) => (a.issued_at?.getTime() ?? Infinity) - (b.issued_at?.getTime() ?? Infinity) || (a.number ?? '').localeCompare(b.number ?? ''));
+  const planned: { job: AllocationJob; invoice: Invoice; amount: bigint }[] = [];
+  for (const job of jobs) {
+    let left = job.payment.amount;
+    const unpaid = oldestFirst.filter((inv) => inv.subscriber_id === job.subscriberId && inv.currency === job.payment.currency).map((inv) => inv.id);
+    for (const invoiceId of new Set([...job.firstInvoiceIds, ...unpaid])) {
+      if (left <= 0n) break;
+      const invoice = owed.get(invoiceId)!;
+      if (!unpaidStatuses.includes(invoice.status as (typeof unpaidStatuses)[number])) continue;
+      const amount = [outstanding(invoice), left, available.get(walletOf(job)) ?? 0n].reduce((a, b) => (b < a ? b : a));
+      if (amount <= 0n) break;
+      planned.push({ job, invoice, amount });
+      owed.set(invoice.id, { ...invoice, ...afterAllocation(invoice, 'payment', amount) });
+      available.set(walletOf(job), available.get(walletOf(job))! - amount);
+      left -= amount;
+    }
   }
+  const posted = await postEvents(
+    trx,
+    clock,
+    planned.map(({ job, invoice, amount }) => ({
+      organizationId: job.books,
+      kind: 'wallet_deduction',
+      lines: walletPaysInvoice({ subscriberId: job.subscriberId, amount: { minor: amount, currency: job.payment.currency } }),
+      idempotencyKey: `payment-allocation:${job.payment.id}:${invoice.id}`,
+      memo: `Payment ${job.payment.receipt_no} pays invoice ${invoice.number}`,
+      createdBy: job.createdBy,
+    })),
+  );
+  await recordAllocations(
+    trx,
+    clock,
+    invoices,
+    planned.map(({ job, invoice, amount }, k) => ({ invoiceId: invoice.id, source: 'payment' as const, sourceId: job.payment.id, amount, journalEntryId: posted[k]!.entry.id })),
+  );
+  for (const { job, invoice, amount } of planned) done.set(job.payment.id, [...(done.get(job.payment.id) ?? []), { invoiceId: invoice.id, amount }]);
   return done;
+}
+
+/** Locks and checks the invoices a payment is to pay, then pays them (see allocateLocked). */
+async function allocate(trx: Transaction<DB>, clock: Clock, job: AllocationJob): Promise<PaymentAllocation[]> {
+  const invoices = new Map((await lockPayable(trx, [job.subscriberId], job.firstInvoiceIds)).map((inv) => [inv.id, inv]));
+  for (const id of job.firstInvoiceIds) {
+    const invoice = invoices.get(id);
+    if (!invoice) throw new NotFoundError('Invoice');
+    if (invoice.subscriber_id !== job.subscriberId || invoice.currency !== job.payment.currency || invoice.kind !== 'invoice')
+      throw new UnprocessableError(`Invoice ${invoice.number ?? invoice.id} is not one of this subscriber's ${job.payment.currency} invoices`);
+  }
+  return (await allocateLocked(trx, clock, invoices, [job])).get(job.payment.id) ?? [];
 }
 
 /**
@@ -234,25 +376,23 @@ export async function matchUnapplied(
   if (!payment) throw new NotFoundError('Payment');
   if (payment.status !== 'unapplied') throw new ConflictError('This payment is already matched to a subscriber');
   const amount = { minor: payment.amount, currency: payment.currency };
-  const books = await booksOf(trx, input.subscriberId);
+  const books = (await repo.organizationsOfSubscribers(trx, [input.subscriberId])).get(input.subscriberId);
+  if (!books) throw new NotFoundError('Subscriber');
   const key = `payment-match:${payment.id}`;
   const memo = `Payment ${payment.receipt_no} matched`;
-  await postEvent(trx, clock, {
-    organizationId: payment.organization_id,
-    kind: 'payment_matched',
-    lines:
-      books === payment.organization_id
-        ? unappliedPaymentMatched({ subscriberId: input.subscriberId, amount })
-        : collectedForOrganization({ beneficiaryId: books, amount, via: 'unapplied' }),
-    idempotencyKey: key,
-    memo,
-    occurredAt: clock.now(),
-    createdBy: input.matchedBy,
-  });
-  if (books !== payment.organization_id)
-    await passOn(trx, clock, { collectorId: payment.organization_id, books, subscriberId: input.subscriberId, amount, key, memo, at: clock.now(), by: input.matchedBy });
+  const common = { idempotencyKey: key, memo, occurredAt: clock.now(), createdBy: input.matchedBy };
+  await postEvents(
+    trx,
+    clock,
+    books === payment.organization_id
+      ? [{ ...common, organizationId: payment.organization_id, kind: 'payment_matched', lines: unappliedPaymentMatched({ subscriberId: input.subscriberId, amount }) }]
+      : [
+          { ...common, organizationId: payment.organization_id, kind: 'payment_matched', lines: collectedForOrganization({ beneficiaryId: books, amount, via: 'unapplied' }) },
+          passedOn({ collectorId: payment.organization_id, books, subscriberId: input.subscriberId, amount, key, memo, at: clock.now(), by: input.matchedBy }),
+        ],
+  );
   const matched = await repo.markMatched(trx, payment.id, { subscriberId: input.subscriberId, at: clock.now(), by: input.matchedBy });
-  const allocations = await allocate(trx, clock, matched, input.subscriberId, input.invoiceIds ?? [], input.matchedBy);
+  const allocations = await allocate(trx, clock, { payment: matched, subscriberId: input.subscriberId, books, firstInvoiceIds: input.invoiceIds ?? [], createdBy: input.matchedBy });
   await walletFunded(trx, clock, input.subscriberId, matched.currency);
   return { payment: matched, replayed: false, allocations };
 }

@@ -86,7 +86,7 @@ export async function chargeInvoice(deps: Deps, invoiceId: string, cardId: strin
   if (ref) await gateways.updateIntent(deps.db, intent.id, { gateway_ref: ref, updated_at: deps.clock.now() });
   const applied = await deps.db.transaction().execute(async (trx) => {
     const done = await applyOutcome(trx, deps.clock, account, outcome);
-    await gateways.insertEvent(trx, {
+    await gateways.insertEvents(trx, [{
       organization_id: account.organization_id,
       gateway_account_id: account.id,
       endpoint: 'autopay',
@@ -97,7 +97,7 @@ export async function chargeInvoice(deps: Deps, invoiceId: string, cardId: strin
       payment_id: done.paymentId ?? null,
       remote_address: null,
       received_at: deps.clock.now(),
-    });
+    }]);
     return done;
   });
   const status = await gateways.intentStatus(deps.db, intent.id);

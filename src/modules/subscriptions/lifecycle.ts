@@ -220,6 +220,6 @@ export async function billNow(trx: Trx, clock: Clock, subscriptionIds: readonly 
 }
 
 // The invoice engine tells whoever listens when a subscriber's bills are settled; service comes back here.
-onBillsSettled(unlockAfterPayment);
+onBillsSettled(unlockAfterPayment, repo.subscribersHeldForPayment);
 // A funded wallet buys again a prepaid plan that expired unpaid.
-onWalletFunded(renewAfterFunding);
+onWalletFunded(renewAfterFunding, repo.subscribersWithExpiredPrepaid);

@@ -175,6 +175,31 @@ export function expiredPrepaid(trx: Transaction<DB>, subscriberId: string, curre
     .execute();
 }
 
+/** Of these subscribers, those with a subscription in grace or suspended for non-payment (what a payment may unlock). */
+export async function subscribersHeldForPayment(db: Db, subscriberIds: readonly string[]): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('subscriptions')
+    .select('subscriber_id')
+    .distinct()
+    .where(sql<boolean>`subscriber_id = any(${[...subscriberIds]}::uuid[])`)
+    .where((eb) => eb.or([eb('status', '=', 'grace'), eb.and([eb('status', '=', 'suspended'), eb('status_reason', '=', 'unpaid')])]))
+    .execute();
+  return new Set(rows.map((r) => r.subscriber_id));
+}
+
+/** Of these subscribers, those with a subscription suspended because it expired (what a funded wallet may renew). */
+export async function subscribersWithExpiredPrepaid(db: Db, subscriberIds: readonly string[]): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('subscriptions')
+    .select('subscriber_id')
+    .distinct()
+    .where(sql<boolean>`subscriber_id = any(${[...subscriberIds]}::uuid[])`)
+    .where('status', '=', 'suspended')
+    .where('status_reason', '=', 'expired')
+    .execute();
+  return new Set(rows.map((r) => r.subscriber_id));
+}
+
 /** Unpaid invoices whose collection is not held (by an installment plan or a dispute): what suspension counts at the end of grace. */
 export async function unheldUnpaidInvoiceCount(db: Db, subscriberId: string): Promise<number> {
   const r = await db

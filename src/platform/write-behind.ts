@@ -1,19 +1,21 @@
 /**
  * A small write-behind queue: items arriving within one window are written together by one call
  * of the writer (one statement, one commit), and each caller's promise settles only when the batch
- * holding its item has committed, or failed. At most `maxInFlight` batches (default one) are in
+ * holding its item has committed, or failed; with what the writer answered for that item, when it
+ * answers one result per item (RADIUS accounting answers nothing, a batch of payment callbacks
+ * answers each callback's outcome). At most `maxInFlight` batches (default one) are in
  * flight; items arriving meanwhile form the next one, written as soon as one in flight ends, so under
  * load batches grow instead of queuing many small commits. With two in flight, one batch is written
  * while the other waits for its commit to reach the disk; the writer must then be safe to run
  * concurrently with itself (accounting sorts its rows so two batches lock them in the same order).
  */
-export class WriteBehind<T> {
-  #pending: { item: T; resolve: () => void; reject: (err: unknown) => void }[] = [];
+export class WriteBehind<T, R = void> {
+  #pending: { item: T; resolve: (result: R) => void; reject: (err: unknown) => void }[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #flushing = new Set<Promise<void>>();
 
   constructor(
-    private readonly write: (items: T[]) => Promise<void>,
+    private readonly write: (items: T[]) => Promise<readonly R[] | void>,
     private readonly opts: { windowMs: number; maxBatch: number; maxInFlight?: number },
   ) {}
 
@@ -21,8 +23,8 @@ export class WriteBehind<T> {
     return this.#flushing.size >= (this.opts.maxInFlight ?? 1);
   }
 
-  add(item: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       this.#pending.push({ item, resolve, reject });
       if (this.#pending.length >= this.opts.maxBatch) this.#kick(0);
       else this.#kick(this.opts.windowMs);
@@ -49,7 +51,7 @@ export class WriteBehind<T> {
     if (this.#full || this.#pending.length === 0) return;
     const batch = this.#pending.splice(0, this.opts.maxBatch);
     const flushing = this.write(batch.map((b) => b.item)).then(
-      () => batch.forEach((b) => b.resolve()),
+      (results) => batch.forEach((b, i) => b.resolve(results?.[i] as R)),
       (err) => batch.forEach((b) => b.reject(err)),
     );
     this.#flushing.add(flushing);
