@@ -177,25 +177,8 @@ export async function openReceivables(
   return new Map(r.rows.map((row) => [row.owner_id, row.id]));
 }
 
-export interface LockedWallet {
-  subscriber_id: string;
-  account_id: string;
-  /** Natural balance plus the credit limit: what a deduction may take. */
-  available: bigint;
-}
-
-/** Locks the subscribers' wallet balances in account order (the ledger trigger's order) and answers what each may pay. */
-export async function lockWallets(trx: Transaction<DB>, organizationId: string, currency: string, subscriberIds: readonly string[]): Promise<LockedWallet[]> {
-  if (subscriberIds.length === 0) return [];
-  const r = await sql<LockedWallet>`
-    select a.owner_id as subscriber_id, a.id as account_id, (-b.balance + coalesce(a.credit_limit, 0))::bigint as available
-      from ledger_accounts a join ledger_balances b on b.account_id = a.id and b.shard = 0
-     where a.organization_id = ${organizationId} and a.system_key = 'subscriber_wallet' and a.owner_type = 'subscriber'
-       and a.currency = ${currency} and a.owner_id = any(${[...subscriberIds]}::uuid[])
-     order by a.id
-     for update of b`.execute(trx);
-  return r.rows;
-}
+// Wallets are locked as the ledger locks them; billing and payments share the one query.
+export { lockWallets, type LockedWallet } from '../ledger/ledger.repo.ts';
 
 /** Takes `count` invoice numbers under the counter's row lock (held until commit: no gaps). Answers the first. */
 export async function takeInvoiceNumbers(trx: Transaction<DB>, organizationId: string, count: number): Promise<{ format: string; first: bigint }> {

@@ -139,7 +139,7 @@ function batcherFor(deps: Deps): WriteBehind<Queued, BatchResult> {
 }
 
 export async function handleCallback(deps: Deps, cb: IncomingCallback): Promise<CallbackAnswer> {
-  const account = uuidPattern.test(cb.accountId) ? await repo.accountById(deps.db, cb.accountId) : undefined;
+  const account = uuidPattern.test(cb.accountId) ? await repo.accountForCallback(deps.db, cb.accountId) : undefined;
   if (!account) {
     await record(deps, undefined, cb, 'rejected', { result: 'refused: no such gateway account', security: { kind: 'unknown_account', detail: `A callback for gateway account ${cb.accountId.slice(0, 60)}, which does not exist` } });
     return { status: 404, body: { error: 'not found' } };

@@ -158,7 +158,7 @@ export async function addAllocation(
   return setStatus(trx, invoice.id, after.status, a.created_at, { amount_paid: after.amount_paid, amount_credited: after.amount_credited });
 }
 
-/** Many allocations and the invoices they move, in two statements (a batch of payments). */
+/** Many allocations and the invoices they move, in one statement (a batch of payments). */
 export async function addAllocations(
   trx: Transaction<DB>,
   rows: readonly { invoiceId: string; source: AllocationSource; sourceId: string | null; amount: bigint; journalEntryId: string | null }[],
@@ -166,13 +166,14 @@ export async function addAllocations(
   now: Date,
 ): Promise<void> {
   if (rows.length === 0) return;
-  await sql`insert into invoice_allocations (invoice_id, source, source_id, amount, journal_entry_id, created_at)
-    select a.*, ${now.toISOString()}::timestamptz from unnest(${rows.map((r) => r.invoiceId)}::uuid[], ${rows.map((r) => r.source)}::text[], ${rows.map((r) => r.sourceId)}::uuid[],
-      ${rows.map((r) => r.amount)}::bigint[], ${rows.map((r) => r.journalEntryId)}::uuid[]) as a`.execute(trx);
-  await sql`update invoices i set amount_paid = u.amount_paid, amount_credited = u.amount_credited, status = u.status, updated_at = ${now.toISOString()}::timestamptz
-    from unnest(${invoices.map((i) => i.id)}::uuid[], ${invoices.map((i) => i.amount_paid)}::bigint[], ${invoices.map((i) => i.amount_credited)}::bigint[], ${invoices.map((i) => i.status)}::text[])
-      as u(id, amount_paid, amount_credited, status)
-    where i.id = u.id`.execute(trx);
+  await sql`with allocated as (
+      insert into invoice_allocations (invoice_id, source, source_id, amount, journal_entry_id, created_at)
+      select a.*, ${now.toISOString()}::timestamptz from unnest(${rows.map((r) => r.invoiceId)}::uuid[], ${rows.map((r) => r.source)}::text[], ${rows.map((r) => r.sourceId)}::uuid[],
+        ${rows.map((r) => r.amount)}::bigint[], ${rows.map((r) => r.journalEntryId)}::uuid[]) as a)
+    update invoices i set amount_paid = u.amount_paid, amount_credited = u.amount_credited, status = u.status, updated_at = ${now.toISOString()}::timestamptz
+      from unnest(${invoices.map((i) => i.id)}::uuid[], ${invoices.map((i) => i.amount_paid)}::bigint[], ${invoices.map((i) => i.amount_credited)}::bigint[], ${invoices.map((i) => i.status)}::text[])
+        as u(id, amount_paid, amount_credited, status)
+     where i.id = u.id`.execute(trx);
 }
 
 /**

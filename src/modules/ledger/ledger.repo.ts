@@ -123,6 +123,26 @@ export async function lockAccounts(trx: Transaction<DB>, ids: readonly string[])
     .execute();
 }
 
+export interface LockedWallet {
+  subscriber_id: string;
+  account_id: string;
+  /** Natural balance plus the credit limit: what a deduction may take. */
+  available: bigint;
+}
+
+/** Locks the subscribers' wallet balances in account order (the ledger trigger's order) and answers what each may pay. */
+export async function lockWallets(trx: Transaction<DB>, organizationId: string, currency: string, subscriberIds: readonly string[]): Promise<LockedWallet[]> {
+  if (subscriberIds.length === 0) return [];
+  const r = await sql<LockedWallet>`
+    select a.owner_id as subscriber_id, a.id as account_id, (-b.balance + coalesce(a.credit_limit, 0))::bigint as available
+      from ledger_accounts a join ledger_balances b on b.account_id = a.id and b.shard = 0
+     where a.organization_id = ${organizationId} and a.system_key = 'subscriber_wallet' and a.owner_type = 'subscriber'
+       and a.currency = ${currency} and a.owner_id = any(${[...subscriberIds]}::uuid[])
+     order by a.id
+     for update of b`.execute(trx);
+  return r.rows;
+}
+
 export function findEntry(db: Db, id: string): Promise<JournalEntry | undefined> {
   return db.selectFrom('journal_entries').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -175,22 +195,6 @@ export interface NewEntryRow {
   created_by: string | null;
 }
 
-/**
- * Inserts many entries in one statement (arrays through unnest: one statement whatever the count,
- * far below the parameter limit) and answers those written; an entry whose organization already
- * has its idempotency key is skipped.
- */
-export async function insertEntries(trx: Transaction<DB>, rows: readonly NewEntryRow[]): Promise<JournalEntry[]> {
-  const col = <K extends keyof NewEntryRow>(k: K) => rows.map((r) => r[k]);
-  const r = await sql<JournalEntry>`insert into journal_entries (id, organization_id, kind, memo, occurred_at, posted_at, idempotency_key, reverses_entry_id, created_by)
-    select * from unnest(${col('id')}::uuid[], ${col('organization_id')}::uuid[], ${col('kind')}::text[], ${col('memo')}::text[],
-      ${rows.map((x) => x.occurred_at.toISOString())}::timestamptz[], ${rows.map((x) => x.posted_at.toISOString())}::timestamptz[],
-      ${col('idempotency_key')}::text[], ${col('reverses_entry_id')}::uuid[], ${col('created_by')}::uuid[])
-    on conflict (organization_id, idempotency_key) do nothing
-    returning *`.execute(trx);
-  return r.rows;
-}
-
 export interface NewLineRow {
   entry_id: string;
   line_no: number;
@@ -199,11 +203,28 @@ export interface NewLineRow {
   amount: bigint;
 }
 
-export async function insertLines(trx: Transaction<DB>, rows: readonly NewLineRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await sql`insert into journal_lines (entry_id, line_no, account_id, currency, amount)
-    select * from unnest(${rows.map((r) => r.entry_id)}::uuid[], ${rows.map((r) => r.line_no)}::smallint[], ${rows.map((r) => r.account_id)}::uuid[],
-      ${rows.map((r) => r.currency)}::char(3)[], ${rows.map((r) => r.amount.toString())}::bigint[])`.execute(trx);
+/**
+ * Writes entries and their lines in one statement: the entries whose key is new, and the lines of
+ * those alone (a key already used writes nothing). Answers the entries written. The ledger's
+ * statement trigger on the lines runs after the whole statement, so it sees the entries.
+ */
+export async function insertEntriesWithLines(trx: Transaction<DB>, rows: readonly NewEntryRow[], lines: readonly NewLineRow[]): Promise<JournalEntry[]> {
+  if (rows.length === 0) return [];
+  const col = <K extends keyof NewEntryRow>(k: K) => rows.map((r) => r[k]);
+  const r = await sql<JournalEntry>`with written as (
+      insert into journal_entries (id, organization_id, kind, memo, occurred_at, posted_at, idempotency_key, reverses_entry_id, created_by)
+      select * from unnest(${col('id')}::uuid[], ${col('organization_id')}::uuid[], ${col('kind')}::text[], ${col('memo')}::text[],
+        ${rows.map((x) => x.occurred_at.toISOString())}::timestamptz[], ${rows.map((x) => x.posted_at.toISOString())}::timestamptz[],
+        ${col('idempotency_key')}::text[], ${col('reverses_entry_id')}::uuid[], ${col('created_by')}::uuid[])
+      on conflict (organization_id, idempotency_key) do nothing
+      returning *),
+    lines as (
+      insert into journal_lines (entry_id, line_no, account_id, currency, amount)
+      select l.* from unnest(${lines.map((x) => x.entry_id)}::uuid[], ${lines.map((x) => x.line_no)}::smallint[], ${lines.map((x) => x.account_id)}::uuid[],
+        ${lines.map((x) => x.currency)}::char(3)[], ${lines.map((x) => x.amount.toString())}::bigint[]) as l(entry_id, line_no, account_id, currency, amount)
+      where l.entry_id in (select w.id from written w))
+    select * from written`.execute(trx);
+  return r.rows;
 }
 
 export const accountSort: SortSpec = {

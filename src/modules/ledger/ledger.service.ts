@@ -24,6 +24,8 @@ export interface EntryLineInput {
 }
 
 export interface PostEntryInput {
+  /** The entry's id, when the caller must know it before posting (a payment row names its entry); new otherwise. */
+  readonly id?: string;
   readonly organizationId: string;
   /** What moved the money: manual, reversal, invoice, payment, wallet_top_up … */
   readonly kind: string;
@@ -73,7 +75,16 @@ export async function postEntry(trx: Transaction<DB>, clock: Clock, input: PostE
  * invoices in batches of a few thousand), with the same rules as postEntry; one refusal refuses
  * the batch. Answers each input's entry, in order.
  */
-export async function postEntries(trx: Transaction<DB>, clock: Clock, inputs: readonly PostEntryInput[]): Promise<Omit<PostedEntry, 'lines'>[]> {
+export interface PostOptions {
+  /**
+   * The caller knows its keys are new (it holds the locks of the events they stand for): the check
+   * for earlier entries before posting is skipped. A key that was used after all is still answered
+   * as a replay, but its lines counted against credit limits as if new.
+   */
+  readonly newKeys?: boolean;
+}
+
+export async function postEntries(trx: Transaction<DB>, clock: Clock, inputs: readonly PostEntryInput[], opts: PostOptions = {}): Promise<Omit<PostedEntry, 'lines'>[]> {
   for (const input of inputs) {
     try {
       assertBalanced(input.lines);
@@ -83,14 +94,14 @@ export async function postEntries(trx: Transaction<DB>, clock: Clock, inputs: re
     }
   }
   const keyOf = (x: { organizationId: string; idempotencyKey: string }) => `${x.organizationId}|${x.idempotencyKey}`;
-  const earlier = new Map((await repo.findEntriesByKeys(trx, inputs)).map((e) => [keyOf({ organizationId: e.organization_id, idempotencyKey: e.idempotency_key }), e]));
+  const earlier = new Map((opts.newKeys ? [] : await repo.findEntriesByKeys(trx, inputs)).map((e) => [keyOf({ organizationId: e.organization_id, idempotencyKey: e.idempotency_key }), e]));
   const fresh = new Map<string, PostEntryInput>();
   for (const input of inputs) if (!earlier.has(keyOf(input)) && !fresh.has(keyOf(input))) fresh.set(keyOf(input), input);
 
   await checkAccounts(trx, [...fresh.values()]);
   const now = clock.now();
   const rows = [...fresh.values()].map((input) => ({
-    id: randomUUID(),
+    id: input.id ?? randomUUID(),
     organization_id: input.organizationId,
     kind: input.kind,
     memo: input.memo ?? '',
@@ -100,13 +111,10 @@ export async function postEntries(trx: Transaction<DB>, clock: Clock, inputs: re
     reverses_entry_id: input.reversesEntryId ?? null,
     created_by: input.createdBy ?? null,
   }));
-  const written = rows.length > 0 ? await repo.insertEntries(trx, rows) : [];
-  const writtenIds = new Set(written.map((e) => e.id));
-  await repo.insertLines(
+  const written = await repo.insertEntriesWithLines(
     trx,
-    rows
-      .filter((r) => writtenIds.has(r.id))
-      .flatMap((r) => fresh.get(keyOf({ organizationId: r.organization_id, idempotencyKey: r.idempotency_key }))!.lines.map((l, i) => ({ entry_id: r.id, line_no: i + 1, account_id: l.accountId, currency: l.amount.currency, amount: l.amount.minor }))),
+    rows,
+    rows.flatMap((r) => fresh.get(keyOf({ organizationId: r.organization_id, idempotencyKey: r.idempotency_key }))!.lines.map((l, i) => ({ entry_id: r.id, line_no: i + 1, account_id: l.accountId, currency: l.amount.currency, amount: l.amount.minor }))),
   );
   const posted = new Map(written.map((e) => [keyOf({ organizationId: e.organization_id, idempotencyKey: e.idempotency_key }), e]));
   const isNew = (input: PostEntryInput) => posted.has(keyOf(input)) && fresh.get(keyOf(input)) === input;
@@ -304,7 +312,7 @@ export async function postEvent(trx: Transaction<DB>, clock: Clock, input: PostE
 }
 
 /** Many events as postEvent posts one (a batch of gateway callbacks), with a handful of statements whatever their number. */
-export async function postEvents(trx: Transaction<DB>, clock: Clock, inputs: readonly PostEventInput[]): Promise<Omit<PostedEntry, 'lines'>[]> {
+export async function postEvents(trx: Transaction<DB>, clock: Clock, inputs: readonly PostEventInput[], opts: PostOptions = {}): Promise<Omit<PostedEntry, 'lines'>[]> {
   const accounts = await ensureAccounts(
     trx,
     inputs.flatMap((input) => input.lines.map((l) => ({ organizationId: input.organizationId, account: l.account, currency: l.amount.currency }))),
@@ -314,6 +322,7 @@ export async function postEvents(trx: Transaction<DB>, clock: Clock, inputs: rea
     trx,
     clock,
     inputs.map((input) => ({ ...input, lines: input.lines.map((l) => ({ accountId: accounts[next++]!.id, amount: l.amount })) })),
+    opts,
   );
 }
 

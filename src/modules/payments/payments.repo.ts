@@ -42,6 +42,7 @@ export function findByEvents(db: Db, events: readonly EventKey[]): Promise<Payme
 
 /** The organizations whose books hold these subscribers' wallets and invoices. */
 export async function organizationsOfSubscribers(db: Db, subscriberIds: readonly string[]): Promise<Map<string, string>> {
+  if (subscriberIds.length === 0) return new Map();
   const rows = await db.selectFrom('subscribers').select(['id', 'organization_id']).where(sql<boolean>`id = any(${[...subscriberIds]}::uuid[])`).execute();
   return new Map(rows.map((r) => [r.id, r.organization_id]));
 }
@@ -68,6 +69,11 @@ export async function organizationOfSubscriber(db: Db, subscriberId: string): Pr
 
 export function insertPayment(trx: Transaction<DB>, values: Insertable<PaymentsTable>): Promise<Payment> {
   return trx.insertInto('payments').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Points a payment at the journal entry that recorded its money. */
+export async function setEntry(trx: Transaction<DB>, id: string, entryId: string): Promise<void> {
+  await trx.updateTable('payments').set({ entry_id: entryId }).where('id', '=', id).execute();
 }
 
 export function lockPayment(trx: Transaction<DB>, id: string): Promise<Payment | undefined> {
@@ -106,16 +112,16 @@ const subtree = (organizationId: string) => sql<string>`(select o.id from organi
  * 254712… are one number). A subscriber counts only when the reference names exactly one; each
  * lookup answers by the reference as given.
  */
-export async function subscribersByAccountNumbers(db: Db, organizationId: string, refs: readonly string[]): Promise<Map<string, string>> {
+export async function subscribersByAccountNumbers(db: Db, organizationId: string, refs: readonly string[]): Promise<Map<string, { id: string; organizationId: string }>> {
   if (refs.length === 0) return new Map();
   const rows = await db
     .selectFrom('subscribers')
-    .select([sql<string>`lower(account_number)`.as('ref'), sql<string>`min(id::text)`.as('id'), sql<string>`count(*)`.as('n')])
+    .select([sql<string>`lower(account_number)`.as('ref'), sql<string>`min(id::text)`.as('id'), sql<string>`min(organization_id::text)`.as('organization_id'), sql<string>`count(*)`.as('n')])
     .where(sql<boolean>`lower(account_number) = any(${refs.map((r) => r.toLowerCase())}::text[])`)
     .where(sql<boolean>`organization_id in ${subtree(organizationId)}`)
     .groupBy(sql`lower(account_number)`)
     .execute();
-  const found = new Map(rows.filter((r) => Number(r.n) === 1).map((r) => [r.ref, r.id]));
+  const found = new Map(rows.filter((r) => Number(r.n) === 1).map((r) => [r.ref, { id: r.id, organizationId: r.organization_id }]));
   return new Map(refs.flatMap((r) => (found.has(r.toLowerCase()) ? [[r, found.get(r.toLowerCase())!] as const] : [])));
 }
 

@@ -13,6 +13,7 @@
  * settlement handlers), and a funded wallet renews a prepaid plan that expired unpaid. A payment
  * whose reference names nobody waits in suspense (unapplied payments) until staff match it.
  */
+import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { type Settlement, collectedByOrganization, collectedForOrganization, unappliedPaymentMatched, unappliedPaymentReceived, walletPaysInvoice, walletTopUp } from '../../core/ledger.ts';
 import { formatMoney, type Money } from '../../core/money.ts';
@@ -24,7 +25,7 @@ import { outstanding, recordAllocations, unpaidStatuses } from '../invoices/invo
 import { afterAllocation, lockPayable } from '../invoices/invoices.repo.ts';
 import { walletFunded, walletFundedForMany } from '../invoices/settlement.ts';
 import { type PostEventInput, postEvents } from '../ledger/ledger.service.ts';
-import { walletBalances } from '../ledger/wallets.service.ts';
+import { lockWallets } from '../ledger/ledger.repo.ts';
 import * as repo from './payments.repo.ts';
 
 export interface IncomingPayment {
@@ -69,6 +70,8 @@ export interface ReceivedPayment {
 export interface Named {
   readonly subscriberId: string;
   readonly invoiceId?: string;
+  /** The organization whose books hold the subscriber, when the lookup saw it. */
+  readonly books?: string;
 }
 
 /**
@@ -82,7 +85,7 @@ export async function resolveReferences(trx: Transaction<DB>, organizationId: st
   for (const r of new Set(references)) if (r.trim()) trimmed.set(r.trim(), [...(trimmed.get(r.trim()) ?? []), r]);
   let left = [...trimmed.keys()];
   const found = (ref: string, n: Named) => trimmed.get(ref)!.forEach((given) => named.set(given, n));
-  for (const [ref, id] of await repo.subscribersByAccountNumbers(trx, organizationId, left)) found(ref, { subscriberId: id });
+  for (const [ref, s] of await repo.subscribersByAccountNumbers(trx, organizationId, left)) found(ref, { subscriberId: s.id, books: s.organizationId });
   left = left.filter((r) => !named.has(trimmed.get(r)![0]!));
   for (const [ref, invoice] of await repo.invoicesByNumbers(trx, organizationId, left)) found(ref, { subscriberId: invoice.subscriber_id, invoiceId: invoice.id });
   left = left.filter((r) => !named.has(trimmed.get(r)![0]!));
@@ -122,6 +125,8 @@ interface Fresh {
   subscriberId: string | null;
   firstInvoices: string[];
   books: string;
+  /** The subscriber's organization, when finding the subscriber told it. */
+  knownBooks?: string;
   entryId?: string;
   payment?: Payment;
 }
@@ -165,10 +170,11 @@ export async function receivePayments(trx: Transaction<DB>, clock: Clock, inputs
   }
 
   await findSubscribers(trx, fresh);
-  const books = await repo.organizationsOfSubscribers(trx, [...new Set(fresh.flatMap((f) => (f.subscriberId ? [f.subscriberId] : [])))]);
+  const unknown = fresh.filter((f) => f.subscriberId && !f.knownBooks).map((f) => f.subscriberId!);
+  const books = await repo.organizationsOfSubscribers(trx, [...new Set(unknown)]);
   for (const f of fresh) {
     if (!f.subscriberId) continue;
-    const organizationId = books.get(f.subscriberId);
+    const organizationId = f.knownBooks ?? books.get(f.subscriberId);
     if (organizationId) f.books = organizationId;
     else refuse(f.index, new NotFoundError('Subscriber'));
   }
@@ -187,13 +193,10 @@ export async function receivePayments(trx: Transaction<DB>, clock: Clock, inputs
       if (out[f.index]) break;
     }
 
+  // The payments first (their entries' ids chosen now), then every entry of the batch in one posting:
+  // the money reaching the wallets, then what the wallets pay.
   const ok = fresh.filter((f) => !out[f.index]);
-  const posted = await postEvents(trx, clock, ok.flatMap(receivedEntries));
-  let next = 0;
-  for (const f of ok) {
-    f.entryId = posted[next]!.entry.id; // the collector's entry when there are two
-    next += receivedEntries(f).length;
-  }
+  for (const f of ok) f.entryId = randomUUID();
   const payments = await repo.insertPayments(
     trx,
     ok.map((f) => ({
@@ -217,13 +220,17 @@ export async function receivePayments(trx: Transaction<DB>, clock: Clock, inputs
     })),
   );
   ok.forEach((f, k) => (f.payment = payments[k]));
-
-  const allocations = await allocateLocked(
+  const received = ok.flatMap(receivedEntries);
+  const plan = await planAllocations(
     trx,
-    clock,
     invoices,
     ok.filter((f) => f.subscriberId && f.p.applyToInvoices !== false).map((f) => ({ payment: f.payment!, subscriberId: f.subscriberId!, books: f.books, firstInvoiceIds: f.firstInvoices, createdBy: f.p.recordedBy ?? null })),
   );
+  const posted = await postEvents(trx, clock, [...received, ...plan.entries], { newKeys: true });
+  for (const [k, entry] of received.entries())
+    // A key posted before this batch (a payment deleted by hand, its entry kept) is answered as a replay: the payment names that entry.
+    if (entry.id && posted[k]!.entry.id !== entry.id) await repo.setEntry(trx, ok.find((f) => f.entryId === entry.id)!.payment!.id, posted[k]!.entry.id);
+  const allocations = await recordPlanned(trx, clock, invoices, plan, posted.slice(received.length));
   await walletFundedForMany(trx, clock, [...new Map(ok.filter((f) => f.subscriberId).map((f) => [`${f.subscriberId}|${f.p.amount.currency}`, { subscriberId: f.subscriberId!, currency: f.p.amount.currency }])).values()]);
 
   for (const f of ok) out[f.index] = { ok: true, value: { payment: f.payment!, replayed: false, allocations: allocations.get(f.payment!.id) ?? [] } };
@@ -243,6 +250,7 @@ async function findSubscribers(trx: Transaction<DB>, fresh: readonly Fresh[]): P
       const found = f.p.reference ? named.get(f.p.reference) : undefined;
       if (!found) continue;
       f.subscriberId = found.subscriberId;
+      f.knownBooks = found.books;
       if (found.invoiceId && !f.firstInvoices.includes(found.invoiceId)) f.firstInvoices.unshift(found.invoiceId);
     }
     const byPhone = unnamed.filter((f) => !f.subscriberId && f.p.payer?.phone);
@@ -263,10 +271,11 @@ function receivedEntries(f: Fresh): PostEventInput[] {
   const key = `payment:${p.channel}:${p.transactionId}`;
   const memo = p.memo ?? `${p.channel} ${p.transactionId}`;
   const common = { idempotencyKey: key, memo, occurredAt: p.receivedAt, createdBy: p.recordedBy ?? null };
-  if (!f.subscriberId) return [{ ...common, organizationId: p.organizationId, kind: 'payment_unapplied', lines: unappliedPaymentReceived({ amount: p.amount, via: p.via }) }];
-  if (f.books === p.organizationId) return [{ ...common, organizationId: p.organizationId, kind: 'payment', lines: walletTopUp({ subscriberId: f.subscriberId, amount: p.amount, via: p.via }) }];
+  const id = f.entryId;
+  if (!f.subscriberId) return [{ ...common, id, organizationId: p.organizationId, kind: 'payment_unapplied', lines: unappliedPaymentReceived({ amount: p.amount, via: p.via }) }];
+  if (f.books === p.organizationId) return [{ ...common, id, organizationId: p.organizationId, kind: 'payment', lines: walletTopUp({ subscriberId: f.subscriberId, amount: p.amount, via: p.via }) }];
   return [
-    { ...common, organizationId: p.organizationId, kind: 'payment', lines: collectedForOrganization({ beneficiaryId: f.books, amount: p.amount, via: p.via }) },
+    { ...common, id, organizationId: p.organizationId, kind: 'payment', lines: collectedForOrganization({ beneficiaryId: f.books, amount: p.amount, via: p.via }) },
     passedOn({ collectorId: p.organizationId, books: f.books, subscriberId: f.subscriberId, amount: p.amount, key, memo, at: p.receivedAt, by: p.recordedBy ?? null }),
   ];
 }
@@ -295,59 +304,82 @@ interface AllocationJob {
   readonly books: string;
   readonly firstInvoiceIds: readonly string[];
   readonly createdBy: string | null;
+  /** True when the payment's money is already posted to the wallet (a matched payment); else it is posted with the plan. */
+  readonly inWallet?: boolean;
+}
+
+interface AllocationPlan {
+  readonly planned: readonly { readonly job: AllocationJob; readonly invoice: Invoice; readonly amount: bigint }[];
+  /** One entry from the wallet per invoice paid, in the order of `planned`. */
+  readonly entries: readonly PostEventInput[];
 }
 
 /**
- * Pays invoices with payments that have reached their subscribers' wallets: for each, the chosen
- * invoices first, then the unpaid ones oldest first, never more than the payment nor more than the
- * wallet holds. The invoices are those the caller locked (lockPayable) and checked. One entry from
- * the wallet per invoice paid; answers what each payment paid.
+ * What payments reaching their subscribers' wallets pay: for each, the chosen invoices first, then
+ * the unpaid ones oldest first, never more than the payment nor more than the wallet holds (what it
+ * held before, under lock, plus the payments of this batch before it). The invoices are those the
+ * caller locked (lockPayable) and checked.
  */
-async function allocateLocked(trx: Transaction<DB>, clock: Clock, invoices: ReadonlyMap<string, Invoice>, jobs: readonly AllocationJob[]): Promise<Map<string, PaymentAllocation[]>> {
-  const done = new Map<string, PaymentAllocation[]>();
-  if (jobs.length === 0) return done;
-  const walletOf = (j: AllocationJob) => `${j.books}|${j.subscriberId}|${j.payment.currency}`;
-  const wallets = [...new Map(jobs.map((j) => [walletOf(j), { organizationId: j.books, subscriberId: j.subscriberId, currency: j.payment.currency }])).values()];
-  const available = new Map((await walletBalances(trx, wallets)).map((b, k) => [`${wallets[k]!.organizationId}|${wallets[k]!.subscriberId}|${wallets[k]!.currency}`, b.available.minor]));
+async function planAllocations(trx: Transaction<DB>, invoices: ReadonlyMap<string, Invoice>, jobs: readonly AllocationJob[]): Promise<AllocationPlan> {
+  if (jobs.length === 0) return { planned: [], entries: [] };
+  const walletOf = (j: { books: string; subscriberId: string; currency: string }) => `${j.books}|${j.subscriberId}|${j.currency}`;
+  const available = new Map<string, bigint>();
+  const groups = new Map(jobs.map((j) => [`${j.books}|${j.payment.currency}`, { books: j.books, currency: j.payment.currency }]));
+  for (const g of groups.values()) {
+    const ids = [...new Set(jobs.filter((j) => j.books === g.books && j.payment.currency === g.currency).map((j) => j.subscriberId))];
+    // A wallet not opened yet holds nothing and has no credit: what the payments bring.
+    for (const w of await lockWallets(trx, g.books, g.currency, ids)) available.set(walletOf({ ...g, subscriberId: w.subscriber_id }), w.available);
+  }
   const owed = new Map([...invoices.values()].map((inv) => [inv.id, inv]));
   const oldestFirst = [...invoices.values()]
     .filter((inv) => inv.kind === 'invoice' && unpaidStatuses.includes(inv.status as (typeof unpaidStatuses)[number]))
     .sort((a, b) => (a.issued_at?.getTime() ?? Infinity) - (b.issued_at?.getTime() ?? Infinity) || (a.number ?? '').localeCompare(b.number ?? ''));
   const planned: { job: AllocationJob; invoice: Invoice; amount: bigint }[] = [];
   for (const job of jobs) {
+    const wallet = walletOf({ books: job.books, subscriberId: job.subscriberId, currency: job.payment.currency });
+    if (!job.inWallet) available.set(wallet, (available.get(wallet) ?? 0n) + job.payment.amount);
+    else available.set(wallet, available.get(wallet) ?? 0n);
     let left = job.payment.amount;
     const unpaid = oldestFirst.filter((inv) => inv.subscriber_id === job.subscriberId && inv.currency === job.payment.currency).map((inv) => inv.id);
     for (const invoiceId of new Set([...job.firstInvoiceIds, ...unpaid])) {
       if (left <= 0n) break;
       const invoice = owed.get(invoiceId)!;
       if (!unpaidStatuses.includes(invoice.status as (typeof unpaidStatuses)[number])) continue;
-      const amount = [outstanding(invoice), left, available.get(walletOf(job)) ?? 0n].reduce((a, b) => (b < a ? b : a));
+      const amount = [outstanding(invoice), left, available.get(wallet)!].reduce((a, b) => (b < a ? b : a));
       if (amount <= 0n) break;
       planned.push({ job, invoice, amount });
       owed.set(invoice.id, { ...invoice, ...afterAllocation(invoice, 'payment', amount) });
-      available.set(walletOf(job), available.get(walletOf(job))! - amount);
+      available.set(wallet, available.get(wallet)! - amount);
       left -= amount;
     }
   }
-  const posted = await postEvents(
-    trx,
-    clock,
-    planned.map(({ job, invoice, amount }) => ({
-      organizationId: job.books,
-      kind: 'wallet_deduction',
-      lines: walletPaysInvoice({ subscriberId: job.subscriberId, amount: { minor: amount, currency: job.payment.currency } }),
-      idempotencyKey: `payment-allocation:${job.payment.id}:${invoice.id}`,
-      memo: `Payment ${job.payment.receipt_no} pays invoice ${invoice.number}`,
-      createdBy: job.createdBy,
-    })),
-  );
+  const entries = planned.map(({ job, invoice, amount }) => ({
+    organizationId: job.books,
+    kind: 'wallet_deduction',
+    lines: walletPaysInvoice({ subscriberId: job.subscriberId, amount: { minor: amount, currency: job.payment.currency } }),
+    idempotencyKey: `payment-allocation:${job.payment.id}:${invoice.id}`,
+    memo: `Payment ${job.payment.receipt_no} pays invoice ${invoice.number}`,
+    createdBy: job.createdBy,
+  }));
+  return { planned, entries };
+}
+
+/** Records what the plan paid, once its entries are posted; answers what each payment paid. */
+async function recordPlanned(
+  trx: Transaction<DB>,
+  clock: Clock,
+  invoices: ReadonlyMap<string, Invoice>,
+  plan: AllocationPlan,
+  posted: readonly { entry: { id: string } }[],
+): Promise<Map<string, PaymentAllocation[]>> {
   await recordAllocations(
     trx,
     clock,
     invoices,
-    planned.map(({ job, invoice, amount }, k) => ({ invoiceId: invoice.id, source: 'payment' as const, sourceId: job.payment.id, amount, journalEntryId: posted[k]!.entry.id })),
+    plan.planned.map(({ job, invoice, amount }, k) => ({ invoiceId: invoice.id, source: 'payment' as const, sourceId: job.payment.id, amount, journalEntryId: posted[k]!.entry.id })),
   );
-  for (const { job, invoice, amount } of planned) done.set(job.payment.id, [...(done.get(job.payment.id) ?? []), { invoiceId: invoice.id, amount }]);
+  const done = new Map<string, PaymentAllocation[]>();
+  for (const { job, invoice, amount } of plan.planned) done.set(job.payment.id, [...(done.get(job.payment.id) ?? []), { invoiceId: invoice.id, amount }]);
   return done;
 }
 
@@ -360,7 +392,9 @@ async function allocate(trx: Transaction<DB>, clock: Clock, job: AllocationJob):
     if (invoice.subscriber_id !== job.subscriberId || invoice.currency !== job.payment.currency || invoice.kind !== 'invoice')
       throw new UnprocessableError(`Invoice ${invoice.number ?? invoice.id} is not one of this subscriber's ${job.payment.currency} invoices`);
   }
-  return (await allocateLocked(trx, clock, invoices, [job])).get(job.payment.id) ?? [];
+  const plan = await planAllocations(trx, invoices, [job]);
+  const posted = await postEvents(trx, clock, plan.entries, { newKeys: true });
+  return (await recordPlanned(trx, clock, invoices, plan, posted)).get(job.payment.id) ?? [];
 }
 
 /**
@@ -392,7 +426,7 @@ export async function matchUnapplied(
         ],
   );
   const matched = await repo.markMatched(trx, payment.id, { subscriberId: input.subscriberId, at: clock.now(), by: input.matchedBy });
-  const allocations = await allocate(trx, clock, { payment: matched, subscriberId: input.subscriberId, books, firstInvoiceIds: input.invoiceIds ?? [], createdBy: input.matchedBy });
+  const allocations = await allocate(trx, clock, { payment: matched, subscriberId: input.subscriberId, books, firstInvoiceIds: input.invoiceIds ?? [], createdBy: input.matchedBy, inWallet: true });
   await walletFunded(trx, clock, input.subscriberId, matched.currency);
   return { payment: matched, replayed: false, allocations };
 }
