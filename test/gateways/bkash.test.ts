@@ -108,6 +108,27 @@ describe('bKash tokenized checkout', () => {
     expect(await invoiceAndSubscription(t, who)).toEqual({ invoice: 'paid', paid: 50_000n, subscription: 'active' });
   });
 
+  it('approved but the payer never came back: the reconciliation job executes it and credits it once; an attempt not approved stays pending', async () => {
+    const who = await world.payingSubscriber(70_000n);
+    const { intentId, paymentID } = await start(who);
+    sim.pay(paymentID); // authorized at bKash; the payer closes the browser instead of returning
+    const idle = await world.payingSubscriber(10_000n);
+    const untouched = await start(idle); // the payer never entered a PIN
+    expect(sim.payments.get(paymentID)!.state).toBe('Authorized');
+    t.clock.advance({ minutes: 2 });
+    await reconcileIntents(t.ctx);
+    await reconcileIntents(t.ctx);
+    expect(sim.payments.get(paymentID)!.state).toBe('Completed');
+    expect(json(await who.customer.get(`/api/portal/payments/${intentId}`))).toMatchObject({ status: 'paid' });
+    const { payments, entries } = await counts(t, who.id);
+    expect(payments).toMatchObject([{ channel: 'bkash', transaction_id: paymentID, amount: 70_000n }]);
+    expect(entries).toBe(1);
+    expect(await invoiceAndSubscription(t, who)).toEqual({ invoice: 'paid', paid: 70_000n, subscription: 'active' });
+    expect(sim.payments.get(untouched.paymentID)!.state).toBe('Initiated');
+    expect(json(await idle.customer.get(`/api/portal/payments/${untouched.intentId}`))).toMatchObject({ status: 'pending' });
+    expect((await counts(t, idle.id)).payments).toHaveLength(0);
+  });
+
   it('an answer with another amount than the attempt credits nothing and is a security event', async () => {
     const who = await world.payingSubscriber(50_000n);
     const { intentId, paymentID } = await start(who);

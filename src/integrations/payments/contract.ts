@@ -61,7 +61,12 @@ export type GatewayOutcome =
   /** The attempt ended without money: cancelled, wrong PIN, timeout, insufficient funds. */
   | { readonly kind: 'failed'; readonly gatewayRef: string; readonly code: string; readonly message: string }
   /** Still waiting for the payer (a status query before the payer acts). */
-  | { readonly kind: 'pending'; readonly gatewayRef: string }
+  /**
+   * Not settled yet. `approved`: the payer has approved and the money moves when we complete
+   * (capture, execute) it: a payer who never came back from the gateway's page is completed by the
+   * reconciliation job.
+   */
+  | { readonly kind: 'pending'; readonly gatewayRef: string; readonly approved?: boolean }
   /** Money given back by the gateway: a refund we asked for, or a chargeback / dispute lost. */
   | { readonly kind: 'refunded' | 'charged_back'; readonly transactionId: string; readonly amount: Money; readonly refundId: string }
   /** A C2B validation request: may we accept this payment? The module answers with `answer`. */

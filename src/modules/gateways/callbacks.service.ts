@@ -176,7 +176,9 @@ export async function settleByQuery(deps: Deps, intent: PaymentIntent, how: 'que
   if (!account || !intent.gateway_ref) return { accepted: false, result: 'no account or gateway reference' };
   const adapter = adapterOf(account);
   const creds = openCredentials(deps.secrets, account);
-  const outcome = how === 'complete' && adapter.complete ? await adapter.complete(creds, intent.gateway_ref) : await adapter.query(creds, intent.gateway_ref);
+  let outcome = how === 'complete' && adapter.complete ? await adapter.complete(creds, intent.gateway_ref) : await adapter.query(creds, intent.gateway_ref);
+  // Approved by a payer who never came back to us (bKash: authorized, not executed): completing it moves the money they approved.
+  if (outcome.kind === 'pending' && outcome.approved && how === 'query' && adapter.complete) outcome = await adapter.complete(creds, intent.gateway_ref);
   const applied = await deps.db.transaction().execute((trx) => applyOutcome(trx, deps.clock, account, outcome));
   await repo.updateIntent(deps.db, intent.id, { checked_at: deps.clock.now() });
   await record(deps, account, { accountId: account.id, endpoint: how, rawBody: Buffer.from(`${how}:${intent.gateway_ref}`), headers: {} }, outcome.kind, applied);

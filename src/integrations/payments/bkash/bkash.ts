@@ -79,7 +79,8 @@ export function createBkashAdapter(opts: { now?: () => Date } = {}): GatewayAdap
       };
       return { kind: 'paid', payment };
     }
-    if (body.statusCode === '0000' && (status === 'Initiated' || status === 'Pending Authorized' || status === 'Authorized')) return { kind: 'pending', gatewayRef: paymentId };
+    if (body.statusCode === '0000' && status === 'Authorized') return { kind: 'pending', gatewayRef: paymentId, approved: true };
+    if (body.statusCode === '0000' && (status === 'Initiated' || status === 'Pending Authorized')) return { kind: 'pending', gatewayRef: paymentId };
     if (body.statusCode === '0000') return { kind: 'failed', gatewayRef: paymentId, code: status || 'failed', message: `The payment is ${status || 'not made'}` };
     return { kind: 'failed', gatewayRef: paymentId, code: String(body.statusCode ?? 'failed'), message: String(body.statusMessage ?? 'The payment was not made') };
   }
