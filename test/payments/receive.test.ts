@@ -155,6 +155,17 @@ describe(`receivePayment (${engine})`, async () => {
     expect(await balanceOf(isp.id, 'due_to_organization', resellerA.id)).toBe(-105_000n);
     await expectBooksBalanced(t, isp.id);
     await expectBooksBalanced(t, resellerA.id);
+
+    // The reseller's staff see the payments of their subscribers that the ISP collected, but act only on their own.
+    const resellerStaff = await sessionFor(t, await seedUser(t.ctx, resellerA, 'admin'));
+    const otherReseller = await sessionFor(t, await seedUser(t.ctx, resellerB, 'reseller'));
+    const listed = await resellerStaff.get(`/api/payments?subscriberId=${s.id}`);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect((listed.json() as { items: { transactionId: string }[] }).items.map((p) => p.transactionId).sort()).toEqual(['ACROSS-1', 'ACROSS-2']);
+    expect((await resellerStaff.get(`/api/payments/${r.payment.id}`)).statusCode).toBe(200);
+    expect((await resellerStaff.delete(`/api/payments/${r.payment.id}`)).statusCode).toBe(404);
+    expect((await otherReseller.get(`/api/payments/${r.payment.id}`)).statusCode).toBe(404);
+    expect((await otherReseller.get(`/api/payments?subscriberId=${s.id}`)).json()).toMatchObject({ items: [] });
   });
 
   it('refuses nothing to pay and a payment naming nobody', async () => {

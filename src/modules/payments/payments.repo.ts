@@ -181,11 +181,15 @@ export const paymentSort: SortSpec = {
 
 export type ListedPayment = Payment & { subscriber_name: string | null; account_number: string | null; collector_name: string | null };
 
-/** Payments in the scope (the condition comes before the joins, where its types are the table's own). */
+/**
+ * Payments in the scope: those its organizations collected, and those collected by another (an
+ * ISP's paybill) for its subscribers, which a reseller sees but does not act on (lockInScope). The
+ * condition comes before the joins, where its types are the table's own.
+ */
 function withNames(db: Db, scope: Scope) {
   return db
     .selectFrom('payments')
-    .where(inScope(scope, 'payments.organization_id'))
+    .where((eb) => eb.or([inScope(scope, 'payments.organization_id')(eb), eb('payments.subscriber_id', 'in', eb.selectFrom('subscribers').select('subscribers.id').where(inScope(scope, 'subscribers.organization_id')))]))
     .leftJoin('subscribers as s', 's.id', 'payments.subscriber_id')
     .leftJoin('users as c', 'c.id', 'payments.collector_id')
     .selectAll('payments')
