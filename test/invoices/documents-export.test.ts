@@ -1,6 +1,6 @@
 import { readSheet } from 'read-excel-file/node';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/modules/subscribers/csv.ts';
+import { parseCsv } from '../../src/platform/csv.ts';
 import { writeXlsx, XLSX_TYPE } from '../../src/platform/xlsx/xlsx.ts';
 import { createTestContext, seedTree, seedUser, sessionFor, type Api } from '../support/app.ts';
 import { engine } from '../support/db.ts';

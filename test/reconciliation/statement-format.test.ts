@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decideMatches } from '../../src/modules/reconciliation/matching.ts';
 import { parseStatement, parseStatementAmount, parseStatementDate, presets, splitPayer, statementMappingSchema } from '../../src/modules/reconciliation/statement-format.ts';
-import { parseDelimited, readStatementRows } from '../../src/modules/reconciliation/statement-file.ts';
+import { parseCsv } from '../../src/platform/csv.ts';
+import { readStatementRows } from '../../src/modules/reconciliation/statement-file.ts';
 import { writeXlsx } from '../../src/platform/xlsx/xlsx.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -114,12 +115,12 @@ describe('presets read realistic statements', () => {
   });
 
   it('a missing column or header row is reported', () => {
-    const rows = parseDelimited('Date;Amount\n2026-11-20;100\n', ';');
+    const rows = parseCsv('Date;Amount\n2026-11-20;100\n', ';');
     expect(parseStatement(rows, mpesa, nairobi).errors[0]).toMatchObject({ field: 'header' });
     const custom = statementMappingSchema.parse({ dateColumn: 'Date', dateFormat: 'YYYY-MM-DD', amountColumn: 'Amount', referenceColumn: 'Ref' });
     expect(parseStatement(rows, custom, nairobi).errors).toEqual([{ line: 1, field: 'reference', message: 'column "Ref" is not in the header row' }]);
     const semicolons = statementMappingSchema.parse({ dateColumn: 'Date', dateFormat: 'YYYY-MM-DD', amountColumn: 'Amount', decimalSeparator: ',' });
-    const s = parseStatement(parseDelimited('Date;Amount\n2026-11-20;"1.500,25"\n2026-11-21;-3,5\n', ';'), semicolons, nairobi);
+    const s = parseStatement(parseCsv('Date;Amount\n2026-11-20;"1.500,25"\n2026-11-21;-3,5\n', ';'), semicolons, nairobi);
     expect(s.lines.map((l) => [l.kind, l.amount])).toEqual([['receipt', 150025n], ['payout', 350n]]);
   });
 });

@@ -9,7 +9,7 @@ import { appendAudit } from '../../platform/audit/audit.ts';
 import { requirePermission, type Actor } from '../../platform/auth/principal.ts';
 import { BadRequestError } from '../../platform/errors.ts';
 import { addressRows, normaliseContacts } from './contacts.ts';
-import { parseCsv, type CsvRecord } from './csv.ts';
+import { parseCsv, type CsvRecord } from '../../platform/csv.ts';
 import { uploadedFile, type UploadedFile } from './documents.service.ts';
 import { phoneCountryOf } from './phones.ts';
 import * as repo from './subscribers.repo.ts';

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { appendAudit } from '../../platform/audit/audit.ts';
 import { requirePermission, type Actor } from '../../platform/auth/principal.ts';
 import { BadRequestError } from '../../platform/errors.ts';
-import { parseCsv, type CsvRecord } from '../subscribers/csv.ts';
+import { parseCsv, type CsvRecord } from '../../platform/csv.ts';
 import { uploadedFile, type UploadedFile } from '../subscribers/documents.service.ts';
 import * as repo from './usage.repo.ts';
 import { quantitySchema, referenceSchema, unitSchema } from './usage.schemas.ts';
