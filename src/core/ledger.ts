@@ -68,6 +68,7 @@ const fixedAccounts: Readonly<Record<string, AccountTemplate>> = {
   opening_balance: { code: '3000', name: 'Opening balances', type: 'equity', creditLimit: null },
   commission_expense: { code: '5100', name: 'Commission expense', type: 'expense', creditLimit: null },
   bad_debt: { code: '5200', name: 'Bad debt', type: 'expense', creditLimit: null },
+  gateway_fees: { code: '5300', name: 'Payment gateway fees', type: 'expense', creditLimit: null },
 };
 
 /** Families of accounts with one account per gateway, tax or service type: `revenue:pppoe`. */
@@ -229,6 +230,18 @@ export function paymentReceived(e: { subscriberId: string; amount: Money; via: S
 export function walletTopUp(e: { subscriberId: string; amount: Money; via: Settlement }): PostingLine[] {
   const amount = positive(e.amount, 'A top-up');
   return balanced([debit(settlementAccount(e.via), amount), credit(wallet(e.subscriberId), amount)]);
+}
+
+/** A gateway paid what it held for us over to the bank (a settlement on its statement). */
+export function gatewaySettledToBank(e: { gateway: string; amount: Money }): PostingLine[] {
+  const amount = positive(e.amount, 'A settlement');
+  return balanced([debit(own('bank'), amount), credit(own(clearingKey(e.gateway)), amount)]);
+}
+
+/** A gateway's fee, taken from what it held for us (a fee on its statement). */
+export function gatewayFeeCharged(e: { gateway: string; amount: Money }): PostingLine[] {
+  const amount = positive(e.amount, 'A fee');
+  return balanced([debit(own('gateway_fees'), amount), credit(own(clearingKey(e.gateway)), amount)]);
 }
 
 /**

@@ -55,6 +55,17 @@ export function updateImportCount(trx: Transaction<DB>, id: string, linesNew: nu
 }
 
 /** Inserts the lines not stored yet (the source's dedupe key); answers how many were new. */
+/** The fee and settlement lines an import brought in (new ones only: a line imported before is not brought again). */
+export function movementsOfImport(db: Db, importId: string) {
+  return db
+    .selectFrom('statement_lines')
+    .select(['id', 'kind', 'amount', 'currency', 'posted_at', 'transaction_id', 'description'])
+    .where('import_id', '=', importId)
+    .where('kind', 'in', ['fee', 'settlement'])
+    .orderBy('line_no')
+    .execute();
+}
+
 export async function insertLines(trx: Transaction<DB>, rows: Insertable<StatementLinesTable>[]): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < rows.length; i += 500) {

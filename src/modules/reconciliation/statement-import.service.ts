@@ -6,10 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
+import type { Transaction } from 'kysely';
+import { gatewayFeeCharged, gatewaySettledToBank } from '../../core/ledger.ts';
 import { formatMoney } from '../../core/money.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import type { StatementSource } from '../../platform/db/schema/reconciliation.ts';
 import { appendAudit } from '../../platform/audit/audit.ts';
 import { requirePermission, type Actor } from '../../platform/auth/principal.ts';
 import { BadRequestError } from '../../platform/errors.ts';
+import { postEvents } from '../ledger/ledger.service.ts';
 import * as repo from './reconciliation.repo.ts';
 import type { importInput } from './reconciliation.schemas.ts';
 import { localDay, mappingOf, sourceInScope, type Deps } from './reconciliation.service.ts';
@@ -86,6 +92,7 @@ export async function importStatement(deps: Deps, actor: Actor, sourceId: string
       })),
     );
     await repo.updateImportCount(trx, imp.id, imported);
+    const posted = await postGatewayMovements(trx, deps.clock, source, imp.id, actor.principal.userId);
     const matching = await autoMatch(trx, deps.clock, source, actor.principal.userId);
     await appendAudit(trx, deps.clock, actor.audit, {
       action: 'statement.import',
@@ -93,10 +100,39 @@ export async function importStatement(deps: Deps, actor: Actor, sourceId: string
       organizationPath: org.path,
       objectType: 'statement_source',
       objectId: source.id,
-      after: { importId: imp.id, file: input.file.filename, lines: parsed.lines.length, imported, matching },
+      after: { importId: imp.id, file: input.file.filename, lines: parsed.lines.length, imported, matching, posted },
     });
     return { ...base, importId: imp.id, imported, alreadyImported: parsed.lines.length - imported, matching };
   });
+}
+
+/**
+ * What a gateway's statement says it did with the money it held for us moves it in the books: a
+ * settlement to the bank (bank from gateway clearing), a fee (gateway fees from gateway clearing).
+ * Each line once (keyed on the line), so the clearing account ends at what the gateway still holds.
+ * A bank's own statement moves nothing here: its receipts are matched to payments instead.
+ */
+async function postGatewayMovements(trx: Transaction<DB>, clock: Clock, source: StatementSource, importId: string, by: string | null): Promise<number> {
+  if (!source.gateway) return 0;
+  const gateway = source.gateway;
+  const lines = await repo.movementsOfImport(trx, importId);
+  await postEvents(
+    trx,
+    clock,
+    lines.map((l) => {
+      const amount = { minor: l.amount, currency: l.currency };
+      return {
+        organizationId: source.organization_id,
+        kind: l.kind === 'fee' ? 'gateway_fee' : 'gateway_settlement',
+        lines: l.kind === 'fee' ? gatewayFeeCharged({ gateway, amount }) : gatewaySettledToBank({ gateway, amount }),
+        idempotencyKey: `statement-line:${l.id}`,
+        memo: `${gateway} ${l.kind === 'fee' ? 'fee' : 'settlement to bank'}${l.transaction_id ? ` ${l.transaction_id}` : ''}`.slice(0, 200),
+        occurredAt: l.posted_at,
+        createdBy: by,
+      };
+    }),
+  );
+  return lines.length;
 }
 
 function previewOf(l: ParsedLine, currency: string) {
