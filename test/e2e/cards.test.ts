@@ -11,12 +11,13 @@ let adminEmail: string;
 let admin: Api;
 let customerEmail: string;
 let subscriberId: string;
+let tree: Awaited<ReturnType<typeof seedTree>>;
 
 beforeAll(async () => {
   buildWebApp();
   server = await startWebServer();
   const { t } = server;
-  const tree = await seedTree(t.ctx);
+  tree = await seedTree(t.ctx);
   const adminUser = await seedUser(t.ctx, tree.isp, 'admin');
   adminEmail = adminUser.email;
   admin = await sessionFor(t, adminUser);
@@ -120,6 +121,44 @@ describe('recharge cards in the browser', () => {
     await dialog.getByRole('button', { name: 'Redeem the card' }).click();
     await dialog.getByText(`500.00 KES from card NF${batch.number}-000002 credited; the wallet now holds 1000.00 KES`).waitFor();
     expect(json(await admin.get(`/api/subscribers/${subscriberId}/wallet`)).balance).toBe('1000.00');
+    await close();
+  });
+  it('staff record what a card partner paid for the cards it sold, and what it owes goes down', async () => {
+    const { t } = server;
+    const created = await admin.post('/api/cards/batches', { name: 'Partner stock', prefix: 'PS', value: '1000', quantity: 5, expiresAt: '2027-06-30T20:59:59Z' });
+    expect(created.statusCode, created.body).toBe(201);
+    const batch = json(created) as { id: string };
+    expect((await admin.post(`/api/cards/batches/${batch.id}/assign`, { from: 1, to: 3, distributorId: tree.cardA.id, commissionPercent: '10' })).statusCode).toBe(200);
+    const partner = await sessionFor(t, await seedUser(t.ctx, tree.cardA, 'card_distributor'));
+    expect((await partner.post(`/api/cards/batches/${batch.id}/sell`, { from: 1, to: 3 })).statusCode).toBe(200);
+
+    const { page, errors, close } = await openPage(browser, server.baseUrl, phone);
+    await signInThroughForm(page, adminEmail, PASSWORD);
+    await page.goto(`${server.baseUrl}/cards`);
+    const row = page.getByRole('row', { name: /Card partner A/ });
+    await row.getByText('2700.00 KES').waitFor(); // 3 × 1,000 less 10% withheld
+    await row.getByRole('button', { name: 'Record a payment from Card partner A' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Payment from Card partner A' });
+    expect(await dialog.getByRole('textbox', { name: /^Amount \(KES\)/ }).inputValue()).toBe('2700.00');
+    await dialog.getByRole('textbox', { name: /^Amount/ }).fill('2000');
+    await dialog.getByRole('button', { name: 'Record' }).click();
+    await dialog.locator('input[aria-invalid="true"]').waitFor(); // the reference is required: nothing recorded yet
+    expect(await t.ctx.db.selectFrom('journal_entries').select('id').where('kind', '=', 'card_partner_payment').execute()).toHaveLength(0);
+    expect(errors.splice(0)).toEqual([expect.stringContaining('status of 400')]);
+    await dialog.getByRole('textbox', { name: /^Reference/ }).fill('MPESA-QX12');
+    await dialog.getByRole('button', { name: 'Record' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await row.getByText('700.00 KES').first().waitFor();
+    await fitsThePhone(page);
+    expect(await t.ctx.db.selectFrom('journal_entries').select('memo').where('kind', '=', 'card_partner_payment').execute()).toEqual([{ memo: 'Card partner A paid for cards (MPESA-QX12)' }]);
+
+    // The same reference again is refused with a message, and changes nothing.
+    await row.getByRole('button', { name: 'Record a payment from Card partner A' }).click();
+    await dialog.getByRole('textbox', { name: /^Reference/ }).fill('MPESA-QX12');
+    await dialog.getByRole('button', { name: 'Record' }).click();
+    await dialog.getByText('A payment with reference MPESA-QX12 is already recorded for Card partner A').waitFor();
+    expect(await t.ctx.db.selectFrom('journal_entries').select('id').where('kind', '=', 'card_partner_payment').execute()).toHaveLength(1);
+    expect(errors.splice(0)).toEqual([expect.stringContaining('status of 409')]);
     await close();
   });
 });

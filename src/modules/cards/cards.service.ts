@@ -325,6 +325,7 @@ export async function recordDistributorPayment(deps: Deps, actor: Actor, distrib
     const org = await organizationInScope(trx, actor, printer.organization_id).catch(() => undefined);
     if (!org) throw new NotFoundError('Card partner');
     const amount = parseMoney(input.amount, input.currency ?? printer.currency);
+    const taken = () => new ConflictError(`A payment with reference ${input.reference} is already recorded for ${distributor.name}`);
     const posted = await postEvent(trx, deps.clock, {
       organizationId: org.id,
       kind: 'card_partner_payment',
@@ -333,8 +334,11 @@ export async function recordDistributorPayment(deps: Deps, actor: Actor, distrib
       memo: `${distributor.name} paid for cards (${input.reference})`,
       occurredAt: deps.clock.now(),
       createdBy: actor.principal.userId,
+    }).catch((err: unknown) => {
+      // The reference was used before for another amount: the same answer as for the same amount.
+      throw err instanceof ConflictError ? taken() : err;
     });
-    if (posted.replayed) throw new ConflictError(`A payment with reference ${input.reference} is already recorded for ${distributor.name}`);
+    if (posted.replayed) throw taken();
     await appendAudit(trx, deps.clock, actor.audit, { action: 'cards.partner_paid', organizationId: org.id, organizationPath: org.path, objectType: 'organization', objectId: distributor.id, after: { amount: input.amount, currency: amount.currency, reference: input.reference } });
     const owed = await partnerBalance(trx, org.id, distributor.id, amount.currency, 'accounts_receivable');
     return { distributorId: distributor.id, name: distributor.name, currency: amount.currency, owed: formatMoney({ minor: owed, currency: amount.currency }), commissionPayable: formatMoney({ minor: await partnerBalance(trx, org.id, distributor.id, amount.currency, 'commission_payable'), currency: amount.currency }), cards: {} };

@@ -10,7 +10,7 @@ import { ListTable, LoadMore } from '../../components/lists.tsx';
 import { useFormat } from '../../lib/use-format.ts';
 import { useQuery } from '@tanstack/react-query';
 import { useCan } from '../auth/session.ts';
-import { useBatches, useCreateBatch, useDistributors } from './api.ts';
+import { useBatches, useCreateBatch, useDistributors, useRecordDistributorPayment } from './api.ts';
 import { RedeemForSubscriberModal } from './RedeemForSubscriberModal.tsx';
 
 function NewBatchModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
@@ -65,10 +65,51 @@ function NewBatchModal({ opened, onClose }: { opened: boolean; onClose: () => vo
   );
 }
 
+type Distributor = NonNullable<ReturnType<typeof useDistributors>['data']>['items'][number];
+
+/** Records what a card partner paid for the cards it sold: the amount it owes is offered. */
+function DistributorPaymentModal({ distributor, onClose }: { distributor: Distributor; onClose: () => void }) {
+  const { t } = useTranslation();
+  const record = useRecordDistributorPayment(distributor.distributorId);
+  const form = useFormValues({ amount: Number(distributor.owed) > 0 ? distributor.owed : '', via: 'cash' as 'cash' | 'bank', reference: '' });
+  const submit = form.submit((v) => record.mutate({ amount: v.amount, currency: distributor.currency, via: v.via, reference: v.reference }, { onSuccess: onClose }));
+  return (
+    <Modal opened onClose={onClose} title={t('cards.distributors.payTitle', { name: distributor.name })}>
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <FormError error={record.error} />
+          <TextInput label={t('cards.distributors.amount', { currency: distributor.currency })} inputMode="decimal" required {...form.text('amount')} error={fieldError(record.error, 'body.amount', 'amount')} />
+          <Select
+            label={t('cards.distributors.via')}
+            data={[
+              { value: 'cash', label: t('cards.distributors.cash') },
+              { value: 'bank', label: t('cards.distributors.bank') },
+            ]}
+            value={form.values.via}
+            onChange={(v) => form.set('via', (v ?? 'cash') as 'cash' | 'bank')}
+            allowDeselect={false}
+          />
+          <TextInput label={t('cards.distributors.reference')} description={t('cards.distributors.referenceHint')} required {...form.text('reference')} error={fieldError(record.error, 'body.reference', 'reference')} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t('common.cancel')}
+            </Button>
+            <Button type="submit" loading={record.isPending}>
+              {t('cards.distributors.record')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
 /** Each card partner with what it owes for cards sold, the commission owed to it, and its cards. */
 function Distributors() {
   const { t } = useTranslation();
+  const can = useCan();
   const distributors = useDistributors();
+  const [paying, setPaying] = useState<Distributor | null>(null);
   const items = distributors.data?.items ?? [];
   if (distributors.isSuccess && items.length === 0) return null;
   return (
@@ -76,7 +117,12 @@ function Distributors() {
       <Title order={4} mt="lg" mb="xs">
         {t('cards.distributors.title')}
       </Title>
-      <ListTable list={distributors} minWidth={560} count={items.length} headers={[t('cards.field.distributor'), t('cards.distributors.owed'), t('cards.distributors.commission'), t('cards.field.states')]}>
+      <ListTable
+        list={distributors}
+        minWidth={640}
+        count={items.length}
+        headers={[t('cards.field.distributor'), t('cards.distributors.owed'), t('cards.distributors.commission'), t('cards.field.states'), '']}
+      >
         {items.map((d) => (
           <Table.Tr key={`${d.distributorId}-${d.currency}`}>
             <Table.Td>{d.name}</Table.Td>
@@ -95,9 +141,17 @@ function Distributors() {
                 ))}
               </Group>
             </Table.Td>
+            <Table.Td>
+              {can('cards.update') && (
+                <Button size="xs" variant="light" onClick={() => setPaying(d)} aria-label={t('cards.distributors.payFor', { name: d.name })}>
+                  {t('cards.distributors.pay')}
+                </Button>
+              )}
+            </Table.Td>
           </Table.Tr>
         ))}
       </ListTable>
+      {paying && <DistributorPaymentModal distributor={paying} onClose={() => setPaying(null)} />}
     </>
   );
 }

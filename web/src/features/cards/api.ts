@@ -35,6 +35,15 @@ export function useCardPartners() {
   });
 }
 
+/** Money a card partner paid for cards it sold (cash or a bank transfer, with its reference). */
+export function useRecordDistributorPayment(distributorId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas['CardDistributorPayment']) => unwrap(api.POST('/api/cards/distributors/{id}/payments', { params: { path: { id: distributorId } }, body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: [root, 'distributors'] }),
+  });
+}
+
 export function useCreateBatch() {
   const queryClient = useQueryClient();
   return useMutation({
