@@ -39,17 +39,27 @@ export function accountById(db: Db, id: string): Promise<AccountRow | undefined>
  * here is seen at once (updateAccount forgets the entry); one made by another process within two
  * seconds.
  */
-export async function accountForCallback(db: Db, id: string): Promise<AccountRow | undefined> {
+export function accountForCallback(db: Db, id: string): Promise<AccountRow | undefined> {
   const now = Date.now();
   const hit = callbackAccounts.get(id);
   if (hit && hit.until > now) return hit.account;
-  const account = await accountById(db, id);
   if (callbackAccounts.size >= 1000) callbackAccounts.clear();
-  if (account) callbackAccounts.set(id, { account, until: now + 2000 });
+  // The read itself is kept, so callbacks arriving together while it runs wait for it instead of each reading.
+  const account = accountById(db, id).then(
+    (found) => {
+      if (!found) callbackAccounts.delete(id);
+      return found;
+    },
+    (err: unknown) => {
+      callbackAccounts.delete(id);
+      throw err;
+    },
+  );
+  callbackAccounts.set(id, { account, until: now + 2000 });
   return account;
 }
 
-const callbackAccounts = new Map<string, { account: AccountRow; until: number }>();
+const callbackAccounts = new Map<string, { account: Promise<AccountRow | undefined>; until: number }>();
 
 export function accountByKind(db: Db, organizationId: string, kind: string): Promise<GatewayAccount | undefined> {
   return db.selectFrom('gateway_accounts').selectAll().where('organization_id', '=', organizationId).where('kind', '=', kind).executeTakeFirst();
