@@ -219,7 +219,8 @@ export async function receivePayments(trx: Transaction<DB>, clock: Clock, inputs
       metadata: f.p.metadata ?? {},
     })),
   );
-  ok.forEach((f, k) => (f.payment = payments[k]));
+  const inserted = new Map(payments.map((x) => [`${x.organization_id}|${x.channel}|${x.transaction_id}`, x]));
+  for (const f of ok) f.payment = inserted.get(eventOf(f.p));
   const received = ok.flatMap(receivedEntries);
   const plan = await planAllocations(
     trx,
