@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../../core/money.ts';
 import { TestClock } from '../../../platform/clock.ts';
-import { AppError } from '../../../platform/errors.ts';
-import { CallbackRejected, type GatewayOutcome } from '../contract.ts';
+import type { GatewayOutcome } from '../contract.ts';
+import { appError, rejection } from '../test-support.ts';
 import { createBankAdapter } from './bank-api.ts';
 import { familyBank } from './family-bank.ts';
 import { startBankSimulator, type BankSimulator } from './simulator.ts';
@@ -32,26 +32,6 @@ async function parse(body: Record<string, unknown>, options?: { secret?: string;
 
 async function parseRaw(headers: Record<string, string>, rawBody: Buffer): Promise<GatewayOutcome> {
   return adapter.parseCallback(creds, { headers, rawBody, endpoint: 'ipn' });
-}
-
-async function rejection(p: Promise<unknown>): Promise<CallbackRejected> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof CallbackRejected) return err;
-    throw err;
-  }
-  throw new Error('expected CallbackRejected');
-}
-
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected AppError');
 }
 
 const now = () => Math.floor(clock.now().getTime() / 1000);

@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../../core/money.ts';
 import { TestClock } from '../../../platform/clock.ts';
-import { AppError } from '../../../platform/errors.ts';
-import { CallbackRejected, type GatewayOutcome } from '../contract.ts';
+import type { GatewayOutcome } from '../contract.ts';
+import { appError, rejection } from '../test-support.ts';
 import { createNagadAdapter, nagadDateTime, nagadOrderId } from './adapter.ts';
 import { bareBase64, decryptWith, encryptFor, privateKeyOf, publicKeyOf, sign, verify } from './crypto.ts';
 import { startNagadSimulator, type NagadSimulator } from './simulator.ts';
@@ -33,26 +33,6 @@ function checkout(amount = money(150050n, 'BDT')) {
 
 function callbackFrom(redirect: string) {
   return { headers: {}, rawBody: Buffer.from(new URL(redirect).search.slice(1)), endpoint: 'return' };
-}
-
-async function rejection(p: Promise<unknown> | unknown): Promise<CallbackRejected> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof CallbackRejected) return err;
-    throw err;
-  }
-  throw new Error('expected CallbackRejected');
-}
-
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected AppError');
 }
 
 beforeAll(async () => {

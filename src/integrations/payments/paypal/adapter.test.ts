@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../../core/money.ts';
 import { TestClock } from '../../../platform/clock.ts';
-import { AppError } from '../../../platform/errors.ts';
-import { CallbackRejected, type GatewayOutcome } from '../contract.ts';
+import type { GatewayOutcome } from '../contract.ts';
+import { appError, rejection } from '../test-support.ts';
 import { createPayPalAdapter } from './adapter.ts';
 import { fromPayPalAmount, toPayPalAmount } from './amounts.ts';
 import { startPayPalSimulator, type PayPalSimulator, type SimWebhookEvent } from './simulator.ts';
@@ -23,26 +23,6 @@ function checkout(amount = money(1234n, 'USD')) {
     callbackUrl: 'https://isp.example/api/gateways/callback/paypal',
     returnUrl: 'https://isp.example/portal/pay/return',
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<CallbackRejected> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof CallbackRejected) return err;
-    throw err;
-  }
-  throw new Error('expected CallbackRejected');
-}
-
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected AppError');
 }
 
 function parse(event: SimWebhookEvent, options?: { webhookId?: string; tamper?: boolean }): Promise<GatewayOutcome> {

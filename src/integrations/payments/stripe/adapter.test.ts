@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../../core/money.ts';
 import { TestClock } from '../../../platform/clock.ts';
-import { AppError } from '../../../platform/errors.ts';
 import { CallbackRejected, type CallbackRequest, type GatewayOutcome } from '../contract.ts';
+import { appError, rejection } from '../test-support.ts';
 import { createStripeAdapter } from './adapter.ts';
 import { fromStripeAmount, toStripeAmount } from './amounts.ts';
 import { startStripeSimulator, type SimEvent, type StripeSimulator } from './simulator.ts';
@@ -34,26 +34,6 @@ function callback(signed: { headers: Record<string, string>; rawBody: Buffer }):
 
 async function parse(event: SimEvent, options?: { timestamp?: number; secrets?: string[] }, c = creds): Promise<GatewayOutcome> {
   return adapter.parseCallback(c, callback(sim.signed(event, options)));
-}
-
-async function rejection(p: Promise<unknown> | unknown): Promise<CallbackRejected> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof CallbackRejected) return err;
-    throw err;
-  }
-  throw new Error('expected CallbackRejected');
-}
-
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected AppError');
 }
 
 const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
