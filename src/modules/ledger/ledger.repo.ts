@@ -44,11 +44,6 @@ export function findAccount(db: Db, id: string): Promise<AccountWithBalance | un
   return accountsWithBalance(db).where('ledger_accounts.id', '=', id).executeTakeFirst();
 }
 
-/** Accounts with their balances, by id. */
-export function findAccounts(db: Db, ids: readonly string[]): Promise<AccountWithBalance[]> {
-  return ids.length === 0 ? Promise.resolve([]) : accountsWithBalance(db).where(sql<boolean>`ledger_accounts.id = any(${[...ids]}::uuid[])`).execute();
-}
-
 export function findAccountInScope(db: Db, scope: Scope, id: string): Promise<AccountWithBalance | undefined> {
   return accountsWithBalance(db).where('ledger_accounts.id', '=', id).where(inScope(scope, 'ledger_accounts.organization_id')).executeTakeFirst();
 }

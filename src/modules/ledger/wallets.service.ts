@@ -101,25 +101,21 @@ export interface WalletBalance {
 
 /** The wallet's balance as of the last commit; a wallet never opened holds zero. */
 export async function walletBalance(db: Kysely<DB> | Transaction<DB>, ref: WalletRef): Promise<WalletBalance> {
-  const [found] = await walletBalances(db, [ref]);
-  return found!;
-}
-
-/** Many wallets' balances in two statements, in the order asked. */
-export async function walletBalances(db: Kysely<DB> | Transaction<DB>, refs: readonly WalletRef[]): Promise<WalletBalance[]> {
-  const keys = refs.map((ref) => ({ organizationId: ref.organizationId, systemKey: 'subscriber_wallet', currency: ref.currency, ownerType: 'subscriber', ownerId: ref.subscriberId }));
-  const found = await repo.findAccountsByKeys(db, keys);
-  const byId = new Map((await repo.findAccounts(db, found.map((a) => a.id))).map((a) => [a.id, a]));
-  const byKey = new Map(found.map((a) => [`${a.organization_id}|${a.owner_id}|${a.currency}`, byId.get(a.id)]));
-  return refs.map((ref) => {
-    const account = byKey.get(`${ref.organizationId}|${ref.subscriberId}|${ref.currency}`);
-    const held = account ? naturalBalance(account.type, account.balance) : 0n;
-    const limit = account?.credit_limit ?? 0n;
-    return {
-      accountId: account?.id ?? null,
-      balance: { minor: held, currency: ref.currency },
-      creditLimit: { minor: limit, currency: ref.currency },
-      available: { minor: held + limit, currency: ref.currency },
-    };
+  const key = walletKey(ref);
+  const found = await repo.findAccountByKey(db, {
+    organizationId: ref.organizationId,
+    systemKey: key.systemKey,
+    currency: ref.currency,
+    ownerType: key.owner!.type,
+    ownerId: key.owner!.id,
   });
+  const account = found ? await repo.findAccount(db, found.id) : undefined;
+  const held = account ? naturalBalance(account.type, account.balance) : 0n;
+  const limit = account?.credit_limit ?? 0n;
+  return {
+    accountId: account?.id ?? null,
+    balance: { minor: held, currency: ref.currency },
+    creditLimit: { minor: limit, currency: ref.currency },
+    available: { minor: held + limit, currency: ref.currency },
+  };
 }

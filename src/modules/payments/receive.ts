@@ -184,14 +184,10 @@ export async function receivePayments(trx: Transaction<DB>, clock: Clock, inputs
   const invoices = new Map(
     (await lockPayable(trx, [...new Set(paying.map((f) => f.subscriberId!))], [...new Set(paying.flatMap((f) => f.firstInvoices))])).map((inv) => [inv.id, inv]),
   );
-  for (const f of paying)
-    for (const id of f.firstInvoices) {
-      const invoice = invoices.get(id);
-      if (!invoice) refuse(f.index, new NotFoundError('Invoice'));
-      else if (invoice.subscriber_id !== f.subscriberId || invoice.currency !== f.p.amount.currency || invoice.kind !== 'invoice')
-        refuse(f.index, new UnprocessableError(`Invoice ${invoice.number ?? invoice.id} is not one of this subscriber's ${f.p.amount.currency} invoices`));
-      if (out[f.index]) break;
-    }
+  for (const f of paying) {
+    const problem = namedInvoicesProblem(invoices, f.firstInvoices, f.subscriberId!, f.p.amount.currency);
+    if (problem) refuse(f.index, problem);
+  }
 
   // The payments first (their entries' ids chosen now), then every entry of the batch in one posting:
   // the money reaching the wallets, then what the wallets pay.
@@ -384,15 +380,22 @@ async function recordPlanned(
   return done;
 }
 
+/** Why invoices a payment names cannot be paid by it (gone, or not this subscriber's invoices in its currency), if they cannot. */
+function namedInvoicesProblem(invoices: ReadonlyMap<string, Invoice>, ids: readonly string[], subscriberId: string, currency: string): AppError | undefined {
+  for (const id of ids) {
+    const invoice = invoices.get(id);
+    if (!invoice) return new NotFoundError('Invoice');
+    if (invoice.subscriber_id !== subscriberId || invoice.currency !== currency || invoice.kind !== 'invoice')
+      return new UnprocessableError(`Invoice ${invoice.number ?? invoice.id} is not one of this subscriber's ${currency} invoices`);
+  }
+  return undefined;
+}
+
 /** Locks and checks the invoices a payment is to pay, then pays them (see allocateLocked). */
 async function allocate(trx: Transaction<DB>, clock: Clock, job: AllocationJob): Promise<PaymentAllocation[]> {
   const invoices = new Map((await lockPayable(trx, [job.subscriberId], job.firstInvoiceIds)).map((inv) => [inv.id, inv]));
-  for (const id of job.firstInvoiceIds) {
-    const invoice = invoices.get(id);
-    if (!invoice) throw new NotFoundError('Invoice');
-    if (invoice.subscriber_id !== job.subscriberId || invoice.currency !== job.payment.currency || invoice.kind !== 'invoice')
-      throw new UnprocessableError(`Invoice ${invoice.number ?? invoice.id} is not one of this subscriber's ${job.payment.currency} invoices`);
-  }
+  const problem = namedInvoicesProblem(invoices, job.firstInvoiceIds, job.subscriberId, job.payment.currency);
+  if (problem) throw problem;
   const plan = await planAllocations(trx, invoices, [job]);
   const posted = await postEvents(trx, clock, plan.entries, { newKeys: true });
   return (await recordPlanned(trx, clock, invoices, plan, posted)).get(job.payment.id) ?? [];
