@@ -3,7 +3,8 @@ import { AaaAccounting } from '../../src/modules/aaa/accounting.ts';
 import { closeStaleSessions } from '../../src/modules/aaa/accounting.repo.ts';
 import { MAX_ATTEMPTS, sendDueEnforcements } from '../../src/modules/aaa/enforcement.ts';
 import { AaaPolicy } from '../../src/modules/aaa/policy.ts';
-import { applyFairUsage, rollUpUsage } from '../../src/modules/aaa/usage-rollup.ts';
+import { applyFairUsage } from '../../src/modules/aaa/fair-usage.ts';
+import { rollUpUsage } from '../../src/modules/aaa/usage-rollup.ts';
 import { createTestContext, seedTree, seedUser, sessionFor } from '../support/app.ts';
 import { accessRequest, accounting, networkPlan, ScriptedNas, seedNas, subscriptionWithLogin } from './support.ts';
 

@@ -7,7 +7,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { AaaAccounting } from '../../src/modules/aaa/accounting.ts';
 import { MAX_ATTEMPTS, sendDueEnforcements } from '../../src/modules/aaa/enforcement.ts';
-import { applyFairUsage, rollUpUsage } from '../../src/modules/aaa/usage-rollup.ts';
+import { applyFairUsage } from '../../src/modules/aaa/fair-usage.ts';
+import { rollUpUsage } from '../../src/modules/aaa/usage-rollup.ts';
 import type { ChangeSender } from '../../src/radius/contract.ts';
 import { createChangeSender } from '../../src/radius/index.ts';
 import { startNasListener, type NasListener } from '../radius/nas-listener.ts';

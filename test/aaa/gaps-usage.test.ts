@@ -7,7 +7,8 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { AaaAccounting } from '../../src/modules/aaa/accounting.ts';
 import { AaaPolicy } from '../../src/modules/aaa/policy.ts';
-import { applyFairUsage, rollUpUsage } from '../../src/modules/aaa/usage-rollup.ts';
+import { applyFairUsage } from '../../src/modules/aaa/fair-usage.ts';
+import { rollUpUsage } from '../../src/modules/aaa/usage-rollup.ts';
 import { createPlan } from '../catalog/fixtures.ts';
 import { createTestContext, seedTree, seedUser, sessionFor } from '../support/app.ts';
 import { accessRequest, accounting, seedNas, subscriptionWithLogin } from './support.ts';
@@ -53,11 +54,16 @@ describe('time quota', () => {
     await sink.record(accounting(nas, at('2026-03-10T08:50:00Z'), { ...base, 'Acct-Status-Type': 3, 'Acct-Session-Time': 3000 }));
     expect(await rollAndCheck()).toBe(0);
     const state = await t.ctx.db.selectFrom('aaa_quota_state').selectAll().where('subscription_id', '=', s.id).executeTakeFirstOrThrow();
-    expect(state).toMatchObject({ used_seconds: 3000n, exhausted: false, throttled: false });
+    expect(state).toMatchObject({ used_seconds: 3000n, exhausted: false, throttled: false, period_start: new Date('2026-02-28T21:00:00Z'), period_end: new Date('2026-03-31T21:00:00Z') });
+    // At 08:52 the open session has run 120 s since its last update: counted too (3000 + 120 of 3600).
+    t.clock.set('2026-03-10T08:52:00Z');
     const before = await authorize(s.username);
     expect(before.kind).toBe('accept');
-    expect(reply(before, 'Session-Timeout')).toBe(600);
+    expect(reply(before, 'Session-Timeout')).toBe(480);
     expect(reply(before, 'Mikrotik-Rate-Limit')).toBe('2048k/10240k');
+    // At 09:00 it has run the 600 s left, though no update said so yet.
+    t.clock.set('2026-03-10T09:00:00Z');
+    expect(await authorize(s.username)).toMatchObject({ kind: 'reject', reason: 'time_quota_exhausted' });
 
     await sink.record(accounting(nas, at('2026-03-10T09:02:00Z'), { ...base, 'Acct-Status-Type': 3, 'Acct-Session-Time': 3720 }));
     expect(await rollAndCheck()).toBe(1);

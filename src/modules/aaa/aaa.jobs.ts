@@ -10,7 +10,8 @@ import type { JobQueue } from '../../platform/jobs/queue.ts';
 import type { ChangeSender } from '../../radius/contract.ts';
 import { closeStaleSessions } from './accounting.repo.ts';
 import { sendDueEnforcements } from './enforcement.ts';
-import { applyFairUsage, rollUpUsage } from './usage-rollup.ts';
+import { applyFairUsage } from './fair-usage.ts';
+import { rollUpUsage } from './usage-rollup.ts';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 

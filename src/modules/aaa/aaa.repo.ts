@@ -5,11 +5,15 @@
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { BlockedAction, RadpostauthTable } from '../../platform/db/schema/aaa.ts';
+import type { LoginQuotaRow } from './fair-usage.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
-/** One subscription with its plan version's network profile and its blocking overrides. */
-export interface DecisionRow {
+/**
+ * One subscription with its plan version's network profile, its blocking overrides, and its
+ * fair-usage state with what its quota period depends on (LoginQuotaRow).
+ */
+export interface DecisionRow extends LoginQuotaRow {
   id: string;
   organization_id: string;
   organization_path: string;
@@ -43,10 +47,9 @@ export interface DecisionRow {
   plan_blocked_pool: string | null;
   plan_blocked_address_list: string | null;
   plan_captive_message: string | null;
+  /** The throttle flag of the stored fair-usage state (of its period: see quotaStateCurrent). */
   throttled: boolean | null;
   time_quota_seconds: number | null;
-  /** Seconds online in the fair-usage period as of the last roll-up; null before the first. */
-  used_seconds: bigint | null;
 }
 
 function decisionQuery(db: Db) {
@@ -93,7 +96,18 @@ function decisionQuery(db: Db) {
       'ps.captive_message as plan_captive_message',
       'q.throttled',
       'v.time_quota_seconds',
-      'q.used_seconds',
+      'o.timezone',
+      sql<Date>`coalesce(s.activated_at, s.starts_at)`.as('anchor'),
+      'v.id as version_id',
+      'v.cycle',
+      'v.alignment',
+      'v.validity_unit',
+      'v.validity_length',
+      'q.period_start as quota_period_start',
+      'q.period_end as quota_period_end',
+      'q.period_key as quota_period_key',
+      'q.settled_seconds',
+      sql<string | null>`q.settled_day::text`.as('settled_day'),
     ]);
 }
 

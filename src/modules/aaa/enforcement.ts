@@ -16,6 +16,7 @@ import type { AttributeValue, ChangeOutcome, ChangeSender, NasType, RadiusClient
 import * as routersRepo from '../routers/routers.repo.ts';
 import { applyOnRouter, hasRouterApi, type FallbackAction, type FallbackResult } from '../routers/session-fallback.ts';
 import * as repo from './aaa.repo.ts';
+import { quotaStateCurrent } from './fair-usage.ts';
 import { profileOf } from './policy.ts';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'secrets' | 'logger'>;
@@ -65,7 +66,7 @@ async function attributesFor(deps: Deps, req: EnforcementRequest, client: Radius
   if (req.kind === 'disconnect') return ident;
   const row = await repo.decisionById(deps.db, req.subscription_id);
   if (!row) return ident;
-  return [...ident, ...changeAttributes(client.type, profileOf(row), row.throttled === true)];
+  return [...ident, ...changeAttributes(client.type, profileOf(row), row.throttled === true && quotaStateCurrent(row, deps.clock.now()))];
 }
 
 type Settled = { status: EnforcementRequest['status']; last_error: string | null; next_attempt_at?: Date; attributes?: string };
@@ -109,7 +110,7 @@ async function routerFallback(deps: Deps, req: EnforcementRequest): Promise<Fall
   let action: FallbackAction = { kind: 'disconnect' };
   if (req.kind === 'coa') {
     const row = await repo.decisionById(deps.db, req.subscription_id);
-    if (row) action = { kind: 'rate', queue: queueLimits(ratesFor(profileOf(row), row.throttled === true)) };
+    if (row) action = { kind: 'rate', queue: queueLimits(ratesFor(profileOf(row), row.throttled === true && quotaStateCurrent(row, deps.clock.now()))) };
   }
   return applyOnRouter(deps, nas, target, action);
 }

@@ -2,15 +2,18 @@
  * The AccessPolicy the RADIUS server asks (src/radius/contract.ts): finds the subscription by
  * username, hands its password back for the server's PAP/CHAP/MS-CHAPv2 check, and decides from
  * billing state with core/aaa-policy. Inputs come from the decision cache; only the count of open
- * sessions is read live. Post-auth outcomes go to radpostauth in batches, never with the password.
+ * sessions is read live, and, for a line whose time allowance cuts it, the time online in the
+ * period up to this moment (fair-usage.ts). Post-auth outcomes go to radpostauth in batches, never
+ * with the password.
  */
-import { decideAccess, type BlockedPolicy, type NetworkProfile, type PolicySubscription } from '../../core/aaa-policy.ts';
+import { decideAccess, timeQuotaCut, type BlockedPolicy, type NetworkProfile, type PolicySubscription } from '../../core/aaa-policy.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { AccessDecision, AccessOutcome, AccessPolicy, AccessRequest, AttributeList, AttributeValue } from '../../radius/contract.ts';
 import { voucherLogin } from '../cards/hotspot.ts';
 import { normaliseMac } from '../subscriptions/network.ts';
 import * as repo from './aaa.repo.ts';
 import { DecisionCache } from './decision-cache.ts';
+import { quotaStateCurrent, timeUsedAtLogin } from './fair-usage.ts';
 import { WriteBehind } from '../../platform/write-behind.ts';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'logger' | 'secrets'>;
@@ -93,18 +96,24 @@ export class AaaPolicy implements AccessPolicy {
     ]);
     if (!nasOrg || !subOrg) return { kind: 'reject', reason: 'nas_not_allowed' };
     const calling = attribute(request.attributes, 'Calling-Station-Id');
+    const now = this.deps.clock.now();
+    const profile = profileOf(row);
+    const quotaSeconds = row.time_quota_seconds;
+    // Only an allowance that cuts the line needs the time online now; a throttle follows the roll-up.
+    const live = quotaSeconds !== null && timeQuotaCut(profile, { quotaSeconds, usedSeconds: 0 }) !== null ? await timeUsedAtLogin(db, row, now) : null;
     const result = decideAccess({
-      now: this.deps.clock.now(),
+      now,
       nasType: request.client.type,
       nasMayServe: sameBranch(nasOrg.path, subOrg.path),
       subscription: subscriptionOf(row),
-      profile: profileOf(row),
-      throttled: row.throttled === true,
+      profile,
+      // A flag left from the period before (the roll-up has not run since it turned) no longer holds.
+      throttled: row.throttled === true && quotaStateCurrent(row, now),
       blocked: blockedOf(row, subOrg),
       interimIntervalSeconds: subOrg.interim_interval_seconds,
-      openSessions: await repo.openSessionCount(db, row.id),
+      openSessions: live ? live.openSessions : await repo.openSessionCount(db, row.id),
       callingStationMac: typeof calling === 'string' ? normaliseMac(calling) : null,
-      timeQuota: row.time_quota_seconds === null ? null : { quotaSeconds: row.time_quota_seconds, usedSeconds: Number(row.used_seconds ?? 0n) },
+      timeQuota: live && quotaSeconds !== null ? { quotaSeconds, usedSeconds: live.usedSeconds } : null,
     });
     if (result.kind === 'reject') return { kind: 'reject', reason: result.reason, reply: result.reply };
     let password: string;

@@ -144,6 +144,18 @@ export interface AaaQuotaStateTable {
   exhausted: Generated<boolean>;
 }
 
+/** Columns added by migration 20261122T0830_aaa_quota_periods: the quota counts over the billing period. */
+export interface AaaQuotaStateTable {
+  /** The period's end; null until the first roll-up after that migration. */
+  period_end: Date | null;
+  /** What the period was computed from (plan version, anchor instant, time zone). */
+  period_key: string | null;
+  /** Seconds online on the period's days before settled_day. */
+  settled_seconds: Generated<bigint>;
+  /** The roll-up's organization-local day, 'YYYY-MM-DD'. */
+  settled_day: string | null;
+}
+
 // radacct.via_sql (inserted by another writer such as FreeRADIUS's rlm_sql; its day counters are
 // filed by trigger) is left out of RadacctTable on purpose: the sink builds its rows from that type
 // and must not name the column; only the migration's triggers read it.
