@@ -10,6 +10,7 @@ import { startNasListener } from '../radius/nas-listener.ts';
 import { startRadiusRole } from '../../src/modules/aaa/radius-role.ts';
 import { createTestContext, json, seedTree, seedUser, sessionFor } from '../support/app.ts';
 import { radclient, run } from '../radius/support.ts';
+import { createPlan } from '../catalog/fixtures.ts';
 import { networkPlan, subscriptionWithLogin } from './support.ts';
 
 const SECRET = 'e2e-shared-secret';
@@ -17,7 +18,8 @@ const SECRET = 'e2e-shared-secret';
 describe('radius role end to end (radtest, radclient)', async () => {
   const t = await createTestContext({ config: { radius: { host: '127.0.0.1', authPort: 0, acctPort: 0 } } });
   const tree = await seedTree(t.ctx);
-  const admin = await sessionFor(t, await seedUser(t.ctx, tree.isp, 'admin'));
+  const adminUser = await seedUser(t.ctx, tree.isp, 'admin');
+  const admin = await sessionFor(t, adminUser);
   const nas = await admin.post('/api/nas', { organizationId: tree.isp.id, name: 'core-1', type: 'mikrotik', address: '127.0.0.1', secret: SECRET });
   expect(nas.statusCode, nas.body).toBe(201);
   const plan = await networkPlan(admin, tree.resellerA);
@@ -52,6 +54,34 @@ describe('radius role end to end (radtest, radclient)', async () => {
     await rollUpRecentUsage(t.ctx);
     const usage = json(await admin.get(`/api/subscriptions/${sub.id}/usage?unit=GB`));
     expect(usage.items.map((u: { quantity: string; source: string }) => [u.quantity, u.source])).toEqual([['17.179881184', 'radius']]);
+  });
+
+  it('a time allowance: radtest while a session is open gets the time left now (the session’s last update and the time since)', async () => {
+    t.clock.set('2026-03-10T09:00:00Z');
+    const api = await sessionFor(t, adminUser);
+    const plan = (await createPlan(api, { organizationId: tree.resellerA.id, billingModel: 'postpaid' }, {
+      billing: { cycle: 'monthly', alignment: 'calendar', graceDays: 0 },
+      network: { download: { rateKbps: 10240, burst: null }, upload: { rateKbps: 2048, burst: null }, dataQuotaBytes: null, timeQuotaSeconds: 3600, throttle: null, ipPool: null, addressList: null },
+    })) as { id: string };
+    const line = await subscriptionWithLogin(api, tree.resellerA, plan.id, { simultaneousUse: 2 });
+    const base = [`User-Name = "${line.username}"`, 'Acct-Session-Id = "e2e-time-1"', 'NAS-IP-Address = 127.0.0.1'];
+    const send = (lines: string[]) => radclient(acctPort, 'acct', [...base, ...lines], [], SECRET);
+    expect((await send(['Acct-Status-Type = Start'])).stdout).toContain('Accounting-Response');
+    t.clock.set('2026-03-10T09:10:00Z');
+    expect((await send(['Acct-Status-Type = Interim-Update', 'Acct-Session-Time = 600'])).stdout).toContain('Accounting-Response');
+    // 09:15, no roll-up has run: 600 s reported + 300 s since the update, of 3600.
+    t.clock.set('2026-03-10T09:15:00Z');
+    const r = await radtest(line.username, line.password);
+    expect(r.stdout).toContain('Access-Accept');
+    expect(r.stdout).toMatch(/Session-Timeout = 2700\b/);
+    // 10:00, the last update at 09:40: the open session has used the hour up; the next login is refused.
+    t.clock.set('2026-03-10T09:40:00Z');
+    expect((await send(['Acct-Status-Type = Interim-Update', 'Acct-Session-Time = 2400'])).stdout).toContain('Accounting-Response');
+    t.clock.set('2026-03-10T10:00:00Z');
+    const late = await radtest(line.username, line.password);
+    expect(late.stdout).toContain('Access-Reject');
+    expect(late.stdout).toContain('Your time allowance for this period is used up');
+    expect((await send(['Acct-Status-Type = Stop', 'Acct-Session-Time = 3600'])).stdout).toContain('Accounting-Response');
   });
 
   it('suspending through the API: the next radtest is rejected at once, and an open session gets a Disconnect-Request queued', async () => {
