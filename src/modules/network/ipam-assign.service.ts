@@ -5,7 +5,7 @@
  * exclusion constraint: no two assignments overlap). Allocation locks the pool row first, so
  * concurrent allocations from one pool queue and never compute the same next free address.
  */
-import { contains, parseAddress, parseCidr, type Cidr } from '../../core/ipam.ts';
+import { bitsOf, contains, formatAddress, parseAddress, parseCidr, type Cidr } from '../../core/ipam.ts';
 import { appendAudit } from '../../platform/audit/audit.ts';
 import { requirePermission, type Actor } from '../../platform/auth/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
@@ -13,7 +13,7 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.ts';
 import * as subscriptions from '../subscriptions/subscriptions.repo.ts';
-import { nextFreeIn, reservedIntervals, usableRange } from './ipam-usage.ts';
+import { reservedIntervals, usableRange } from './ipam-usage.ts';
 import * as repo from './ipam.repo.ts';
 import type { AssignInput } from './ipam.schemas.ts';
 import { mapAssignment } from './ipam.service.ts';
@@ -49,19 +49,22 @@ async function chosenSlot(trx: Trx, pool: repo.PoolRow, subnets: repo.SubnetRow[
   return { subnet, cidr: `${text.split('/')[0]}/${wanted.length}` };
 }
 
-/** The next free slot over the pool's subnets in order; 409 when all are full. */
+/** The next free slot over the pool's subnets in order, each searched by the database; 409 when all are full. */
 async function nextSlot(trx: Trx, pool: repo.PoolRow, subnets: repo.SubnetRow[]): Promise<{ subnet: repo.SubnetRow; cidr: string }> {
-  const ids = subnets.map((s) => s.id);
-  const [reservations, taken] = await Promise.all([repo.reservationsOf(trx, ids), repo.takenIn(trx, ids)]);
   for (const subnet of subnets) {
-    const others = await repo.subscriptionAddressesIn(trx, subnet.cidr);
-    const cidr = nextFreeIn(pool, {
+    const cidr = parseCidr(subnet.cidr)!;
+    const range = usableRange(pool, cidr);
+    if (range.first > range.last) continue;
+    const slotLength = pool.kind === 'prefix' ? pool.prefix_length! : bitsOf(cidr.family);
+    const found = await repo.firstFreeSlot(trx, {
+      subnetId: subnet.id,
       cidr: subnet.cidr,
-      gateway: subnet.gateway,
-      reservations: reservations.filter((r) => r.subnet_id === subnet.id),
-      taken: [...taken.filter((t) => t.subnet_id === subnet.id).map((t) => t.address), ...others],
+      family: cidr.family,
+      first: formatAddress(cidr.family, range.first),
+      last: formatAddress(cidr.family, range.last),
+      slotLength,
     });
-    if (cidr) return { subnet, cidr };
+    if (found) return { subnet, cidr: found };
   }
   throw new ConflictError(`The pool ${pool.name} has no free ${pool.kind === 'prefix' ? 'prefix' : 'address'} left`);
 }

@@ -3,7 +3,7 @@
  * In a prefix pool the unit is the delegated prefix (a /56 of a /40 is one of 65,536), so every
  * interval is counted in prefixes; in an address pool the unit is the host address.
  */
-import { coveredCount, formatAddress, hostRange, nextFree, parseAddress, parseCidr, percent, rangeOf, type Cidr, type Interval } from '../../core/ipam.ts';
+import { coveredCount, hostRange, parseAddress, parseCidr, percent, rangeOf, type Cidr, type Interval } from '../../core/ipam.ts';
 import type { IpPool } from '../../platform/db/schema/ipam.ts';
 
 export interface SubnetFacts {
@@ -42,16 +42,6 @@ export function reservedIntervals(facts: Pick<SubnetFacts, 'gateway' | 'reservat
 
 export function takenIntervals(facts: Pick<SubnetFacts, 'taken'>): Interval[] {
   return facts.taken.map(intervalOfCidr).filter((i): i is Interval => i !== null);
-}
-
-/** The next free address or prefix of the subnet, as cidr text; null when it is full. */
-export function nextFreeIn(pool: Pick<IpPool, 'kind' | 'prefix_length'>, facts: SubnetFacts): string | null {
-  const cidr = parseCidr(facts.cidr)!;
-  const block = blockSizeOf(pool);
-  const found = nextFree(usableRange(pool, cidr), [...reservedIntervals(facts), ...takenIntervals(facts)], block);
-  if (found === null) return null;
-  const length = pool.kind === 'prefix' ? pool.prefix_length! : cidr.family === 4 ? 32 : 128;
-  return `${formatAddress(cidr.family, found)}/${length}`;
 }
 
 export interface Usage {
