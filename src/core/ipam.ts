@@ -46,6 +46,15 @@ function ipv4Value(text: string): bigint {
 }
 
 /**
+ * The 128-bit value of IPv6 text in any form node accepts, IPv4-mapped addresses kept as IPv6
+ * (a delegated prefix is IPv6 whatever its bits say); null for anything else, zoned addresses too.
+ */
+export function parseIpv6(text: string): bigint | null {
+  const t = text.trim();
+  return isIPv6(t) && !t.includes('%') ? ipv6Value(t) : null;
+}
+
+/**
  * An IPv4 or IPv6 address in any textual form node accepts. An IPv4-mapped IPv6 address
  * (::ffff:192.0.2.1, how a dual-stack socket reports an IPv4 peer) is the IPv4 address.
  */

@@ -4,7 +4,8 @@
  * read in the forms people type and stored in one canonical form, so uniqueness and lookups work.
  */
 import { randomInt } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
+import { formatAddress, parseIpv6 } from '../../core/ipam.ts';
 
 /**
  * aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff (Cisco) or aabbccddeeff → AA:BB:CC:DD:EE:FF.
@@ -33,54 +34,18 @@ export function normaliseIpv4Host(text: string): string | null {
   return t;
 }
 
-/** The eight 16-bit groups of an IPv6 address (node's isIPv6 has already accepted it). */
-function ipv6Groups(address: string): number[] {
-  let text = address;
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted[1]!.split('.').map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const missing = tail === undefined ? 0 : 8 - left.length - right.length;
-  return [...left, ...Array<string>(missing).fill('0'), ...right].map((g) => parseInt(g, 16));
-}
-
-/** RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero groups as ::. */
-function formatIpv6(groups: readonly number[]): string {
-  let best = { start: -1, length: 0 };
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > best.length && j - i >= 2) best = { start: i, length: j - i };
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (best.start < 0) return hex.join(':');
-  return `${hex.slice(0, best.start).join(':')}::${hex.slice(best.start + best.length).join(':')}`;
-}
-
 /**
  * A delegated IPv6 prefix, 2001:DB8:0:100::/56 → 2001:db8:0:100::/56. The length is 16 to 128 and
  * no bit may be set beyond it (as PostgreSQL's cidr type requires). Null otherwise.
  */
 export function normaliseIpv6Prefix(text: string): string | null {
   const match = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(text.trim());
-  if (!match || !isIPv6(match[1]!)) return null;
+  const value = match ? parseIpv6(match[1]!) : null;
+  if (!match || value === null) return null;
   const length = Number(match[2]);
   if (length < 16 || length > 128) return null;
-  const groups = ipv6Groups(match[1]!);
-  for (let i = 0; i < 8; i++) {
-    const kept = Math.min(16, Math.max(0, length - i * 16));
-    if ((groups[i]! & (0xffff >> kept)) !== 0) return null;
-  }
-  return `${formatIpv6(groups)}/${length}`;
+  if ((value & ((1n << BigInt(128 - length)) - 1n)) !== 0n) return null;
+  return `${formatAddress(6, value)}/${length}`;
 }
 
 /** What a router accepts as a PPPoE or hotspot user name (the database checks the same). */
