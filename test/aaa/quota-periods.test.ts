@@ -193,4 +193,35 @@ describe(`fair usage over the billing period (${engine})`, () => {
     expect(reply(await authorize(s.username, '2026-03-06T08:30:00Z'), 'Session-Timeout')).toBe(1200);
     expect(await authorize(s.username, '2026-03-06T08:50:00Z')).toMatchObject({ kind: 'reject', reason: 'time_quota_exhausted' });
   });
+
+  it('the usage views show the period the quota counts and what is left, measured now', async () => {
+    t.clock.set('2026-03-15T06:00:00Z');
+    const plan = await quotaPlan('postpaid', { cycle: 'monthly', alignment: 'anniversary' }, { dataQuotaBytes: '5000000000', timeQuotaSeconds: 36_000, throttle: true });
+    const s = await subscriptionWithLogin(await signIn(), tree.resellerA, plan.id);
+    const one = session(s.username, 'view-1');
+    await one.start('2026-03-20T08:00:00Z');
+    await one.interim('2026-03-20T09:00:00Z', 3600, 1_250_000_000);
+    t.clock.set('2026-03-20T09:10:00Z'); // no roll-up yet: today's counters and 10 minutes since the update
+    const api = await signIn();
+    const res = await api.get(`/api/subscriptions/${s.id}/usage/daily?range=current`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(json(res).quota).toEqual({
+      periodStart: '2026-03-14T21:00:00.000Z',
+      periodEnd: '2026-04-14T21:00:00.000Z',
+      data: { quotaBytes: 5_000_000_000, usedBytes: 1_250_000_000, leftBytes: 3_750_000_000 },
+      time: { quotaSeconds: 36_000, usedSeconds: 4200, leftSeconds: 31_800 },
+      state: 'full',
+    });
+    await one.interim('2026-03-20T10:00:00Z', 7200, 6_000_000_000);
+    t.clock.set('2026-03-20T10:00:00Z');
+    const later = await signIn();
+    expect(json(await later.get(`/api/subscriptions/${s.id}/usage/daily`)).quota).toMatchObject({ data: { usedBytes: 6_000_000_000, leftBytes: 0 }, state: 'throttled' });
+    // A plan without a quota has none to show; bad input is a clear 4xx.
+    const plain = await quotaPlan('postpaid', { cycle: 'monthly', alignment: 'calendar' }, { throttle: false });
+    const other = await subscriptionWithLogin(later, tree.resellerA, plain.id);
+    expect(json(await later.get(`/api/subscriptions/${other.id}/usage/daily`)).quota).toBeNull();
+    expect((await later.get(`/api/subscriptions/${s.id}/usage/daily?range=forever`)).statusCode).toBe(400);
+    expect((await later.get('/api/subscriptions/not-a-uuid/usage/daily')).statusCode).toBe(400);
+    expect((await later.get(`/api/subscriptions/${crypto.randomUUID()}/usage/daily`)).statusCode).toBe(404);
+  });
 });

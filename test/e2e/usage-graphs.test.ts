@@ -23,7 +23,18 @@ beforeAll(async () => {
   const f = portalFixtures(t, admin);
   const amina = await f.subscriber(tree.isp, 'Amina Wanjiku');
   customerEmail = (await f.customer(amina.id)).email;
-  const plan = await createPlan(admin, { name: 'Home 20 Mbps' });
+  // A fair-usage quota of 50 GB with a throttle profile: the views show its period and what is left.
+  const plan = await createPlan(admin, { name: 'Home 20 Mbps' }, {
+    network: {
+      download: { rateKbps: 20_000, burst: null },
+      upload: { rateKbps: 10_000, burst: null },
+      dataQuotaBytes: '50000000000',
+      timeQuotaSeconds: null,
+      throttle: { downloadKbps: 1024, uploadKbps: 512 },
+      ipPool: null,
+      addressList: null,
+    },
+  });
   const day = 86_400_000;
   const now = t.clock.now().getTime();
   const { id } = await t.ctx.db
@@ -51,6 +62,10 @@ describe('usage charts in the browser', () => {
     await page.getByRole('heading', { name: 'Hello, Amina Wanjiku' }).waitFor();
     await page.getByRole('link', { name: 'Usage' }).click();
     const chart = page.getByRole('region', { name: 'Usage chart' });
+    // The quota counts over the billing period (the readings were entered by staff, not accounting: none counted).
+    const quota = chart.getByRole('group', { name: 'Fair usage' });
+    await quota.getByText('50 GB left').waitFor();
+    await quota.getByText(/^Counts from \w{3} \d{1,2} until \w{3} \d{1,2}$/).waitFor();
     await chart.getByText('30 days', { exact: true }).click();
     // The figure is labelled by its total: 6 GB of readings, 2.5 hours online.
     await chart.getByRole('img', { name: 'Data per day, 6 GB in all' }).waitFor();
@@ -74,6 +89,7 @@ describe('usage charts in the browser', () => {
     await page.getByText('Amina Wanjiku').first().click();
     await page.getByRole('tab', { name: 'Usage' }).click();
     const chart = page.getByRole('region', { name: 'Usage chart' });
+    await chart.getByRole('group', { name: 'Fair usage' }).getByText('50 GB left').waitFor();
     await chart.getByText('30 days', { exact: true }).click();
     await chart.getByRole('img', { name: 'Data per day, 6 GB in all' }).waitFor();
     await close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartDays, formatBytes, formatDuration, totalsOf } from '../../web/src/features/usage-graphs/model.ts';
+import { chartDays, formatBytes, formatDuration, quotaPeriodLabel, totalsOf, usedPercent } from '../../web/src/features/usage-graphs/model.ts';
 
 describe('usage chart helpers', () => {
   const day = (date: string, o: Partial<{ downloadBytes: number; uploadBytes: number; sessionSeconds: number; usage: Record<string, string> }> = {}) => ({ date, downloadBytes: 0, uploadBytes: 0, sessionSeconds: 0, usage: {}, ...o });
@@ -25,5 +25,17 @@ describe('usage chart helpers', () => {
     expect(formatBytes(4_500_000_000, 'fr').replace(/\s/g, ' ')).toBe('4,5 Go');
     expect(formatDuration(600, 'en')).toBe('10 min');
     expect(formatDuration(9_000, 'en')).toBe('2.5 hr');
+  });
+
+  it('writes a quota period in the organization’s zone: days when it runs from midnight, times when it starts during a day', () => {
+    expect(quotaPeriodLabel('2026-03-14T21:00:00.000Z', '2026-04-14T21:00:00.000Z', 'Africa/Nairobi', 'en-GB')).toEqual({ from: '15 Mar', to: '15 Apr' });
+    const validity = quotaPeriodLabel('2026-03-03T11:30:00.000Z', '2026-04-02T11:30:00.000Z', 'Africa/Nairobi', 'en-GB');
+    expect(validity).toEqual({ from: '3 Mar, 14:30', to: '2 Apr, 14:30' });
+  });
+
+  it('fills a quota bar to 100 at most, and full for a quota of nothing', () => {
+    expect(usedPercent(1_250, 5_000)).toBe(25);
+    expect(usedPercent(6_000, 5_000)).toBe(100);
+    expect(usedPercent(0, 0)).toBe(100);
   });
 });

@@ -18,6 +18,30 @@ export const dailyUsageDaySchema = z
   })
   .meta({ id: 'DailyUsageDay' });
 
+export const usageQuotaSchema = z
+  .object({
+    periodStart: z.iso.datetime().describe('First instant of the billing period the fair-usage quota counts over'),
+    periodEnd: z.iso.datetime().describe('First instant of the next period, when the quota is whole again'),
+    data: z
+      .object({
+        quotaBytes: z.number().int(),
+        usedBytes: z.number().int().describe('Download and upload in the period so far'),
+        leftBytes: z.number().int().describe('What is left before the throttle profile applies; 0 when used up'),
+      })
+      .nullable()
+      .describe('Null when the plan has no data quota'),
+    time: z
+      .object({
+        quotaSeconds: z.number().int(),
+        usedSeconds: z.number().int().describe('Time online in the period so far, open sessions up to now'),
+        leftSeconds: z.number().int().describe('What is left; 0 when used up'),
+      })
+      .nullable()
+      .describe('Null when the plan has no time quota'),
+    state: z.enum(['full', 'throttled', 'cut']).describe("full: the plan's rates; throttled: the throttle profile until the period ends; cut: the time allowance is used up and logins are refused until it ends"),
+  })
+  .meta({ id: 'UsageQuota' });
+
 export const dailyUsageSchema = z
   .object({
     subscriptionId: z.uuid(),
@@ -26,8 +50,10 @@ export const dailyUsageSchema = z
     from: z.iso.date(),
     to: z.iso.date().describe('Last day included (today at most)'),
     days: z.array(dailyUsageDaySchema).describe('Every day from `from` to `to`, oldest first, zeros included'),
+    quota: usageQuotaSchema.nullable().describe("The plan's fair-usage quota in the period running now, whatever the range; null without a quota"),
   })
   .meta({ id: 'DailyUsage' });
 
 export type DailyUsageQuery = z.infer<typeof dailyUsageQuery>;
 export type DailyUsage = z.infer<typeof dailyUsageSchema>;
+export type UsageQuota = z.infer<typeof usageQuotaSchema>;

@@ -28282,6 +28282,39 @@ export interface components {
                 [key: string]: string;
             };
         };
+        UsageQuotaInput: {
+            /**
+             * Format: date-time
+             * @description First instant of the billing period the fair-usage quota counts over
+             */
+            periodStart: string;
+            /**
+             * Format: date-time
+             * @description First instant of the next period, when the quota is whole again
+             */
+            periodEnd: string;
+            /** @description Null when the plan has no data quota */
+            data: {
+                quotaBytes: number;
+                /** @description Download and upload in the period so far */
+                usedBytes: number;
+                /** @description What is left before the throttle profile applies; 0 when used up */
+                leftBytes: number;
+            } | null;
+            /** @description Null when the plan has no time quota */
+            time: {
+                quotaSeconds: number;
+                /** @description Time online in the period so far, open sessions up to now */
+                usedSeconds: number;
+                /** @description What is left; 0 when used up */
+                leftSeconds: number;
+            } | null;
+            /**
+             * @description full: the plan's rates; throttled: the throttle profile until the period ends; cut: the time allowance is used up and logins are refused until it ends
+             * @enum {string}
+             */
+            state: "full" | "throttled" | "cut";
+        };
         DailyUsageInput: {
             /** Format: uuid */
             subscriptionId: string;
@@ -28300,6 +28333,8 @@ export interface components {
             to: string;
             /** @description Every day from `from` to `to`, oldest first, zeros included */
             days: components["schemas"]["DailyUsageDayInput"][];
+            /** @description The plan's fair-usage quota in the period running now, whatever the range; null without a quota */
+            quota: components["schemas"]["UsageQuotaInput"] | null;
         };
         PortalProfileInput: {
             subscriber: {
@@ -32738,6 +32773,39 @@ export interface components {
                 [key: string]: string;
             };
         };
+        UsageQuota: {
+            /**
+             * Format: date-time
+             * @description First instant of the billing period the fair-usage quota counts over
+             */
+            periodStart: string;
+            /**
+             * Format: date-time
+             * @description First instant of the next period, when the quota is whole again
+             */
+            periodEnd: string;
+            /** @description Null when the plan has no data quota */
+            data: {
+                quotaBytes: number;
+                /** @description Download and upload in the period so far */
+                usedBytes: number;
+                /** @description What is left before the throttle profile applies; 0 when used up */
+                leftBytes: number;
+            } | null;
+            /** @description Null when the plan has no time quota */
+            time: {
+                quotaSeconds: number;
+                /** @description Time online in the period so far, open sessions up to now */
+                usedSeconds: number;
+                /** @description What is left; 0 when used up */
+                leftSeconds: number;
+            } | null;
+            /**
+             * @description full: the plan's rates; throttled: the throttle profile until the period ends; cut: the time allowance is used up and logins are refused until it ends
+             * @enum {string}
+             */
+            state: "full" | "throttled" | "cut";
+        };
         DailyUsage: {
             /** Format: uuid */
             subscriptionId: string;
@@ -32756,6 +32824,8 @@ export interface components {
             to: string;
             /** @description Every day from `from` to `to`, oldest first, zeros included */
             days: components["schemas"]["DailyUsageDay"][];
+            /** @description The plan's fair-usage quota in the period running now, whatever the range; null without a quota */
+            quota: components["schemas"]["UsageQuota"] | null;
         };
         PortalProfile: {
             subscriber: {

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Loading, QueryError } from '../../components/feedback.tsx';
 import { useDailyUsage, type UsageRange, type UsageSource } from './api.ts';
 import { chartDays, formatBytes, formatDay, formatDuration, totalsOf, type ChartDay } from './model.ts';
+import { QuotaSummary } from './QuotaSummary.tsx';
 
 interface Series {
   key: 'download' | 'upload' | 'metered' | 'seconds';
@@ -116,7 +117,7 @@ function DaysTable({ days }: { days: ChartDay[] }) {
   );
 }
 
-/** A subscription's daily data (down, up) and time online, for the range the reader picks. */
+/** A subscription's daily data (down, up) and time online, for the range the reader picks, under its fair-usage quota. */
 export function UsageGraph({ source }: { source: UsageSource }) {
   const { t, i18n } = useTranslation();
   const [range, setRange] = useState<UsageRange>('current');
@@ -131,6 +132,7 @@ export function UsageGraph({ source }: { source: UsageSource }) {
   const shownData = dataSeries.filter((s) => (s.key === 'metered' ? totals.metered > 0 : countedOnly));
   return (
     <Stack gap="sm" aria-label={t('usageGraphs.title')} role="region">
+      {query.data?.quota && <QuotaSummary quota={query.data.quota} timeZone={query.data.timezone} />}
       <SegmentedControl
         size="xs"
         value={range}

@@ -65,3 +65,28 @@ export function formatDuration(seconds: number, locale: string): string {
 export function formatDay(date: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 }
+
+function localClock(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+}
+
+/**
+ * The span a quota counts over, in the organization's zone, its end being when the quota is whole
+ * again (as the portal writes a period): days when it runs midnight to midnight ("15 Mar" until
+ * "15 Apr"), with the times when it starts at a time of day (prepaid validity: "3 Mar, 14:30").
+ */
+export function quotaPeriodLabel(startIso: string, endIso: string, timeZone: string, locale: string): { from: string; to: string } {
+  const start = new Date(startIso);
+  const end = new Date(endIso);
+  const wholeDays = localClock(start, timeZone) === '00:00' && localClock(end, timeZone) === '00:00';
+  const day = new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'short' });
+  if (wholeDays) return { from: day.format(start), to: day.format(end) };
+  const moment = new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  return { from: moment.format(start), to: moment.format(end) };
+}
+
+/** How much of a quota is used, 0 to 100, for a progress bar. */
+export function usedPercent(used: number, quota: number): number {
+  if (quota <= 0) return 100;
+  return Math.min(100, Math.round((used / quota) * 100));
+}
