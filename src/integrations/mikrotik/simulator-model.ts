@@ -50,6 +50,46 @@ const pair = `${rate}(/${rate})?`;
 /** rx[/tx] [rx-burst[/tx-burst] [rx-threshold[/tx-threshold] [rx-time[/tx-time] [priority] [rx-min[/tx-min]]]]] */
 const rateLimitPattern = new RegExp(String.raw`^${pair}( ${pair}( ${pair}( \d+(/\d+)?( [1-8]( ${pair})?)?)?)?)?$`);
 
+const queueRate = /^(\d+)([kMG]?)$/;
+const queueUnits: Record<string, bigint> = { '': 1n, k: 1000n, M: 1_000_000n, G: 1_000_000_000n };
+
+/**
+ * A simple queue's values as RouterOS prints them back, whatever spelling they were given in:
+ * rates in bits per second (max-limit=5M/10M reads 5000000/10000000), burst times with their unit
+ * (8 reads 8s), a single address target as a /32. Refuses what RouterOS refuses.
+ */
+function spelledAsPrinted(menu: string, props: RouterRow): RouterRow {
+  if (menu !== '/queue/simple') return props;
+  const out: RouterRow = { ...props };
+  const pair = (key: string, each: (v: string) => string | null) => {
+    const v = out[key];
+    if (v === undefined) return;
+    const parts = v.split('/');
+    const read = parts.length <= 2 ? parts.map(each) : [null];
+    if (read.some((p) => p === null)) throw new SimTrap(`invalid value for argument ${key}`);
+    out[key] = (read.length === 1 ? [read[0], read[0]] : read).join('/');
+  };
+  for (const key of ['max-limit', 'limit-at', 'burst-limit', 'burst-threshold'])
+    pair(key, (v) => {
+      const m = queueRate.exec(v);
+      return m ? (BigInt(m[1]!) * queueUnits[m[2]!]!).toString() : null;
+    });
+  pair('burst-time', (v) => {
+    const m = /^(\d+)s?$/.exec(v);
+    return m ? `${Number(m[1])}s` : null;
+  });
+  if (out.target !== undefined)
+    out.target = out.target
+      .split(',')
+      .map((t) => {
+        if (/^\d+\.\d+\.\d+\.\d+$/.test(t)) return `${t}/32`;
+        if (/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(t)) return t;
+        throw new SimTrap('invalid value for argument target');
+      })
+      .join(',');
+  return out;
+}
+
 export interface Query {
   /** 'eq': `?name=x`; 'has': `?name`; 'lacks': `?-name`. */
   op: 'eq' | 'has' | 'lacks';
@@ -115,7 +155,7 @@ export class RouterModel {
     const spec = this.#writable(menu);
     this.#check(spec, props);
     for (const p of spec.required ?? []) if (!props[p]) throw new SimTrap(`failure: ${p} not specified`);
-    return this.#insert(menu, { ...spec.defaults, ...props });
+    return this.#insert(menu, { ...spec.defaults, ...spelledAsPrinted(menu, props) });
   }
 
   set(menu: string, id: string, props: RouterRow): void {
@@ -131,7 +171,7 @@ export class RouterModel {
     // Queues PPP and hotspot sessions create (flag D) belong to the session: RouterOS refuses edits.
     if (row.dynamic === 'true') throw new SimTrap('failure: cannot change dynamic');
     if (row.default === 'true' && props.name !== undefined && props.name !== row.name) throw new SimTrap('failure: cannot rename default item');
-    Object.assign(row, props);
+    Object.assign(row, spelledAsPrinted(menu, props));
   }
 
   remove(menu: string, id: string): void {

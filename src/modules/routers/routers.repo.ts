@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { NasDevice } from '../../platform/db/schema/network.ts';
 import type { RouterBackupsTable, RouterCommandsTable } from '../../platform/db/schema/routers.ts';
@@ -66,6 +66,54 @@ export function plansFor(db: Db, nas: RouterNas) {
 }
 
 export type PlanForRouter = Awaited<ReturnType<typeof plansFor>>[number];
+
+/**
+ * The static-IP subscriptions a NAS serves: active (or in grace) subscriptions of a static-IP or
+ * bulk-bandwidth plan whose static IPv4 lies in a subnet of an IP pool tied to the NAS, with their
+ * plan's current network profile. PPPoE and hotspot subscribers are limited by their profiles.
+ */
+export function staticSubscriptionsFor(db: Db, nas: Pick<RouterNas, 'id'>) {
+  return db
+    .selectFrom('subscriptions')
+    .innerJoin('plans', 'plans.id', 'subscriptions.plan_id')
+    .innerJoin('plan_versions', 'plan_versions.id', 'plans.current_version_id')
+    .select([
+      'subscriptions.id',
+      'subscriptions.username',
+      sql<string>`host(subscriptions.static_ipv4)`.as('static_ipv4'),
+      'plans.code as plan_code',
+      'plan_versions.download_kbps',
+      'plan_versions.download_burst_kbps',
+      'plan_versions.download_burst_threshold_kbps',
+      'plan_versions.download_burst_seconds',
+      'plan_versions.upload_kbps',
+      'plan_versions.upload_burst_kbps',
+      'plan_versions.upload_burst_threshold_kbps',
+      'plan_versions.upload_burst_seconds',
+    ])
+    .where('subscriptions.status', 'in', ['active', 'grace'])
+    .where('plans.service_type', 'in', ['static_ip', 'bulk_bandwidth'])
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('ip_subnets')
+          .innerJoin('ip_pools', 'ip_pools.id', 'ip_subnets.pool_id')
+          .select('ip_subnets.id')
+          .where('ip_pools.nas_id', '=', nas.id)
+          .where(sql<SqlBool>`ip_subnets.cidr >>= subscriptions.static_ipv4`),
+      ),
+    )
+    .orderBy('subscriptions.static_ipv4')
+    .execute();
+}
+
+export type StaticSubscription = Awaited<ReturnType<typeof staticSubscriptionsFor>>[number];
+
+/** Status and login of subscriptions by id (for the reason a queue is stale). */
+export function subscriptionStates(db: Db, ids: readonly string[]) {
+  if (!ids.length) return Promise.resolve([]);
+  return db.selectFrom('subscriptions').select(['id', 'status', 'username']).where('id', 'in', ids).execute();
+}
 
 export async function insertCommands(db: Db, rows: readonly Insertable<RouterCommandsTable>[]): Promise<void> {
   if (rows.length) await db.insertInto('router_commands').values([...rows]).execute();

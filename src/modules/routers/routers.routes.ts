@@ -3,6 +3,7 @@ import type { AppContext } from '../../platform/context.ts';
 import type { TypedApp } from '../../platform/http/app.ts';
 import { actorOf, errors, idParams, problemSchema } from '../../platform/http/routes.ts';
 import * as backups from './backups.service.ts';
+import * as queues from './queues.service.ts';
 import * as service from './routers.service.ts';
 import {
   activeSessionsSchema,
@@ -14,6 +15,7 @@ import {
   backupWithContentSchema,
   commandPage,
   pushPlansSchema,
+  pushQueuesResultSchema,
   pushResultSchema,
   routerListQuery,
   routerStatusSchema,
@@ -47,6 +49,20 @@ export function routerRoutes(app: TypedApp, ctx: AppContext): void {
       config: { permission: 'nas.update' },
     },
     (req) => service.pushPlans(ctx, actorOf(req), req.params.id, req.body),
+  );
+  app.post(
+    '/api/nas/:id/router/push-queues',
+    {
+      schema: {
+        tags,
+        summary: "Create or update a simple queue per active static-IP subscriber the NAS serves (address in one of its pools), and remove Uplink's stale ones; dryRun only compares",
+        params,
+        body: pushPlansSchema,
+        response: { 200: pushQueuesResultSchema, ...routerErrors },
+      },
+      config: { permission: 'nas.update' },
+    },
+    (req) => queues.pushQueues(ctx, actorOf(req), req.params.id, req.body),
   );
   app.get(
     '/api/nas/:id/router/active-sessions',

@@ -51,6 +51,27 @@ export const pushResultSchema = z
   })
   .meta({ id: 'PushPlansResult' });
 
+export const queueChangeSchema = z.object({
+  action: z.enum(['create', 'update', 'unchanged', 'remove']).describe('remove: a queue Uplink made whose subscription is not active or not served here any more'),
+  subscriptionId: z.uuid().nullable(),
+  username: z.string().nullable(),
+  name: z.string().describe('The queue name on the router'),
+  target: z.string().describe("The subscriber's static address, as a /32"),
+  reason: z.string().nullable().describe('Why a queue is stale'),
+  changes: z.array(z.object({ property: z.string(), from: z.string().nullable(), to: z.string() })),
+});
+
+export const pushQueuesResultSchema = z
+  .object({
+    dryRun: z.boolean(),
+    applied: z.boolean().describe('True when changes were written to the router'),
+    summary: z.object({ create: z.number().int(), update: z.number().int(), unchanged: z.number().int(), remove: z.number().int() }),
+    message: z.string(),
+    queues: z.array(queueChangeSchema),
+    skipped: z.array(z.object({ subscriptionId: z.uuid(), reason: z.string() })),
+  })
+  .meta({ id: 'PushQueuesResult' });
+
 export const activeSessionSchema = z
   .object({
     kind: z.enum(['pppoe', 'hotspot']),

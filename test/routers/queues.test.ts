@@ -1,0 +1,155 @@
+/**
+ * Simple queues per static-IP subscriber, pushed through the API to simulated routers on both
+ * protocols: preview, apply, idempotent re-push (the router spells values its own way), stale
+ * queues of suspended subscribers removed, and nothing Uplink did not create touched.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { desiredQueues, queueChanges, sameValue } from '../../src/modules/routers/queue-push.ts';
+import type { StaticSubscription } from '../../src/modules/routers/routers.repo.ts';
+import { createPlan } from '../catalog/fixtures.ts';
+import { createTestContext, json, seedOrganization, seedTree, seedUser, sessionFor } from '../support/app.ts';
+import { createSubscriber } from '../usage/fixtures.ts';
+import { seedRouterNas } from './fixtures.ts';
+
+const t = await createTestContext();
+const sims: { close(): Promise<void> }[] = [];
+const tree = await seedTree(t.ctx);
+afterAll(async () => {
+  for (const s of sims) await s.close();
+});
+
+let worlds = 0;
+/** A reseller with a static-IP plan, a PPPoE plan, a router and a pool tied to it. */
+async function world(kind: 'binary' | 'rest') {
+  const n = 60 + worlds++;
+  const org = await seedOrganization(t.ctx, tree.isp, 'reseller');
+  const admin = await sessionFor(t, await seedUser(t.ctx, org, 'admin'));
+  const burst = { rateKbps: 20_000, thresholdKbps: 8000, seconds: 16 };
+  const fixed = await createPlan(admin, { organizationId: org.id, code: `FIX${n}`, serviceType: 'static_ip' }, {
+    network: { download: { rateKbps: 10_000, burst }, upload: { rateKbps: 2000, burst: null } },
+  });
+  const pppoe = await createPlan(admin, { organizationId: org.id, code: `PPP${n}` });
+  const { nas, sim } = await seedRouterNas(t.ctx, org, kind);
+  sims.push(sim);
+  const pool = json(await admin.post('/api/ip-pools', { name: `static-${n}`, family: 4, nasId: nas.id }));
+  expect((await admin.post(`/api/ip-pools/${pool.id}/subnets`, { cidr: `198.18.${n}.0/24`, gateway: `198.18.${n}.1` })).statusCode).toBe(201);
+  const subscription = async (planId: string, ip: string, username: string, status = 'active') => {
+    const subscriber = await createSubscriber(admin, org);
+    return t.ctx.db
+      .insertInto('subscriptions')
+      .values({ organization_id: org.id, subscriber_id: subscriber.id, plan_id: planId, currency: 'KES', status, starts_at: new Date('2026-01-01T00:00:00Z'), activated_at: new Date('2026-01-01T00:00:00Z'), username, password_enc: 'sealed', static_ipv4: ip })
+      .returning(['id'])
+      .executeTakeFirstOrThrow();
+  };
+  const served = await subscription(fixed.id, `198.18.${n}.10`, `shop${n}`);
+  const elsewhere = await subscription(fixed.id, `203.0.${n}.10`, `far${n}`);
+  const onPppoe = await subscription(pppoe.id, `198.18.${n}.11`, `home${n}`);
+  const suspended = await subscription(fixed.id, `198.18.${n}.12`, `late${n}`, 'suspended');
+  // What the router had before: Uplink's queue of the now-suspended subscriber, an operator's queue,
+  // a session's dynamic queue.
+  sim.model.add('/queue/simple', { name: `uplink-late${n}`, target: `198.18.${n}.12`, 'max-limit': '2M/10M', comment: `uplink subscription ${suspended.id} late${n}` });
+  sim.model.add('/queue/simple', { name: 'office-uplink', target: '192.168.88.0/24', 'max-limit': '50M/50M', comment: 'set by hand' });
+  sim.model.seed('/queue/simple', { name: `<pppoe-home${n}>`, target: `198.18.${n}.11/32`, 'max-limit': '5000000/10000000', dynamic: 'true' });
+  return { n, admin, nas, sim, served, elsewhere, onPppoe, suspended };
+}
+
+describe.each(['binary', 'rest'] as const)('simple queues over the %s API', (kind) => {
+  const setup = world(kind);
+
+  it('previews, applies, removes only its own stale queue, then finds nothing to change', async () => {
+    const { n, admin, nas, sim, served, suspended } = await setup;
+    const before = sim.model.print('/queue/simple');
+    const preview = json(await admin.post(`/api/nas/${nas.id}/router/push-queues`, { dryRun: true }));
+    expect(preview).toMatchObject({ dryRun: true, applied: false, summary: { create: 1, update: 0, unchanged: 0, remove: 1 }, message: '1 queue(s) to create, 0 to update and 1 stale to remove' });
+    expect(preview.queues).toEqual([
+      expect.objectContaining({ action: 'create', subscriptionId: served.id, username: `shop${n}`, name: `uplink-shop${n}`, target: `198.18.${n}.10/32`, reason: null }),
+      expect.objectContaining({ action: 'remove', subscriptionId: suspended.id, username: `late${n}`, name: `uplink-late${n}`, reason: 'the subscription is suspended', changes: [] }),
+    ]);
+    expect(preview.queues[0].changes).toEqual(
+      expect.arrayContaining([
+        { property: 'max-limit', from: null, to: '2M/10M' },
+        { property: 'burst-limit', from: null, to: '0/20M' },
+        { property: 'burst-threshold', from: null, to: '0/8M' },
+        { property: 'burst-time', from: null, to: '0s/16s' },
+      ]),
+    );
+    expect(sim.model.print('/queue/simple')).toEqual(before);
+
+    const push = json(await admin.post(`/api/nas/${nas.id}/router/push-queues`, {}));
+    expect(push).toMatchObject({ applied: true, summary: { create: 1, remove: 1 }, message: '1 queue(s) created, 0 updated and 1 stale removed' });
+    const queues = sim.model.print('/queue/simple');
+    expect(queues.map((q) => q.name)).toEqual(['office-uplink', `<pppoe-home${n}>`, `uplink-shop${n}`]);
+    // Stored as RouterOS prints it, which a re-push must read as the same thing.
+    expect(queues[2]).toMatchObject({ target: `198.18.${n}.10/32`, 'max-limit': '2000000/10000000', 'burst-limit': '0/20000000', 'burst-time': '0s/16s', comment: `uplink subscription ${served.id} shop${n}` });
+
+    const again = json(await admin.post(`/api/nas/${nas.id}/router/push-queues`, {}));
+    expect(again).toMatchObject({ applied: false, summary: { create: 0, update: 0, unchanged: 1, remove: 0 }, message: 'Nothing to change: the router already has the 1 subscriber queue(s)' });
+    const audits = await t.ctx.db.selectFrom('audit_log').select('action').where('object_id', '=', nas.id).where('action', '=', 'router.push-queues').execute();
+    expect(audits).toHaveLength(1);
+    const log = json(await admin.get(`/api/nas/${nas.id}/router/commands?limit=100`)).items.map((c: { command: string }) => c.command);
+    expect(log.some((c: string) => c.includes('queue/simple') && /add|PUT/.test(c))).toBe(true);
+    expect(log.some((c: string) => c.includes('queue/simple') && /remove|DELETE/.test(c))).toBe(true);
+  });
+
+  it('updates a queue an operator edited, and reports a suspended subscriber’s queue as stale', async () => {
+    const { n, admin, nas, sim, served } = await setup;
+    const ours = sim.model.print('/queue/simple', [{ op: 'eq', name: 'name', value: `uplink-shop${n}` }])[0]!;
+    sim.model.set('/queue/simple', ours['.id']!, { 'max-limit': '1M/1M' });
+    const preview = json(await admin.post(`/api/nas/${nas.id}/router/push-queues`, { dryRun: true }));
+    expect(preview.queues).toEqual([expect.objectContaining({ action: 'update', changes: [{ property: 'max-limit', from: '1000000/1000000', to: '2M/10M' }] })]);
+    expect((await admin.post(`/api/subscriptions/${served.id}/suspend`, { reason: 'request' })).statusCode).toBe(200);
+    const stale = json(await admin.post(`/api/nas/${nas.id}/router/push-queues`, { dryRun: true }));
+    expect(stale).toMatchObject({ summary: { create: 0, update: 0, remove: 1 } });
+    expect(stale.queues).toEqual([expect.objectContaining({ action: 'remove', subscriptionId: served.id, reason: 'the subscription is suspended' })]);
+    json(await admin.post(`/api/nas/${nas.id}/router/push-queues`, {}));
+    expect(sim.model.print('/queue/simple').map((q) => q.name)).toEqual(['office-uplink', `<pppoe-home${n}>`]);
+  });
+
+  it('needs nas.update, and hides another tenant’s router (404, the router hears nothing)', async () => {
+    const { nas, sim } = await setup;
+    const heard = sim.received.length;
+    const outsider = await sessionFor(t, await seedUser(t.ctx, tree.resellerB, 'admin'));
+    expect((await outsider.post(`/api/nas/${nas.id}/router/push-queues`, {})).statusCode).toBe(404);
+    const staff = await sessionFor(t, await seedUser(t.ctx, tree.resellerB, 'staff'));
+    expect((await staff.post(`/api/nas/${nas.id}/router/push-queues`, { dryRun: true })).statusCode).toBe(403);
+    expect((await outsider.post(`/api/nas/${nas.id}/router/push-queues`, { dryRun: 'yes' })).statusCode).toBe(400);
+    expect(sim.received.length).toBe(heard);
+  });
+});
+
+describe('queue planning', () => {
+  const sub = (over: Partial<StaticSubscription> = {}): StaticSubscription => ({
+    id: crypto.randomUUID(),
+    username: 'shop1',
+    static_ipv4: '198.51.100.10',
+    plan_code: 'FIX',
+    download_kbps: 10_000,
+    download_burst_kbps: null,
+    download_burst_threshold_kbps: null,
+    download_burst_seconds: null,
+    upload_kbps: 2000,
+    upload_burst_kbps: null,
+    upload_burst_threshold_kbps: null,
+    upload_burst_seconds: null,
+    ...over,
+  });
+
+  it('skips a plan without a limit, and never takes a name an operator’s queue holds', () => {
+    const free = sub({ download_kbps: null, upload_kbps: null, plan_code: 'OPEN' });
+    const clash = sub({ username: 'taken' });
+    const { queues, skipped } = desiredQueues([free, clash]);
+    expect(skipped).toEqual([{ subscriptionId: free.id, reason: 'the plan OPEN has no rate limit' }]);
+    const { changes, blocked } = queueChanges(queues, [{ '.id': '*9', name: 'uplink-taken', target: '10.0.0.1/32' }]);
+    expect(changes).toEqual([]);
+    expect(blocked).toEqual([{ subscriptionId: clash.id, reason: 'the router already has a queue named uplink-taken that Uplink did not create' }]);
+  });
+
+  it('reads values as the router means them', () => {
+    expect(sameValue('max-limit', '5000000/10000000', '5M/10M')).toBe(true);
+    expect(sameValue('max-limit', '512000/1000000', '512k/1M')).toBe(true);
+    expect(sameValue('max-limit', '5000000/10000000', '5M/20M')).toBe(false);
+    expect(sameValue('burst-time', '00:00:16/8s', '16s/8')).toBe(true);
+    expect(sameValue('target', '198.51.100.10', '198.51.100.10/32')).toBe(true);
+    expect(sameValue('comment', 'a', 'b')).toBe(false);
+  });
+});
