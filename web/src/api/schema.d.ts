@@ -17345,6 +17345,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/nas/{id}/router/push-queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create or update a simple queue per active static-IP subscriber the NAS serves (address in one of its pools), and remove Uplink's stale ones; dryRun only compares */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PushPlansToRouterInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushQueuesResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/nas/{id}/router/active-sessions": {
         parameters: {
             query?: never;
@@ -29182,6 +29296,43 @@ export interface components {
                 reason: string;
             }[];
         };
+        PushQueuesResultInput: {
+            dryRun: boolean;
+            /** @description True when changes were written to the router */
+            applied: boolean;
+            summary: {
+                create: number;
+                update: number;
+                unchanged: number;
+                remove: number;
+            };
+            message: string;
+            queues: {
+                /**
+                 * @description remove: a queue Uplink made whose subscription is not active or not served here any more
+                 * @enum {string}
+                 */
+                action: "create" | "update" | "unchanged" | "remove";
+                subscriptionId: string | null;
+                username: string | null;
+                /** @description The queue name on the router */
+                name: string;
+                /** @description The subscriber's static address, as a /32 */
+                target: string;
+                /** @description Why a queue is stale */
+                reason: string | null;
+                changes: {
+                    property: string;
+                    from: string | null;
+                    to: string;
+                }[];
+            }[];
+            skipped: {
+                /** Format: uuid */
+                subscriptionId: string;
+                reason: string;
+            }[];
+        };
         RouterActiveSessionInput: {
             /** @enum {string} */
             kind: "pppoe" | "hotspot";
@@ -33671,6 +33822,43 @@ export interface components {
                 /** Format: uuid */
                 planId: string;
                 planCode: string;
+                reason: string;
+            }[];
+        };
+        PushQueuesResult: {
+            dryRun: boolean;
+            /** @description True when changes were written to the router */
+            applied: boolean;
+            summary: {
+                create: number;
+                update: number;
+                unchanged: number;
+                remove: number;
+            };
+            message: string;
+            queues: {
+                /**
+                 * @description remove: a queue Uplink made whose subscription is not active or not served here any more
+                 * @enum {string}
+                 */
+                action: "create" | "update" | "unchanged" | "remove";
+                subscriptionId: string | null;
+                username: string | null;
+                /** @description The queue name on the router */
+                name: string;
+                /** @description The subscriber's static address, as a /32 */
+                target: string;
+                /** @description Why a queue is stale */
+                reason: string | null;
+                changes: {
+                    property: string;
+                    from: string | null;
+                    to: string;
+                }[];
+            }[];
+            skipped: {
+                /** Format: uuid */
+                subscriptionId: string;
                 reason: string;
             }[];
         };
