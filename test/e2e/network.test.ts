@@ -3,7 +3,8 @@
  * page and a secret rotation (the stored secret never reaches the page), an IP pool with a subnet
  * whose utilization follows an address assigned through the API, and the NAS list on a phone;
  * a NAS edited through its form (the API's refusals shown on the fields, the API password
- * write-only), and a pool's reserved ranges, address assignment and release, and subnet removal.
+ * write-only), and a pool's reserved ranges, address assignment and release, and subnet removal;
+ * a pool edited and deleted (refused while an address is assigned).
  */
 import type { Browser } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -320,6 +321,59 @@ describe('NAS and IP pools in the web app', () => {
     await page.getByText('No subnet yet.').waitFor();
     await expect.poll(async () => (await server.t.ctx.db.selectFrom('ip_subnets').select('id').where('pool_id', '=', poolId).execute()).length, eventually).toBe(0);
     expect(takeRefusals(errors)).toEqual(['400 ip-subnets reservations', '409 ip-pools assignments', '409 ip-subnets']);
+    await close();
+  });
+
+  it('edits a pool (name, NAS, description), refuses to delete it while an address is assigned, then deletes it', async () => {
+    const created = await api.post('/api/ip-pools', { name: 'pool-karen', family: 4 });
+    const poolId = json<{ id: string }>(created).id;
+    expect((await api.post(`/api/ip-pools/${poolId}/subnets`, { cidr: '100.64.40.0/29' })).statusCode).toBe(201);
+    const nas = await api.post('/api/nas', { name: 'Karen static edge', type: 'mikrotik', address: '10.20.47.1', secret: 'karen-radius-secret-1' });
+    expect(nas.statusCode, nas.body).toBe(201);
+    const holder = await seedSubscription(server.t.ctx, api, tree.isp, { username: 'otieno.karen' });
+    const assigned = await api.post(`/api/ip-pools/${poolId}/assignments`, { subscriptionId: holder.id });
+    expect(assigned.statusCode, assigned.body).toBe(201);
+    const poolRow = () => server.t.ctx.db.selectFrom('ip_pools').selectAll().where('id', '=', poolId).executeTakeFirst();
+
+    const { page, close, errors } = await openPage(browser, server.baseUrl, desktop);
+    await signInThroughForm(page, email, PASSWORD);
+    await page.goto(`/ip-pools/${poolId}`);
+    await page.getByRole('heading', { name: 'pool-karen' }).waitFor();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const form = page.getByRole('dialog', { name: 'Edit pool pool-karen' });
+    // A name the API refuses is shown on the field; nothing is saved.
+    await form.getByRole('textbox', { name: 'Pool name' }).fill('karen pool!');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByRole('alert').waitFor();
+    expect((await poolRow())?.name).toBe('pool-karen');
+    await form.getByRole('textbox', { name: 'Pool name' }).fill('pool-karen-static');
+    await form.getByRole('combobox', { name: 'NAS' }).click();
+    await page.getByRole('option', { name: 'Karen static edge (10.20.47.1)' }).click();
+    await form.getByRole('textbox', { name: 'Description' }).fill('Static addresses of Karen');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'pool-karen-static' }).waitFor();
+    expect(await poolRow()).toMatchObject({ name: 'pool-karen-static', nas_id: json<{ id: string }>(nas).id, description: 'Static addresses of Karen' });
+
+    // An address is assigned: the dialog says so, and the API's refusal is shown when tried anyway.
+    await page.getByRole('button', { name: 'Delete pool' }).click();
+    const refuse = page.getByRole('dialog', { name: 'Delete the pool pool-karen-static?' });
+    await refuse.getByText('1 address(es) of this pool are assigned. A pool with assigned addresses cannot be deleted: release them first.').waitFor();
+    await refuse.getByRole('button', { name: 'Delete pool' }).click();
+    await refuse.getByRole('alert').getByText('The pool pool-karen-static has 1 address(es) assigned: release them first').waitFor();
+    await refuse.getByRole('button', { name: 'Cancel' }).click();
+    expect(await poolRow()).toBeDefined();
+
+    await page.getByRole('row').filter({ hasText: '100.64.40.1' }).getByRole('button', { name: 'Release' }).click();
+    await page.getByRole('dialog', { name: 'Release 100.64.40.1?' }).getByRole('button', { name: 'Release' }).click();
+    await page.getByText('No address assigned.').waitFor();
+    await page.getByRole('button', { name: 'Delete pool' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete the pool pool-karen-static?' });
+    await confirm.getByText('The pool, its subnets and reserved ranges are removed.', { exact: false }).waitFor();
+    await confirm.getByRole('button', { name: 'Delete pool' }).click();
+    await page.getByRole('heading', { name: 'IP pools' }).waitFor();
+    await expect.poll(poolRow, eventually).toBeUndefined();
+    expect(takeRefusals(errors)).toEqual(['400 ip-pools', '409 ip-pools']);
     await close();
   });
 

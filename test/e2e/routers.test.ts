@@ -2,15 +2,22 @@
  * Router management in Chromium against the in-project MikroTik simulator (REST API): a NAS added
  * through the form with its management API, the connection test, a plan push previewed then
  * applied, the router's active sessions, two backups around a change and their diff, and the
- * command log — on a desktop, then the same page on a phone.
+ * command log; simple queues for a static-IP subscriber, previewed, applied and removed once stale;
+ * a TLS router's certificate trusted as presented, unpinned and pinned by a pasted fingerprint —
+ * on a desktop, then the same page on a phone.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RouterModel } from '../../src/integrations/mikrotik/simulator-model.ts';
 import { startRouterSimulator, type RouterSimulator } from '../../src/integrations/mikrotik/simulator.ts';
 import { createPlan } from '../catalog/fixtures.ts';
 import { API_PASSWORD, API_USER, loopbackAddress } from '../routers/fixtures.ts';
-import { PASSWORD, seedTree, seedUser, sessionFor, type Api } from '../support/app.ts';
+import { json, PASSWORD, seedTree, seedUser, sessionFor, type Api } from '../support/app.ts';
+import { createSubscriber } from '../usage/fixtures.ts';
 import { buildWebApp, desktop, eventually, launchBrowser, openPage, phone, signInThroughForm, startWebServer, type WebServer } from './support/browser.ts';
 
 const RADIUS_SECRET = 'router-radius-secret-9';
@@ -21,11 +28,12 @@ let email: string;
 let api: Api;
 let home: { id: string };
 let nasId: string;
+let tree: Awaited<ReturnType<typeof seedTree>>;
 
 beforeAll(async () => {
   buildWebApp();
   server = await startWebServer();
-  const tree = await seedTree(server.t.ctx);
+  tree = await seedTree(server.t.ctx);
   const admin = await seedUser(server.t.ctx, tree.isp, 'admin');
   email = admin.email;
   api = await sessionFor(server.t, admin);
@@ -172,6 +180,92 @@ describe('router management in the web app', () => {
     await close();
   });
 
+  it('previews and applies a simple queue for a static-IP subscriber, and removes it once the subscriber is suspended', async () => {
+    const fixed = await createPlan(api, { organizationId: tree.isp.id, code: 'FIX20', serviceType: 'static_ip' }, {
+      network: { download: { rateKbps: 20_000, burst: null }, upload: { rateKbps: 5000, burst: null } },
+    });
+    const pool = await api.post('/api/ip-pools', { name: 'static-kilimani', family: 4, nasId });
+    expect(pool.statusCode, pool.body).toBe(201);
+    expect((await api.post(`/api/ip-pools/${json<{ id: string }>(pool).id}/subnets`, { cidr: '198.18.90.0/24', gateway: '198.18.90.1' })).statusCode).toBe(201);
+    const subscriber = await createSubscriber(api, tree.isp, 'Duka la Mama');
+    const sold = await server.t.ctx.db
+      .insertInto('subscriptions')
+      .values({ organization_id: tree.isp.id, subscriber_id: subscriber.id, plan_id: fixed.id, currency: 'KES', status: 'active', starts_at: new Date('2026-01-01T00:00:00Z'), activated_at: new Date('2026-01-01T00:00:00Z'), username: 'duka.mama', password_enc: 'sealed', static_ipv4: '198.18.90.20' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const queue = () => sim.model.print('/queue/simple', [{ op: 'eq', name: 'name', value: 'uplink-duka.mama' }])[0];
+
+    const { page, close } = await openPage(browser, server.baseUrl, desktop);
+    await signInThroughForm(page, email, PASSWORD);
+    await page.goto(`/nas/${nasId}/router`);
+    await tab(page, 'Subscriber queues');
+    await page.getByRole('button', { name: 'Preview queues' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'uplink-duka.mama' });
+    await row.getByText('Create', { exact: true }).waitFor();
+    await row.getByText('198.18.90.20/32', { exact: true }).waitFor();
+    await row.getByText('max-limit: ∅ → 5M/20M').waitFor();
+    await page.getByTestId('queues-message').getByText('1 queue(s) to create, 0 to update and 0 stale to remove').waitFor();
+    expect(queue()).toBeUndefined();
+    await page.getByRole('button', { name: 'Apply queues to router' }).click();
+    await expect.poll(() => queue()?.['max-limit'], eventually).toBe('5000000/20000000');
+    expect(queue()).toMatchObject({ target: '198.18.90.20/32', comment: `uplink subscription ${sold.id} duka.mama` });
+    await page.getByRole('button', { name: 'Apply queues to router' }).and(page.locator('[disabled]')).waitFor();
+
+    expect((await api.post(`/api/subscriptions/${sold.id}/suspend`, { reason: 'request' })).statusCode).toBe(200);
+    await page.getByRole('button', { name: 'Preview queues' }).click();
+    await row.getByText('Remove (stale)').waitFor();
+    await row.getByText('the subscription is suspended').waitFor();
+    await page.getByRole('button', { name: 'Apply queues to router' }).click();
+    await expect.poll(queue, eventually).toBeUndefined();
+    await close();
+  });
+
+  it('pins a router’s TLS certificate: trusts the presented one, removes the pin, and pins a pasted fingerprint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'uplink-e2e-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=router', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const fingerprint = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', join(dir, 'cert.pem')], { encoding: 'utf8' }).trim().split('=')[1]!;
+    const tlsSim = await startRouterSimulator({ host: loopbackAddress(), username: API_USER, password: API_PASSWORD, tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') } });
+    tlsSim.model.identity = 'westlands-tls';
+    const nas = await server.t.ctx.db
+      .insertInto('nas_devices')
+      .values({ organization_id: tree.isp.id, name: 'Westlands TLS', type: 'mikrotik', address: tlsSim.host, secret_enc: server.t.ctx.secrets.seal(RADIUS_SECRET), api_kind: 'binary', api_port: tlsSim.binaryPort, api_tls: true, api_username: API_USER, api_password_enc: server.t.ctx.secrets.seal(API_PASSWORD) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const pinned = async () => (await server.t.ctx.db.selectFrom('router_tls_pins').select('fingerprint_sha256').where('nas_id', '=', nas.id).executeTakeFirst())?.fingerprint_sha256 ?? null;
+    try {
+      const { page, close, errors } = await openPage(browser, server.baseUrl, desktop);
+      await signInThroughForm(page, email, PASSWORD);
+      await page.goto(`/nas/${nas.id}/router`);
+      // Unpinned: the self-signed certificate is refused before logging in, and its fingerprint shown.
+      await page.getByText('Not connected', { exact: true }).waitFor();
+      await page.getByText('Certificate not trusted').waitFor();
+      await page.getByTestId('pinned-fingerprint').getByText('Not pinned: a self-signed certificate is refused.').waitFor();
+      await page.getByRole('button', { name: 'Trust this certificate' }).click();
+      await page.getByText('Connected', { exact: true }).waitFor();
+      await page.getByText('westlands-tls', { exact: true }).waitFor();
+      await page.getByTestId('pinned-fingerprint').getByText(fingerprint).waitFor();
+      expect(await pinned()).toBe(fingerprint);
+
+      await page.getByRole('button', { name: 'Remove pin' }).click();
+      await page.getByText('Not connected', { exact: true }).waitFor();
+      expect(await pinned()).toBeNull();
+
+      // A malformed fingerprint is refused on the field; one pasted as 64 hex digits is normalised.
+      const input = page.getByRole('textbox', { name: 'SHA-256 fingerprint' });
+      await input.fill('AB:CD');
+      await page.getByRole('button', { name: 'Pin', exact: true }).click();
+      await page.getByText('must be a SHA-256 fingerprint', { exact: false }).first().waitFor();
+      await input.fill(fingerprint.replace(/:/g, '').toLowerCase());
+      await page.getByRole('button', { name: 'Pin', exact: true }).click();
+      await page.getByText('Connected', { exact: true }).waitFor();
+      expect(await pinned()).toBe(fingerprint);
+      errors.splice(0, errors.length, ...errors.filter((e) => !/status of 400/.test(e)));
+      await close();
+    } finally {
+      await tlsSim.close();
+    }
+  });
+
   it('on a phone: every tab of the router page fits the screen', async () => {
     const { page, close } = await openPage(browser, server.baseUrl, phone);
     await signInThroughForm(page, email, PASSWORD);
@@ -181,6 +275,7 @@ describe('router management in the web app', () => {
     expect(await width()).toBeLessThanOrEqual(phone.width);
     for (const [name, marker] of [
       ['Plans push', 'Preview'],
+      ['Subscriber queues', 'Preview queues'],
       ['Active sessions', 'wanjiru.home'],
       ['Backups', 'Back up now'],
       ['Command log', '/export'],

@@ -8,6 +8,7 @@ import { fieldError } from '../../components/forms.ts';
 import { useCan } from '../auth/session.ts';
 import { network } from './http.ts';
 import type { IpPoolDetail } from './model.ts';
+import { PoolActions } from './PoolActions.tsx';
 import { UtilizationBar } from './PoolsPage.tsx';
 import { SubnetCard } from './SubnetCard.tsx';
 import { SubscriptionPicker } from './SubscriptionPicker.tsx';
@@ -105,7 +106,9 @@ export default function PoolDetailPage() {
   const p = pool.data;
   return (
     <>
-      <PageHeader title={p.name} />
+      <PageHeader title={p.name}>
+        <PoolActions pool={p} />
+      </PageHeader>
       <Stack>
         <Card withBorder>
           <Text size="sm" fw={600}>

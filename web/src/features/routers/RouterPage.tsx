@@ -7,8 +7,10 @@ import { api, unwrap, type Schemas } from '../../api/client.ts';
 import { FormError, Loading, PageHeader, QueryError } from '../../components/feedback.tsx';
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan } from '../auth/session.ts';
+import { QueuesPush } from './QueuesPush.tsx';
+import { TlsPin } from './TlsPin.tsx';
 
-/* Router management of one NAS (MikroTik): overview, plan push, active sessions, backups, command log. */
+/* Router management of one NAS (MikroTik): overview with the TLS pin, plan push, subscriber queues, active sessions, backups, command log. */
 
 const path = (id: string) => ({ params: { path: { id } } });
 
@@ -51,6 +53,7 @@ function Overview({ id }: { id: string }) {
         {fact(t('routers.cpuLoad'), s.resource?.cpuLoadPercent != null ? `${s.resource.cpuLoadPercent} %` : null)}
         {fact(t('routers.memory'), s.resource?.freeMemoryBytes != null ? `${Math.round(s.resource.freeMemoryBytes / 1048576)} / ${Math.round((s.resource.totalMemoryBytes ?? 0) / 1048576)} MiB` : null)}
       </SimpleGrid>
+      <TlsPin id={id} status={s} />
     </Stack>
   );
 }
@@ -287,6 +290,7 @@ export default function RouterPage() {
           <Tabs.List style={{ flexWrap: 'nowrap' }}>
             <Tabs.Tab value="overview">{t('routers.tabs.overview')}</Tabs.Tab>
             <Tabs.Tab value="plans">{t('routers.tabs.plans')}</Tabs.Tab>
+            <Tabs.Tab value="queues">{t('routers.tabs.queues')}</Tabs.Tab>
             <Tabs.Tab value="sessions">{t('routers.tabs.sessions')}</Tabs.Tab>
             <Tabs.Tab value="backups">{t('routers.tabs.backups')}</Tabs.Tab>
             <Tabs.Tab value="commands">{t('routers.tabs.commands')}</Tabs.Tab>
@@ -294,6 +298,7 @@ export default function RouterPage() {
         </ScrollArea>
         <Tabs.Panel value="overview" pt="md"><Overview id={id} /></Tabs.Panel>
         <Tabs.Panel value="plans" pt="md"><PlansPush id={id} /></Tabs.Panel>
+        <Tabs.Panel value="queues" pt="md"><QueuesPush id={id} /></Tabs.Panel>
         <Tabs.Panel value="sessions" pt="md"><Sessions id={id} /></Tabs.Panel>
         <Tabs.Panel value="backups" pt="md"><Backups id={id} /></Tabs.Panel>
         <Tabs.Panel value="commands" pt="md"><Commands id={id} /></Tabs.Panel>
