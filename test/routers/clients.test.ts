@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinaryApiClient } from '../../src/integrations/mikrotik/api-client.ts';
 import type { CommandRecord, RouterClient, RouterConnectOptions } from '../../src/integrations/mikrotik/client.ts';
-import { RouterAuthError, RouterCertificateError, RouterConnectionError, RouterFatalError, RouterTimeoutError, RouterTrapError } from '../../src/integrations/mikrotik/errors.ts';
+import { RouterAuthError, RouterCertificateError, RouterConnectionError, RouterFatalError, RouterProtocolError, RouterTimeoutError, RouterTrapError } from '../../src/integrations/mikrotik/errors.ts';
+import { exportConfiguration } from '../../src/integrations/mikrotik/export.ts';
 import { RestClient } from '../../src/integrations/mikrotik/rest-client.ts';
 import { startRouterSimulator, type RouterSimulator } from '../../src/integrations/mikrotik/simulator.ts';
 import { encodeSentence, SentenceReader } from '../../src/integrations/mikrotik/words.ts';
@@ -71,11 +72,14 @@ describe.each(Object.entries(adapters))('%s adapter', (protocol, connect) => {
     expect((await client.print('/system/identity'))[0]!.name).toBe(sim.model.identity);
   });
 
-  it('reads singletons and runs commands that answer a value (/export)', async () => {
+  it('reads singletons, and the configuration as RouterOS 7 answers it (/execute as-string → ret)', async () => {
     expect((await client.print('/system/resource'))[0]!['board-name']).toBe('hEX S');
-    const { ret } = await client.run('/export');
-    expect(ret).toMatch(/^# .* by RouterOS 7\.18\.2\n/);
-    expect(ret).toContain('/ip hotspot user profile');
+    // A bare /export sends no text back, as on a real router.
+    expect(await client.run('/export')).toEqual({ rows: [], ret: null });
+    const text = await exportConfiguration(client);
+    expect(text).toMatch(/^# .* by RouterOS 7\.18\.2\n/);
+    expect(text).toContain('/ip hotspot user profile');
+    expect(log.some((r) => r.command.includes('execute') && r.command.includes('/export'))).toBe(true);
   });
 
   it('logs every command with secrets masked', async () => {
@@ -117,6 +121,42 @@ describe.each(Object.entries(adapters))('%s adapter', (protocol, connect) => {
       await expect(connect({ timeoutMs: 300 })).rejects.toBeInstanceOf(RouterTimeoutError);
     } finally {
       sim.faults.silent = false;
+    }
+  });
+});
+
+describe('the configuration export on RouterOS 6 (binary API: no /execute as-string)', () => {
+  let v6: RouterSimulator;
+  beforeAll(async () => {
+    v6 = await startRouterSimulator({ username: 'uplink', password: PASSWORD, emptyReplies: false });
+    v6.model.resource.version = '6.49.10 (long-term)';
+  });
+  afterAll(() => v6.close());
+  const connect = () => BinaryApiClient.connect({ host: v6.host, port: v6.binaryPort, username: 'uplink', password: PASSWORD, timeoutMs: 2000 });
+
+  it('writes the export to a file, reads it back from /file and removes the file', async () => {
+    v6.model.add('/ppp/profile', { name: 'HOME10', 'rate-limit': '2M/10M' });
+    const client = await connect();
+    try {
+      const text = await exportConfiguration(client, { pollMs: 10 });
+      expect(text).toContain('add name=HOME10 rate-limit=2M/10M');
+      expect(v6.received).toEqual(expect.arrayContaining(['/execute', '/export', '/file/print', '/file/remove']));
+      expect(v6.model.print('/file')).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses clearly when the export is larger than /file shows over the API, and leaves no file behind', async () => {
+    for (let i = 0; i < 60; i++) v6.model.add('/ip/firewall/address-list', { list: 'blocked', address: `203.0.113.${i}`, comment: `a comment long enough to make the export grow ${i}` });
+    const client = await connect();
+    try {
+      const err = await exportConfiguration(client, { pollMs: 10 }).catch((e) => e);
+      expect(err).toBeInstanceOf(RouterProtocolError);
+      expect(err.message).toMatch(/larger than RouterOS 6 shows over the API/);
+      expect(v6.model.print('/file')).toEqual([]);
+    } finally {
+      await client.close();
     }
   });
 });

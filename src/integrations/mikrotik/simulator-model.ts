@@ -43,7 +43,12 @@ const menus: Record<string, MenuSpec> = {
   '/ip/hotspot/active': { props: ['server', 'user', 'address', 'mac-address', 'uptime', 'bytes-in', 'bytes-out', 'login-by'], readOnly: true, removable: true },
   '/queue/simple': { props: ['name', 'target', 'max-limit', 'limit-at', 'burst-limit', 'burst-threshold', 'burst-time', 'disabled', 'comment'], required: ['name', 'target'], unique: 'name' },
   '/ip/firewall/address-list': { props: ['list', 'address', 'timeout', 'disabled', 'comment'], required: ['list', 'address'] },
+  // Files on the router's storage: written by commands (`/export file=`), never added directly.
+  '/file': { props: ['name', 'type', 'size', 'creation-time', 'contents'], readOnly: true, removable: true },
 };
+
+/** `/file print` shows a file's contents only while it is this small (larger ones need /file/read). */
+export const FILE_CONTENTS_LIMIT = 4096;
 
 const rate = String.raw`\d+[kMG]?`;
 const pair = `${rate}(/${rate})?`;
@@ -124,6 +129,20 @@ export class RouterModel {
     this.#items.get('/ip/hotspot/user/profile')!.push({ '.id': '*0', name: 'default', default: 'true', 'shared-users': '1' });
   }
 
+  /** 6 or 7, from the version the router reports: what a command accepts depends on it. */
+  get majorVersion(): number {
+    return Number.parseInt(this.resource.version ?? '7', 10);
+  }
+
+  /** A file written by a command, as RouterOS stores it (replacing one of the same name). */
+  writeFile(name: string, contents: string): void {
+    const files = this.#menu('/file');
+    const at = files.findIndex((f) => f.name === name);
+    if (at >= 0) files.splice(at, 1);
+    const stamp = this.now().toISOString().slice(0, 19).replace('T', ' ');
+    this.#insert('/file', { name, type: name.endsWith('.rsc') ? 'script' : 'file', size: String(Buffer.byteLength(contents)), 'creation-time': stamp, contents });
+  }
+
   static isMenu(path: string): boolean {
     return path in menus || path === '/system/identity' || path === '/system/resource';
   }
@@ -138,6 +157,7 @@ export class RouterModel {
     if (menu === '/system/identity') rows = [{ name: this.identity }];
     else if (menu === '/system/resource') rows = [{ ...this.resource }];
     else rows = this.#menu(menu).map((r) => ({ ...r }));
+    if (menu === '/file') rows = rows.map(({ contents, ...r }) => (contents !== undefined && Buffer.byteLength(contents) <= FILE_CONTENTS_LIMIT ? { ...r, contents } : r));
     rows = rows.filter((r) =>
       queries.every((q) => (q.op === 'eq' ? (r[q.name] ?? '') === q.value : q.op === 'has' ? r[q.name] !== undefined : r[q.name] === undefined)),
     );

@@ -2,7 +2,8 @@
  * A RouterOS simulator speaking both management protocols over one in-memory configuration
  * (simulator-model.ts): the binary API on TCP (optionally TLS) and the REST API on HTTP (optionally
  * HTTPS). It follows the documented wire format — tagged sentences, `!re`/`!done`/`!trap`/`!empty`
- * (as RouterOS 7.18+ answers an empty print)/`!fatal`, `=ret=` for a new item's id, `?name=x` and
+ * (as RouterOS 7.18+ answers an empty print)/`!fatal`, `=ret=` for a new item's id and for
+ * `/execute … as-string` (how the configuration export is read, see export.ts), `?name=x` and
  * `=.proplist=` on print; REST `GET/PUT/PATCH/DELETE/POST` under /rest with `{ error, message,
  * detail }` bodies — so the clients are tested against the protocol, not against themselves.
  * Used by the tests and the end-to-end suite; `faults` makes it misbehave on purpose.
@@ -62,7 +63,17 @@ function parseQuery(word: string): Query | null {
 
 /** Runs one console-style command; answers the rows to send and the `ret` value, if any. */
 function execute(model: RouterModel, menu: string, verb: string, args: RouterRow, queries: Query[]): { rows: RouterRow[]; ret?: string } {
-  if (menu === '' && verb === 'export') return { rows: [], ret: model.export() };
+  // As real routers answer (see export.ts): a bare /export sends nothing back; with file= it
+  // writes NAME.rsc; the text comes back only from `/execute script=/export as-string` (v7).
+  if (menu === '' && verb === 'export') {
+    if (args.file) model.writeFile(`${args.file}.rsc`, model.export());
+    return { rows: [] };
+  }
+  if (menu === '' && verb === 'execute') {
+    if (args['as-string'] !== undefined && model.majorVersion < 7) throw new SimTrap('unknown parameter as-string');
+    if (args['as-string'] === undefined || args.script?.trim() !== '/export') throw new SimTrap('the simulator runs only /export with as-string');
+    return { rows: [], ret: model.export() };
+  }
   if (!RouterModel.isMenu(menu)) throw new SimTrap('no such command prefix');
   const { '.id': id, '.proplist': proplist, ...props } = args;
   switch (verb) {

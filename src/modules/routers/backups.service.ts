@@ -11,7 +11,7 @@ import { requirePermission, type Actor } from '../../platform/auth/principal.ts'
 import type { ListQuery } from '../../platform/http/list.ts';
 import { page } from '../../platform/http/list.ts';
 import { BadRequestError, NotFoundError } from '../../platform/errors.ts';
-import { RouterProtocolError } from '../../integrations/mikrotik/errors.ts';
+import { exportConfiguration } from '../../integrations/mikrotik/export.ts';
 import { withRouter, type Deps } from './router-session.ts';
 import * as repo from './routers.repo.ts';
 import { nasOf } from './routers.service.ts';
@@ -36,11 +36,7 @@ interface BackupBy {
 
 /** Takes a backup now; with `skipUnchanged` (the nightly run) an unchanged configuration is not stored again. */
 export async function backupNas(deps: Deps, nas: repo.RouterNas, by: BackupBy, trigger: 'manual' | 'schedule', skipUnchanged = false) {
-  const content = await withRouter(deps, nas, by.userId, async (c) => {
-    const { ret } = await c.run('/export');
-    if (ret === null) throw new RouterProtocolError('/export answered no configuration text');
-    return ret;
-  });
+  const content = await withRouter(deps, nas, by.userId, (c) => exportConfiguration(c));
   const sha256 = configurationHash(content);
   return deps.db.transaction().execute(async (trx) => {
     if (skipUnchanged && (await repo.latestBackup(trx, nas.id))?.sha256 === sha256) return null;
