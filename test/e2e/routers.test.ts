@@ -208,6 +208,7 @@ describe('router management in the web app', () => {
     expect(queue()).toBeUndefined();
     await page.getByRole('button', { name: 'Apply queues to router' }).click();
     await expect.poll(() => queue()?.['max-limit'], eventually).toBe('5000000/20000000');
+    await page.screenshot({ path: '/tmp/uplink-router-queues.png', fullPage: true });
     expect(queue()).toMatchObject({ target: '198.18.90.20/32', comment: `uplink subscription ${sold.id} duka.mama` });
     await page.getByRole('button', { name: 'Apply queues to router' }).and(page.locator('[disabled]')).waitFor();
 
@@ -244,6 +245,7 @@ describe('router management in the web app', () => {
       await page.getByText('Connected', { exact: true }).waitFor();
       await page.getByText('westlands-tls', { exact: true }).waitFor();
       await page.getByTestId('pinned-fingerprint').getByText(fingerprint).waitFor();
+      await page.screenshot({ path: '/tmp/uplink-router-tls.png', fullPage: true });
       expect(await pinned()).toBe(fingerprint);
 
       await page.getByRole('button', { name: 'Remove pin' }).click();
