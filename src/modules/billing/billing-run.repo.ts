@@ -156,7 +156,11 @@ export async function withoutJit(trx: Transaction<DB>): Promise<void> {
   await sql`set local jit = off`.execute(trx);
 }
 
-/** The subscribers' receivables in the currency, opened (set-based ensureAccount) for those without one: subscriber → account. */
+/**
+ * The subscribers' receivables in the currency, opened (set-based ensureAccount) for those without one: subscriber → account.
+ * Read first, then only the missing are opened: after the first month every subscriber has one, and an
+ * insert that conflicts on every row still probes the unique index and queues its checks row by row.
+ */
 export async function openReceivables(
   trx: Transaction<DB>,
   organizationId: string,
@@ -165,16 +169,23 @@ export async function openReceivables(
   newId: () => string,
 ): Promise<Map<string, string>> {
   if (subscriberIds.length === 0) return new Map();
-  const ids = [...subscriberIds];
+  const find = async (ids: readonly string[]) =>
+    (
+      await sql<{ owner_id: string; id: string }>`
+        select a.owner_id, a.id from ledger_accounts a
+         where a.organization_id = ${organizationId} and a.system_key = 'accounts_receivable' and a.owner_type = 'subscriber'
+           and a.currency = ${currency} and a.owner_id = any(${[...ids]}::uuid[])`.execute(trx)
+    ).rows;
+  const found = new Map((await find(subscriberIds)).map((row) => [row.owner_id, row.id]));
+  const missing = subscriberIds.filter((id) => !found.has(id));
+  if (missing.length === 0) return found;
   await sql`insert into ledger_accounts (id, organization_id, code, name, type, currency, system_key, owner_type, owner_id)
     select a, ${organizationId}::uuid, '1200', 'Accounts receivable', 'asset', ${currency}, 'accounts_receivable', 'subscriber', s
-      from unnest(${ids}::uuid[], ${ids.map(newId)}::uuid[]) as x(s, a)
+      from unnest(${missing}::uuid[], ${missing.map(newId)}::uuid[]) as x(s, a)
     on conflict do nothing`.execute(trx);
-  const r = await sql<{ owner_id: string; id: string }>`
-    select a.owner_id, a.id from ledger_accounts a
-     where a.organization_id = ${organizationId} and a.system_key = 'accounts_receivable' and a.owner_type = 'subscriber'
-       and a.currency = ${currency} and a.owner_id = any(${ids}::uuid[])`.execute(trx);
-  return new Map(r.rows.map((row) => [row.owner_id, row.id]));
+  // Read back rather than returned: a concurrent transaction may have opened some of them first.
+  for (const row of await find(missing)) found.set(row.owner_id, row.id);
+  return found;
 }
 
 // Wallets are locked as the ledger locks them; billing and payments share the one query.

@@ -102,9 +102,10 @@ export async function executeRun(deps: Deps, runId: string, opts: ExecuteOptions
         });
       // A period already billed (the unique index refused its line): redo the chunk, leaving such periods out.
       await attempt(false).catch((err: unknown) => (isPeriodBilledTwice(err) ? attempt(true) : Promise.reject(err)));
-      // After the first chunk, and each time the run has doubled what it wrote, the planner learns the tables' new size.
+      // After the first chunk the planner learns what the rows it wrote look like (the tables may have been empty). Later
+      // chunks need no more: each replans (discard plans) with the tables' real size in pages, and autovacuum keeps the rest.
       done++;
-      if (!run.dry_run && ranges.length > 2 && (done & (done - 1)) === 0 && taken < ranges.length) await runs.refreshStatistics(deps.db);
+      if (!run.dry_run && ranges.length > 2 && done === 1) await runs.refreshStatistics(deps.db);
     }
   };
   const workers = run.dry_run ? 1 : Math.max(1, opts.workers ?? 1);

@@ -23,6 +23,7 @@ import * as reconciliation from './20261122T0540_reconciliation.ts';
 import * as ledgerShards from './20261122T0600_ledger_balance_shards.ts';
 import * as savedCards from './20261122T0700_saved_cards.ts';
 import * as aaaQuotaPeriods from './20261122T0830_aaa_quota_periods.ts';
+import * as ledgerPostingLookups from './20261122T1300_ledger_posting_lookups.ts';
 
 /** Every migration in order. Name = timestamp + subject; never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '20261122T0600_ledger_balance_shards': ledgerShards,
   '20261122T0700_saved_cards': savedCards,
   '20261122T0830_aaa_quota_periods': aaaQuotaPeriods,
+  '20261122T1300_ledger_posting_lookups': ledgerPostingLookups,
 };
