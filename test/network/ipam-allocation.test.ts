@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { formatAddress, nextFree, parseCidr, rangeOf, type Interval } from '../../src/core/ipam.ts';
+import { coveredCount, formatAddress, nextFree, parseCidr, rangeOf, type Interval } from '../../src/core/ipam.ts';
 import { usableRange } from '../../src/modules/network/ipam-usage.ts';
 import { firstFreeSlot } from '../../src/modules/network/ipam.repo.ts';
 import { createTestContext, seedTree, seedUser, sessionFor } from '../support/app.ts';
@@ -10,7 +10,8 @@ import { seedSubscription } from '../usage/fixtures.ts';
 /*
  * Next-free allocation is one statement in the database (ipam.repo.ts firstFreeSlot). Here: a /16
  * filled set-based with 60,000 assignments still allocates in milliseconds, and on random subnets
- * the database's answer is the one the pure reference (core/ipam.ts nextFree) gives.
+ * the database's answer is the one the pure reference (core/ipam.ts nextFree) gives, and the
+ * utilization from the ranges the database merges counts what the intervals cover.
  */
 describe(`IPAM allocation in the database (${engine})`, async () => {
   const t = await createTestContext();
@@ -40,12 +41,18 @@ describe(`IPAM allocation in the database (${engine})`, async () => {
     const ms = performance.now() - started;
     expect(res.statusCode, res.body).toBe(201);
     expect(JSON.parse(res.body).address).toBe('10.60.175.83');
+    // Utilization counts merged ranges, not 60,001 rows: 65,534 hosts, the gateway and a /24 reserved.
+    const read = performance.now();
+    const detail = await admin.get(`/api/ip-pools/${poolId}`);
+    const readMs = performance.now() - read;
+    expect(detail.statusCode).toBe(200);
+    expect(JSON.parse(detail.body).utilization).toEqual({ total: '65534', reserved: '257', used: '60001', free: '5276', percent: '91.9' });
     // The statement alone, as the allocation runs it.
     const q = { subnetId, cidr: '10.60.0.0/16', family: 4 as const, first: '10.60.0.1', last: '10.60.255.254', slotLength: 32 };
     const t0 = performance.now();
     expect(await firstFreeSlot(t.ctx.db, q)).toBe('10.60.234.99/32');
     const queryMs = performance.now() - t0;
-    console.log(`allocation from a /16 with 60,000 assignments (${engine}): request ${ms.toFixed(0)} ms, statement ${queryMs.toFixed(0)} ms`);
+    console.log(`a /16 with 60,000 assignments (${engine}): allocation request ${ms.toFixed(0)} ms, its statement ${queryMs.toFixed(0)} ms; pool detail with utilization ${readMs.toFixed(0)} ms`);
     expect(queryMs).toBeLessThan(2000);
     // Past the end of the block, over the reserved range, to the last host address; then full.
     await sql`insert into ip_assignments (pool_id, subnet_id, organization_id, address, kind)
@@ -54,6 +61,7 @@ describe(`IPAM allocation in the database (${engine})`, async () => {
     expect(await firstFreeSlot(t.ctx.db, q)).toBe('10.60.255.254/32');
     await sql`insert into ip_assignments (pool_id, subnet_id, organization_id, address, kind) values (${poolId}, ${subnetId}, ${tree.resellerA.id}, '10.60.255.254/32', 'static')`.execute(t.ctx.db);
     expect(await firstFreeSlot(t.ctx.db, q)).toBeNull();
+    expect(JSON.parse((await admin.get(`/api/ip-pools/${poolId}`)).body).utilization).toMatchObject({ used: '65277', free: '0', percent: '100.0' });
     const full = await admin.post(`/api/ip-pools/${poolId}/assignments`, { subscriptionId: (await seedSubscription(t.ctx, admin, tree.resellerA)).id });
     expect(full.statusCode).toBe(409);
   }, 120_000);
@@ -77,6 +85,7 @@ describe(`IPAM allocation in the database (${engine})`, async () => {
         const block = 1n << BigInt((c.family === 4 ? 32 : 128) - c.slot);
         const slots = Number(rangeOf(cidr).last - rangeOf(cidr).first + 1n) / Number(block);
         const taken: Interval[] = [];
+        const reserved: Interval[] = [];
         const density = random(100);
         for (let i = 0; i < slots; i++) {
           if (random(100) >= density) continue;
@@ -90,11 +99,19 @@ describe(`IPAM allocation in the database (${engine})`, async () => {
           const b = a + BigInt(random(3)) * block;
           const last = b > rangeOf(cidr).last ? rangeOf(cidr).last : b;
           taken.push({ first: a, last });
+          reserved.push({ first: a, last });
           await sql`insert into ip_reservations (subnet_id, first_address, last_address) values (${subnetId}, ${formatAddress(c.family, a)}::inet, ${formatAddress(c.family, last)}::inet)`.execute(t.ctx.db);
         }
         const range = usableRange({ kind: c.kind }, cidr);
         const expected = nextFree(range, taken, block);
         const got = await firstFreeSlot(t.ctx.db, { subnetId, cidr: cidrText, family: c.family, first: formatAddress(c.family, range.first), last: formatAddress(c.family, range.last), slotLength: c.slot });
+        // Utilization, from the ranges the database merged, counts what the intervals cover.
+        const units = (i: Interval) => ({ first: i.first / block, last: i.last / block });
+        const within = units(range);
+        const busy = coveredCount(within, taken.map(units));
+        const held = coveredCount(within, reserved.map(units));
+        const pool = JSON.parse((await admin.get(`/api/ip-pools/${poolId}`)).body);
+        expect(pool.utilization, cidrText).toMatchObject({ reserved: String(held), used: String(busy - held), free: String(within.last - within.first + 1n - busy) });
         expect(got, `${cidrText} with ${taken.length} taken`).toBe(expected === null ? null : `${formatAddress(c.family, expected)}/${c.slot}`);
       }
     }

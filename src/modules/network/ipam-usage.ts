@@ -10,8 +10,8 @@ export interface SubnetFacts {
   cidr: string;
   gateway: string | null;
   reservations: readonly { first: string; last: string }[];
-  /** Assignments and other known holders, as cidr text (an address is a /32 or /128). */
-  taken: readonly string[];
+  /** What assignments take, as ranges of host addresses (first and last, inclusive). */
+  taken: readonly { first: string; last: string }[];
 }
 
 export const blockSizeOf = (pool: Pick<IpPool, 'kind' | 'prefix_length'>): bigint => (pool.kind === 'prefix' ? 1n << BigInt(128 - pool.prefix_length!) : 1n);
@@ -19,11 +19,6 @@ export const blockSizeOf = (pool: Pick<IpPool, 'kind' | 'prefix_length'>): bigin
 /** The addresses (or aligned prefixes) of the subnet that may be handed out. */
 export function usableRange(pool: Pick<IpPool, 'kind'>, cidr: Cidr): Interval {
   return pool.kind === 'prefix' ? rangeOf(cidr) : hostRange(cidr);
-}
-
-function intervalOfCidr(text: string): Interval | null {
-  const c = parseCidr(text, false);
-  return c && rangeOf(c);
 }
 
 export function reservedIntervals(facts: Pick<SubnetFacts, 'gateway' | 'reservations'>): Interval[] {
@@ -41,7 +36,11 @@ export function reservedIntervals(facts: Pick<SubnetFacts, 'gateway' | 'reservat
 }
 
 export function takenIntervals(facts: Pick<SubnetFacts, 'taken'>): Interval[] {
-  return facts.taken.map(intervalOfCidr).filter((i): i is Interval => i !== null);
+  return facts.taken.flatMap((t) => {
+    const a = parseAddress(t.first);
+    const b = parseAddress(t.last);
+    return a && b ? [{ first: a.value, last: b.value }] : [];
+  });
 }
 
 export interface Usage {

@@ -202,10 +202,31 @@ export function findAssignment(db: Db, scope: Scope, id: string) {
     .executeTakeFirst();
 }
 
-/** The address ranges taken in the subnets: assignments (any length), by cidr text. */
-export async function takenIn(db: Db, subnetIds: readonly string[]): Promise<{ subnet_id: string; address: string }[]> {
+/**
+ * What assignments take in each subnet, merged in the database into ranges of consecutive
+ * addresses (first and last, as host addresses): a /16 filled with 60,000 assignments in a row is
+ * one range, so utilization never reads every assignment. Ranges that touch are merged; the step
+ * past a range's end is guarded at the last address of the family, where inet arithmetic stops.
+ */
+export async function takenRangesIn(db: Db, subnetIds: readonly string[]): Promise<{ subnet_id: string; first: string; last: string }[]> {
   if (!subnetIds.length) return [];
-  return db.selectFrom('ip_assignments').select(['subnet_id', cidrText('address').as('address')]).where('subnet_id', 'in', subnetIds).execute();
+  const bits = sql`case family(a.address) when 4 then 32 else 128 end`;
+  const result = await sql<{ subnet_id: string; first: string; last: string }>`
+    with t as (
+      select a.subnet_id, set_masklen(a.address::inet, ${bits}) as f, set_masklen(broadcast(a.address), ${bits}) as l
+      from ip_assignments a where a.subnet_id in (${sql.join(subnetIds)})
+    ),
+    w as (
+      select subnet_id, f, l, max(l) over (partition by subnet_id order by f, l rows between unbounded preceding and 1 preceding) as prev from t
+    ),
+    s as (
+      select subnet_id, f, l, sum(case when prev is null then 1
+          when prev >= case family(f) when 4 then inet '255.255.255.255' else inet 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff' end then 0
+          when f > prev + 1 then 1 else 0 end) over (partition by subnet_id order by f, l rows unbounded preceding) as island
+      from w
+    )
+    select subnet_id, host(min(f)) as first, host(max(l)) as last from s group by subnet_id, island order by subnet_id, min(f)`.execute(db);
+  return result.rows;
 }
 
 export interface FreeSlotQuery {

@@ -41,13 +41,13 @@ export function mapAssignment(a: repo.AssignmentRow) {
 async function viewPools(db: Db, rows: readonly repo.PoolRow[]) {
   const subnets = await repo.subnetsOf(db, rows.map((r) => r.id));
   const ids = subnets.map((s) => s.id);
-  const [reservations, taken] = await Promise.all([repo.reservationsOf(db, ids), repo.takenIn(db, ids)]);
+  const [reservations, taken] = await Promise.all([repo.reservationsOf(db, ids), repo.takenRangesIn(db, ids)]);
   return rows.map((pool) => {
     const own = subnets
       .filter((s) => s.pool_id === pool.id)
       .map((s) => {
         const res = reservations.filter((r) => r.subnet_id === s.id);
-        const usage = usageOf(pool, { cidr: s.cidr, gateway: s.gateway, reservations: res, taken: taken.filter((t) => t.subnet_id === s.id).map((t) => t.address) });
+        const usage = usageOf(pool, { cidr: s.cidr, gateway: s.gateway, reservations: res, taken: taken.filter((t) => t.subnet_id === s.id) });
         return { subnet: { id: s.id, cidr: s.cidr, gateway: s.gateway, description: s.description, reservations: res.map((r) => ({ id: r.id, first: r.first, last: r.last, reason: r.reason })), utilization: formatUsage(usage) }, usage };
       });
     const output: PoolOutput = {
