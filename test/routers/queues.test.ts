@@ -1,6 +1,6 @@
 /**
  * Simple queues per static-IP subscriber, pushed through the API to simulated routers on both
- * protocols: preview, apply, idempotent re-push (the router spells values its own way), stale
+ * protocols (and RouterOS 6 on the binary API): preview, apply, idempotent re-push (the router spells values its own way), stale
  * queues of suspended subscribers removed, and nothing Uplink did not create touched.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,8 @@ import type { StaticSubscription } from '../../src/modules/routers/routers.repo.
 import { createPlan } from '../catalog/fixtures.ts';
 import { createTestContext, json, seedOrganization, seedTree, seedUser, sessionFor } from '../support/app.ts';
 import { createSubscriber } from '../usage/fixtures.ts';
-import { seedRouterNas } from './fixtures.ts';
+import { startRouterSimulator } from '../../src/integrations/mikrotik/simulator.ts';
+import { API_PASSWORD, API_USER, loopbackAddress, seedRouterNas } from './fixtures.ts';
 
 const t = await createTestContext();
 const sims: { close(): Promise<void> }[] = [];
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 let worlds = 0;
 /** A reseller with a static-IP plan, a PPPoE plan, a router and a pool tied to it. */
-async function world(kind: 'binary' | 'rest') {
+async function world(kind: 'binary' | 'rest' | 'binary-v6') {
   const n = 60 + worlds++;
   const org = await seedOrganization(t.ctx, tree.isp, 'reseller');
   const admin = await sessionFor(t, await seedUser(t.ctx, org, 'admin'));
@@ -29,11 +30,15 @@ async function world(kind: 'binary' | 'rest') {
     network: { download: { rateKbps: 10_000, burst }, upload: { rateKbps: 2000, burst: null } },
   });
   const pppoe = await createPlan(admin, { organizationId: org.id, code: `PPP${n}` });
-  const { nas, sim } = await seedRouterNas(t.ctx, org, kind);
+  // RouterOS 6 on the binary API: no !empty for an empty print.
+  const v6 = kind === 'binary-v6' ? await startRouterSimulator({ host: loopbackAddress(), username: API_USER, password: API_PASSWORD, emptyReplies: false }) : undefined;
+  if (v6) v6.model.resource.version = '6.49.10 (long-term)';
+  const { nas, sim } = await seedRouterNas(t.ctx, org, kind === 'rest' ? 'rest' : 'binary', v6 ? { sim: v6 } : {});
+  if (v6) await t.ctx.db.updateTable('nas_devices').set({ address: v6.host }).where('id', '=', nas.id).execute();
   sims.push(sim);
   const pool = json(await admin.post('/api/ip-pools', { name: `static-${n}`, family: 4, nasId: nas.id }));
   expect((await admin.post(`/api/ip-pools/${pool.id}/subnets`, { cidr: `198.18.${n}.0/24`, gateway: `198.18.${n}.1` })).statusCode).toBe(201);
-  const subscription = async (planId: string, ip: string, username: string, status = 'active') => {
+  const subscription = async (planId: string, ip: string, username: string, status: 'active' | 'suspended' = 'active') => {
     const subscriber = await createSubscriber(admin, org);
     return t.ctx.db
       .insertInto('subscriptions')
@@ -53,7 +58,7 @@ async function world(kind: 'binary' | 'rest') {
   return { n, admin, nas, sim, served, elsewhere, onPppoe, suspended };
 }
 
-describe.each(['binary', 'rest'] as const)('simple queues over the %s API', (kind) => {
+describe.each(['binary', 'rest', 'binary-v6'] as const)('simple queues over the %s API', (kind) => {
   const setup = world(kind);
 
   it('previews, applies, removes only its own stale queue, then finds nothing to change', async () => {
