@@ -66,21 +66,22 @@ describe(`IPAM allocation in the database (${engine})`, async () => {
     expect(full.statusCode).toBe(409);
   }, 120_000);
 
-  it('answers what the reference answers on random IPv4 subnets and IPv6 prefix pools', async () => {
+  it('answers what the reference answers on random IPv4 and IPv6 address pools and IPv6 prefix pools', async () => {
     let seed = 20261122;
     const random = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
     const cases = [
-      { family: 4 as const, base: '10.77', kind: 'address' as const, length: 27, slot: 32 },
-      { family: 6 as const, base: '2001:db8:77', kind: 'prefix' as const, length: 52, slot: 56 },
+      { family: 4 as const, kind: 'address' as const, slot: 32, cidr: (round: number) => `10.77.${round}.0/27` },
+      { family: 6 as const, kind: 'prefix' as const, slot: 56, cidr: (round: number) => `2001:db8:77:${(round * 16).toString(16)}00::/52` },
+      { family: 6 as const, kind: 'address' as const, slot: 128, cidr: (round: number) => `2001:db8:78::${(round * 64).toString(16)}/122` },
     ];
     for (const [n, c] of cases.entries()) {
       for (let round = 0; round < 12; round++) {
-        const cidrText = c.family === 4 ? `${c.base}.${n * 16 + round}.0/${c.length}` : `${c.base}:${(round * 16).toString(16)}00::/${c.length}`;
+        const cidrText = c.cidr(round);
         const cidr = parseCidr(cidrText)!;
-        const body = c.kind === 'prefix' ? { name: `pd-${n}-${round}`, family: 6, kind: 'prefix', prefixLength: c.slot } : { name: `rnd-${n}-${round}`, family: 4 };
+        const body = c.kind === 'prefix' ? { name: `pd-${n}-${round}`, family: 6, kind: 'prefix', prefixLength: c.slot } : { name: `rnd-${n}-${round}`, family: c.family };
         const { poolId, subnetId } = await newPool(body, cidrText);
         const block = 1n << BigInt((c.family === 4 ? 32 : 128) - c.slot);
         const slots = Number(rangeOf(cidr).last - rangeOf(cidr).first + 1n) / Number(block);
