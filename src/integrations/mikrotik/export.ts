@@ -9,9 +9,11 @@
  *     output is not sent back to API clients.
  *   - RouterOS 7: `/execute =script=/export =as-string=yes` runs the script, blocks, and hands its
  *     output back in the `!done` reply as `=ret=` — verified on 7.18.2 and 7.23.5 by napalm-ros
- *     (napalm_ros/ros.py, `_execute`); RouterOS 6 refuses the parameter ("unknown parameter"). The
- *     REST API is a JSON wrapper of the same commands, so `POST /rest/execute {"script":"/export",
- *     "as-string":"yes"}` answers `{"ret": "…"}`, which is how RestClient.run reads `ret`.
+ *     (napalm_ros/ros.py, `_execute`); RouterOS 6 refuses the parameter ("unknown parameter").
+ *   - REST (v7): MikroTik's REST API page describes it as a JSON wrapper of the API commands, so
+ *     `POST /rest/execute {"script":"/export","as-string":"yes"}` should answer the `!done` value
+ *     as `{"ret": "…"}`, the form RestClient.run reads. This is inferred from that description, not
+ *     seen on a live router; no source found shows `POST /rest/export` returning the text.
  *   - RouterOS 6: `/export =file=NAME` writes NAME.rsc and answers a bare `!done`; `/file/print`
  *     shows a file's `contents` only while it is small (about 4 KB; larger exports need
  *     `/file/read`, RouterOS 7.13+, or SSH: napalm-ros README and ros.py `_execute_to_file`).
