@@ -156,6 +156,11 @@ export async function withoutJit(trx: Transaction<DB>): Promise<void> {
   await sql`set local jit = off`.execute(trx);
 }
 
+/** The chunk's invoice lines are written before their invoices: their reference to the invoice is checked at commit. */
+export async function deferLineChecks(trx: Transaction<DB>): Promise<void> {
+  await sql`set constraints invoice_lines_invoice_id_fkey deferred`.execute(trx);
+}
+
 /**
  * The subscribers' receivables in the currency, opened (set-based ensureAccount) for those without one: subscriber → account.
  * Read first, then only the missing are opened: after the first month every subscriber has one, and an

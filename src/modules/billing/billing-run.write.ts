@@ -1,9 +1,10 @@
 /**
- * Writing a chunk's invoices, one organization and currency at a time, in two steps. Prepare: the
+ * Writing a chunk's invoices, one organization and currency at a time, in three steps. Prepare: the
  * accounts the entries post to (the organization's, opened on first use; each subscriber's
  * receivable, opened set-based), the wallets of the renewals (locked, so what they can pay stays
- * true until commit) and ids. Write: the invoice numbers (the organization's counter, locked until
- * commit: no gaps), then invoices, lines, the engine's ledger entries and the wallet payments.
+ * true until commit) and ids. Lines: every invoice's lines, before any counter is locked. Write:
+ * the invoice numbers (the organization's counter, locked until commit: no gaps), then invoices,
+ * the engine's ledger entries and the wallet payments.
  */
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
@@ -92,7 +93,19 @@ export function paidRenewals(p: PreparedBatch): string[] {
   return p.invoices.filter((i) => i.paid).map((i) => i.invoice.subscriberId);
 }
 
-export async function writeBatch(trx: Transaction<DB>, now: Date, p: PreparedBatch, templates: LineTemplates, runId: string | null, fault: (point: FaultPoint) => Promise<void>): Promise<void> {
+/**
+ * The lines of every invoice of the batches, before their invoices exist: written before the invoice
+ * counter is locked, so another worker holding it is not waited for. Their reference to the invoice
+ * is checked at commit (deferred for this transaction only), when the invoices are there.
+ */
+export async function writeLines(trx: Transaction<DB>, batches: readonly PreparedBatch[], templates: LineTemplates): Promise<void> {
+  await repo.deferLineChecks(trx);
+  const lines = batches.flatMap((p) => p.invoices.flatMap((x) => x.invoice.lines.map((l, n) => ({ invoice_id: x.id, line_no: n + 1, subscription_id: l.subscriptionId, template: l.template }))));
+  await writes.insertLines(trx, templates.rows, lines);
+}
+
+/** The invoices of a batch (numbered under the counter's lock), their ledger entries and the wallet payments. */
+export async function writeBatch(trx: Transaction<DB>, now: Date, p: PreparedBatch, runId: string | null, fault: (point: FaultPoint) => Promise<void>): Promise<void> {
   const { organizationId, currency, settings, issue } = p;
   const numbers = issue ? await repo.takeInvoiceNumbers(trx, organizationId, p.invoices.length) : null;
   const issueDate = localDate(now, settings.timeZone);
@@ -113,8 +126,6 @@ export async function writeBatch(trx: Transaction<DB>, now: Date, p: PreparedBat
   const dueDate = issue ? addDays(issueDate, settings.dueDays) : null;
   await writes.insertInvoices(trx, { organizationId, currency, runId, now, issueDate: issue ? issueDate : null, dueDate, shapes, invoices: rows.map((r) => r.row) });
   await fault('invoices');
-  await writes.insertLines(trx, templates.rows, p.invoices.flatMap((x) => x.invoice.lines.map((l, n) => ({ invoice_id: x.id, line_no: n + 1, subscription_id: l.subscriptionId, template: l.template }))));
-  await fault('lines');
 
   // Entry templates: 2n for an invoice issued, 2n + 1 for the wallet paying it.
   const entryLines = [...p.postings].flatMap(([idx, { issued, wallet }]) => [...entryTemplates(2 * idx, issued, p.accountIds), ...entryTemplates(2 * idx + 1, wallet, p.accountIds)]);
