@@ -26,7 +26,7 @@ const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)
 /** Texts that are the same word in English and the other language (abbreviations, cognates). */
 const sameAsEnglish: Record<string, string[]> = {
   bn: ['organizations.kind.isp', 'users.twoFactor', 'sessions.nas'],
-  sw: ['organizations.kind.isp', 'users.twoFactor', 'sessions.nas'],
+  sw: ['organizations.kind.isp', 'users.twoFactor', 'sessions.nas', 'usageGraphs.quota.data'],
   fr: ['common.actions', 'users.twoFactor', 'roles.form.description', 'audit.action', 'audit.dates', 'sessions.tab', 'sessions.nas'],
   ar: ['sessions.nas'],
 };
