@@ -17,6 +17,7 @@
  * next to the one DATABASE_URL names.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { sql } from 'kysely';
@@ -119,18 +120,43 @@ async function walPosition(): Promise<bigint | null> {
   return (await sql<{ b: bigint }>`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint as b`.execute(db)).rows[0]!.b;
 }
 
-/** BENCH_VERBOSE=1: time between the run's steps, summed over its chunks (read it with --workers 1). */
+/** CPU milliseconds used so far by this machine's PostgreSQL processes (a local server; 0 elsewhere). */
+function serverCpu(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (stat.includes('(postgres)')) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return (ticks * 1000) / 100;
+}
+
+/** BENCH_VERBOSE=1: time and WAL between the run's steps, summed over its chunks (read it with --workers 1). */
 function stepTimer() {
   let last = performance.now();
-  const steps = new Map<string, number>();
+  let lastWal: bigint | null = null;
+  let lastCpu = serverCpu();
+  const steps = new Map<string, { ms: number; wal: bigint; cpu: number }>();
   return {
     faults: {
-      at: (point: string) => {
-        steps.set(point, (steps.get(point) ?? 0) + performance.now() - last);
+      at: async (point: string) => {
+        const wal = await walPosition();
+        const step = steps.get(point) ?? { ms: 0, wal: 0n, cpu: 0 };
+        step.ms += performance.now() - last;
+        const cpu = serverCpu();
+        step.cpu += cpu - lastCpu;
+        lastCpu = cpu;
+        if (wal !== null && lastWal !== null) step.wal += wal - lastWal;
+        steps.set(point, step);
         last = performance.now();
+        lastWal = wal;
       },
     },
-    report: () => [...steps].map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}s`).join(', '),
+    report: () => [...steps].map(([k, v]) => `${k} ${(v.ms / 1000).toFixed(2)}s ${Number(v.wal / 2n ** 20n)}MB ${(v.cpu / 1000).toFixed(2)}s-cpu`).join(', '),
   };
 }
 
