@@ -1,6 +1,7 @@
 /**
  * The AccountingSink: Accounting-Requests become radacct rows, written behind in batches (one
- * statement per ~10 ms window) and answered only once their batch has committed. Retransmissions
+ * statement per batch: what arrived within 2 ms, or while the previous batch was being written) and
+ * answered only once their batch has committed. Retransmissions
  * and duplicates land on the same row (acctuniqueid, FreeRADIUS's md5 or Acct-Unique-Session-Id);
  * counters only grow. Accounting-On/Off closes the NAS's open sessions.
  */
@@ -109,7 +110,9 @@ export class AaaAccounting implements AccountingSink {
 
   constructor(private readonly deps: Deps, opts: { windowMs?: number; maxBatch?: number; maxInFlight?: number } = {}) {
     // One batch in flight: two at once measured slower on two cores (3,464/s against 5,950/s in bench/radius, same machine).
-    this.#queue = new WriteBehind((items) => repo.writeAccounting(deps.db, items), { windowMs: opts.windowMs ?? 10, maxBatch: opts.maxBatch ?? 2000, maxInFlight: opts.maxInFlight ?? 1 });
+    // A 2 ms window: under load a batch is what arrived while the previous one was written, so a longer window only
+    // adds latency (10 ms made each batch of bench/radius's 256 in flight wait 10 ms more: 6,800-9,000/s against 9,700).
+    this.#queue = new WriteBehind((items) => repo.writeAccounting(deps.db, items), { windowMs: opts.windowMs ?? 2, maxBatch: opts.maxBatch ?? 2000, maxInFlight: opts.maxInFlight ?? 1 });
   }
 
   async record(request: AccountingRequest): Promise<void> {
