@@ -9,8 +9,9 @@ import { sql, type Kysely } from 'kysely';
  * These three references are now checked once per statement, on the distinct parents of the rows
  * it inserted, as the ledger checks its lines (20261121T2300_ledger): the parents are locked as a
  * foreign key locks them (FOR KEY SHARE, so a concurrent delete waits for the insert's commit),
- * then their existence is checked. A changed reference is checked row by row (rare: nothing moves
- * an invoice to another organization or run). Deleting a parent that rows still name is refused
+ * then their existence is checked. An update of invoices is checked the same way after its
+ * statement (nothing moves an invoice to another organization or run, so it finds its parents
+ * there). Deleting a parent that rows still name is refused
  * after the delete statement, as NO ACTION does. Errors keep the constraint names and SQLSTATE
  * 23503 (foreign_key_violation), so callers see what they saw before.
  */
