@@ -36,6 +36,9 @@ describe(`parent checks per statement (${engine})`, async () => {
   it('refuses moving an invoice to an organization that does not exist', async () => {
     await invoice(org.id);
     expect(await refused(sql`update invoices set organization_id = ${randomUUID()}`.execute(db))).toBe('23503');
+    expect(await refused(sql`update invoices set billing_run_id = ${randomUUID()}`.execute(db))).toBe('23503');
+    // An update that leaves the references alone is not checked, and goes through.
+    await sql`update invoices set updated_at = now() where organization_id = ${org.id}`.execute(db);
     expect((await sql<{ n: string }>`select count(*)::text as n from invoices where organization_id = ${org.id}`.execute(db)).rows[0]!.n).toBe('1');
   });
 

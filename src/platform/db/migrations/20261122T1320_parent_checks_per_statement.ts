@@ -9,9 +9,8 @@ import { sql, type Kysely } from 'kysely';
  * These three references are now checked once per statement, on the distinct parents of the rows
  * it inserted, as the ledger checks its lines (20261121T2300_ledger): the parents are locked as a
  * foreign key locks them (FOR KEY SHARE, so a concurrent delete waits for the insert's commit),
- * then their existence is checked. An update of invoices is checked the same way after its
- * statement (nothing moves an invoice to another organization or run, so it finds its parents
- * there). Deleting a parent that rows still name is refused
+ * then their existence is checked. An update is checked only for a row whose reference changes
+ * (as a foreign key does; nothing moves an invoice today). Deleting a parent that rows still name is refused
  * after the delete statement, as NO ACTION does. Errors keep the constraint names and SQLSTATE
  * 23503 (foreign_key_violation), so callers see what they saw before.
  */
@@ -44,8 +43,26 @@ export async function up(db: Kysely<any>): Promise<void> {
    end $$`.execute(db);
   await sql`create trigger invoices_parents_exist after insert on invoices referencing new table as new_rows
     for each statement execute function invoices_parents_exist()`.execute(db);
-  await sql`create trigger invoices_parents_changed after update on invoices referencing new table as new_rows
-    for each statement execute function invoices_parents_exist()`.execute(db);
+  // Payments update invoices all day and never move one: only a row whose references change is checked (as a foreign key does).
+  await sql`create function invoice_parents_moved() returns trigger language plpgsql as $$
+   begin
+     perform 1 from organizations o where o.id = new.organization_id for key share;
+     if not found then
+       raise exception 'insert or update on table "invoices" violates foreign key constraint "invoices_organization_id_fkey"'
+         using errcode = 'foreign_key_violation', constraint = 'invoices_organization_id_fkey', detail = format('Key (organization_id)=(%s) is not present in table "organizations".', new.organization_id);
+     end if;
+     if new.billing_run_id is not null then
+       perform 1 from billing_runs r where r.id = new.billing_run_id for key share;
+       if not found then
+         raise exception 'insert or update on table "invoices" violates foreign key constraint "invoices_billing_run_id_fkey"'
+           using errcode = 'foreign_key_violation', constraint = 'invoices_billing_run_id_fkey', detail = format('Key (billing_run_id)=(%s) is not present in table "billing_runs".', new.billing_run_id);
+       end if;
+     end if;
+     return new;
+   end $$`.execute(db);
+  await sql`create trigger invoices_parents_moved before update on invoices for each row
+    when (old.organization_id is distinct from new.organization_id or old.billing_run_id is distinct from new.billing_run_id)
+    execute function invoice_parents_moved()`.execute(db);
 
   await sql`create function journal_entries_organization_exists() returns trigger language plpgsql as $$
    declare
