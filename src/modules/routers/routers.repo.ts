@@ -33,6 +33,18 @@ export function managedNas(db: Db): Promise<RouterNas[]> {
     .execute();
 }
 
+/** A plan version's rate limits with burst: what a profile or a queue is made of. */
+const rateLimitColumns = [
+  'plan_versions.download_kbps',
+  'plan_versions.download_burst_kbps',
+  'plan_versions.download_burst_threshold_kbps',
+  'plan_versions.download_burst_seconds',
+  'plan_versions.upload_kbps',
+  'plan_versions.upload_burst_kbps',
+  'plan_versions.upload_burst_threshold_kbps',
+  'plan_versions.upload_burst_seconds',
+] as const;
+
 /** The plans a NAS serves: active plans readable from its organization, with their current version. */
 export function plansFor(db: Db, nas: RouterNas) {
   return db
@@ -45,14 +57,7 @@ export function plansFor(db: Db, nas: RouterNas) {
       'plans.service_type',
       'plan_versions.id as version_id',
       'plan_versions.version',
-      'plan_versions.download_kbps',
-      'plan_versions.download_burst_kbps',
-      'plan_versions.download_burst_threshold_kbps',
-      'plan_versions.download_burst_seconds',
-      'plan_versions.upload_kbps',
-      'plan_versions.upload_burst_kbps',
-      'plan_versions.upload_burst_threshold_kbps',
-      'plan_versions.upload_burst_seconds',
+      ...rateLimitColumns,
       'plan_versions.ip_pool',
       'plan_versions.address_list',
     ])
@@ -82,14 +87,7 @@ export function staticSubscriptionsFor(db: Db, nas: Pick<RouterNas, 'id'>) {
       'subscriptions.username',
       sql<string>`host(subscriptions.static_ipv4)`.as('static_ipv4'),
       'plans.code as plan_code',
-      'plan_versions.download_kbps',
-      'plan_versions.download_burst_kbps',
-      'plan_versions.download_burst_threshold_kbps',
-      'plan_versions.download_burst_seconds',
-      'plan_versions.upload_kbps',
-      'plan_versions.upload_burst_kbps',
-      'plan_versions.upload_burst_threshold_kbps',
-      'plan_versions.upload_burst_seconds',
+      ...rateLimitColumns,
     ])
     .where('subscriptions.status', 'in', ['active', 'grace'])
     .where('plans.service_type', 'in', ['static_ip', 'bulk_bandwidth'])
