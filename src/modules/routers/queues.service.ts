@@ -5,8 +5,8 @@
  * terminated or no longer served by this router; nothing without Uplink's mark is touched. Every
  * command goes to the router's command log, and an applied push to the audit log.
  */
-import { appendAudit } from '../../platform/audit/audit.ts';
 import { requirePermission, type Actor } from '../../platform/auth/principal.ts';
+import { auditPush, changeRows, wantedValues } from './push-changes.ts';
 import { desiredQueues, QUEUE_MENU, queueChanges, type QueueChange } from './queue-push.ts';
 import { withRouter, type Deps } from './router-session.ts';
 import * as repo from './routers.repo.ts';
@@ -28,8 +28,8 @@ export async function pushQueues(deps: Deps, actor: Actor, nasId: string, input:
     const planned = queueChanges(queues, await c.print(QUEUE_MENU, { proplist: managed }));
     if (input.dryRun) return planned;
     for (const ch of planned.changes) {
-      if (ch.action === 'create') await c.add(QUEUE_MENU, Object.fromEntries(Object.entries(ch.changes).map(([k, [, to]]) => [k, to])));
-      else if (ch.action === 'update') await c.set(QUEUE_MENU, ch.id!, Object.fromEntries(Object.entries(ch.changes).map(([k, [, to]]) => [k, to])));
+      if (ch.action === 'create') await c.add(QUEUE_MENU, wantedValues(ch.changes));
+      else if (ch.action === 'update') await c.set(QUEUE_MENU, ch.id!, wantedValues(ch.changes));
       else if (ch.action === 'remove') await c.remove(QUEUE_MENU, ch.id!);
     }
     return planned;
@@ -46,23 +46,13 @@ export async function pushQueues(deps: Deps, actor: Actor, nasId: string, input:
       name: ch.name,
       target: ch.target,
       reason: ch.action === 'remove' ? staleReason(state) : null,
-      changes: Object.entries(ch.changes).map(([property, [from, to]]) => ({ property, from, to })),
+      changes: changeRows(ch.changes),
     };
   };
   const items = changes.map(view);
   const pending = summary.create + summary.update + summary.remove;
   const applied = !input.dryRun && pending > 0;
-  if (applied)
-    await deps.db.transaction().execute((trx) =>
-      appendAudit(trx, deps.clock, actor.audit, {
-        action: 'router.push-queues',
-        organizationId: nas.organization_id,
-        organizationPath: nas.organization_path,
-        objectType: 'nas',
-        objectId: nas.id,
-        after: { summary, queues: items.filter((q) => q.action !== 'unchanged') },
-      }),
-    );
+  if (applied) await auditPush(deps, actor, nas, 'router.push-queues', { summary, queues: items.filter((q) => q.action !== 'unchanged') });
   const counts = `${summary.create} queue(s) to create, ${summary.update} to update and ${summary.remove} stale to remove`;
   const message =
     pending === 0

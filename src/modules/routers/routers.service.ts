@@ -11,6 +11,7 @@ import { requirePermission, type Actor } from '../../platform/auth/principal.ts'
 import type { ListQuery } from '../../platform/http/list.ts';
 import { page } from '../../platform/http/list.ts';
 import { NotFoundError } from '../../platform/errors.ts';
+import { auditPush, changeRows, wantedValues } from './push-changes.ts';
 import { desiredProfiles, profileChanges, withoutNameClashes, type ProfileMenu } from './plan-push.ts';
 import { connectOptions, defaultPort, hostOf, withRouter, type Deps } from './router-session.ts';
 import * as repo from './routers.repo.ts';
@@ -97,7 +98,7 @@ export async function pushPlans(deps: Deps, actor: Actor, nasId: string, input: 
     if (input.dryRun) return found;
     for (const ch of found) {
       if (ch.action === 'create') await c.add(ch.menu, { name: ch.name, ...Object.fromEntries(Object.entries(ch.props).filter(([, v]) => v !== '')) });
-      else if (ch.action === 'update') await c.set(ch.menu, ch.id!, Object.fromEntries(Object.entries(ch.changes).map(([k, [, to]]) => [k, to])));
+      else if (ch.action === 'update') await c.set(ch.menu, ch.id!, wantedValues(ch.changes));
     }
     return found;
   });
@@ -110,19 +111,9 @@ export async function pushPlans(deps: Deps, actor: Actor, nasId: string, input: 
     planCode: ch.planCode,
     name: ch.name,
     action: ch.action,
-    changes: Object.entries(ch.changes).map(([property, [from, to]]) => ({ property, from, to })),
+    changes: changeRows(ch.changes),
   }));
-  if (applied)
-    await deps.db.transaction().execute((trx) =>
-      appendAudit(trx, deps.clock, actor.audit, {
-        action: 'router.push-plans',
-        organizationId: nas.organization_id,
-        organizationPath: nas.organization_path,
-        objectType: 'nas',
-        objectId: nas.id,
-        after: { summary, profiles: profiles.filter((p) => p.action !== 'unchanged') },
-      }),
-    );
+  if (applied) await auditPush(deps, actor, nas, 'router.push-plans', { summary, profiles: profiles.filter((p) => p.action !== 'unchanged') });
   const pending = summary.create + summary.update;
   const message =
     pending === 0
