@@ -1,3 +1,4 @@
+import type { KyselyPlugin } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { AaaAccounting } from '../../src/modules/aaa/accounting.ts';
 import { listenForChanges } from '../../src/modules/aaa/decision-cache.ts';
@@ -97,6 +98,37 @@ describe('AAA authorization from billing state', async () => {
     expect(await policy.authorize(accessRequest(nas, s.username))).toMatchObject({ kind: 'reject', reason: 'simultaneous_use' });
     await sink.record(accounting(nas, t.clock.now(), { 'Acct-Status-Type': 2, 'User-Name': s.username, 'Acct-Session-Id': 'sim-1', 'NAS-IP-Address': nas.address, 'Acct-Session-Time': 5 }));
     expect((await policy.authorize(accessRequest(nas, s.username))).kind).toBe('accept');
+  });
+
+  it('answers a burst of requests with one lookup of the subscriptions and one count of open sessions', async () => {
+    const queries: string[] = [];
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => {
+        queries.push(args.node.kind);
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const burst = new AaaPolicy({ ...t.ctx, db: t.ctx.db.withPlugin(counting) });
+    const warm = await subscriptionWithLogin(admin, tree.resellerA, plan.id);
+    expect((await burst.authorize(accessRequest(nas, warm.username))).kind).toBe('accept'); // the organizations' settings are cached from here on
+    const [a, b, busy] = [
+      await subscriptionWithLogin(admin, tree.resellerA, plan.id),
+      await subscriptionWithLogin(admin, tree.resellerA, plan.id),
+      await subscriptionWithLogin(admin, tree.resellerA, plan.id),
+    ];
+    await sink.record(accounting(nas, t.clock.now(), { 'Acct-Status-Type': 1, 'User-Name': busy.username, 'Acct-Session-Id': 'burst-1', 'NAS-IP-Address': nas.address }));
+    queries.length = 0;
+    const answers = await Promise.all([
+      burst.authorize(accessRequest(nas, a.username.toUpperCase())),
+      burst.authorize(accessRequest(nas, 'nobody-in-the-burst')),
+      burst.authorize(accessRequest(nas, b.username)),
+      burst.authorize(accessRequest(nas, busy.username)),
+      burst.authorize(accessRequest(nas, a.username)),
+    ]);
+    expect(answers.map((d) => (d.kind === 'accept' ? d.password : d.reason))).toEqual([a.password, 'unknown_user', b.password, 'simultaneous_use', a.password]);
+    // One at a time, that was five lookups and four counts.
+    expect(queries).toEqual(['SelectQueryNode', 'SelectQueryNode']);
   });
 
   it('logs each outcome to radpostauth without the password', async () => {

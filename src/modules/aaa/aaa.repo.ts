@@ -111,13 +111,17 @@ function decisionQuery(db: Db) {
     ]);
 }
 
-/** The subscription holding the username (unique among those not terminated, case-insensitive). */
-export function decisionByUsername(db: Db, username: string): Promise<DecisionRow | undefined> {
-  return decisionQuery(db)
-    .where(sql<boolean>`lower(s.username) = lower(${username})`)
+/**
+ * The subscriptions holding these usernames (unique among those not terminated, case-insensitive),
+ * one index lookup each, keyed by the lower-case username.
+ */
+export async function decisionsByUsernames(db: Db, usernames: readonly string[]): Promise<Map<string, DecisionRow>> {
+  const rows = (await decisionQuery(db)
+    .where(sql<boolean>`lower(s.username) = any(${usernames.map((u) => u.toLowerCase())}::text[])`)
     .where('s.username', 'is not', null)
     .where('s.status', '<>', 'terminated')
-    .executeTakeFirst() as Promise<DecisionRow | undefined>;
+    .execute()) as DecisionRow[];
+  return new Map(rows.map((r) => [r.username.toLowerCase(), r]));
 }
 
 export function decisionById(db: Db, id: string): Promise<DecisionRow | undefined> {
@@ -163,14 +167,16 @@ export async function organizationSettings(db: Db, organizationId: string): Prom
   };
 }
 
-export async function openSessionCount(db: Db, subscriptionId: string): Promise<number> {
-  const row = await db
+/** The open sessions of each subscription; one absent from the map has none open. */
+export async function openSessionCounts(db: Db, subscriptionIds: readonly string[]): Promise<Map<string, number>> {
+  const rows = await db
     .selectFrom('radacct')
-    .select(sql<string>`count(*)`.as('n'))
-    .where('subscription_id', '=', subscriptionId)
+    .select(['subscription_id', sql<string>`count(*)`.as('n')])
+    .where(sql<boolean>`subscription_id = any(${[...subscriptionIds]}::uuid[])`)
     .where('acctstoptime', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .groupBy('subscription_id')
+    .execute();
+  return new Map(rows.map((r) => [r.subscription_id!, Number(r.n)]));
 }
 
 export type PostAuthRow = Insertable<RadpostauthTable>;

@@ -6,6 +6,7 @@
  * period up to this moment (fair-usage.ts). Post-auth outcomes go to radpostauth in batches, never
  * with the password.
  */
+import DataLoader from 'dataloader';
 import { decideAccess, timeQuotaCut, type BlockedPolicy, type NetworkProfile, type PolicySubscription } from '../../core/aaa-policy.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { AccessDecision, AccessOutcome, AccessPolicy, AccessRequest, AttributeList, AttributeValue } from '../../radius/contract.ts';
@@ -74,20 +75,34 @@ export function sameBranch(a: string, b: string): boolean {
 export class AaaPolicy implements AccessPolicy {
   readonly cache: DecisionCache;
   readonly #postAuth: WriteBehind<repo.PostAuthRow>;
+  readonly #byName: DataLoader<string, repo.DecisionRow | undefined>;
+  readonly #openSessions: DataLoader<string, number>;
 
   constructor(private readonly deps: Deps, cache?: DecisionCache) {
     this.cache = cache ?? new DecisionCache(() => deps.clock.now().getTime());
     this.#postAuth = new WriteBehind((rows) => repo.insertPostAuth(deps.db, rows), { windowMs: 10, maxBatch: 1000 });
+    // The lookups of the Access-Requests read in one turn of the event loop go as one query each (a
+    // NAS sends bursts: after an outage every line logs in again). No caching here: the decision
+    // cache above keeps what may be kept, and an open-session count is read fresh for each request.
+    const batching = { cache: false, maxBatchSize: 500, batchScheduleFn: (run: () => void) => setImmediate(run) };
+    this.#byName = new DataLoader(async (names) => {
+      const rows = await repo.decisionsByUsernames(deps.db, names);
+      return names.map((n) => rows.get(n));
+    }, batching);
+    this.#openSessions = new DataLoader(async (ids) => {
+      const counts = await repo.openSessionCounts(deps.db, ids);
+      return ids.map((id) => counts.get(id) ?? 0);
+    }, batching);
   }
 
   async authorize(request: AccessRequest): Promise<AccessDecision> {
     const { db } = this.deps;
-    let row = await this.cache.subscription(request.userName, () => repo.decisionByUsername(db, request.userName));
+    let row = await this.cache.subscription(request.userName, () => this.#byName.load(request.userName.toLowerCase()));
     if (!row) {
       // Not a login: perhaps a hotspot voucher's PIN, whose first use makes its subscription (not cached: unknown names never are).
       const voucher = await this.#voucher(request);
       if (voucher.kind === 'refused') return { kind: 'reject', reason: voucher.reason, reply: [['Reply-Message', voucher.message]] };
-      if (voucher.kind === 'login') row = await repo.decisionByUsername(db, voucher.username);
+      if (voucher.kind === 'login') row = await this.#byName.load(voucher.username.toLowerCase());
     }
     if (!row) return { kind: 'reject', reason: 'unknown_user' };
     const [nasOrg, subOrg] = await Promise.all([
@@ -111,7 +126,7 @@ export class AaaPolicy implements AccessPolicy {
       throttled: row.throttled === true && quotaStateCurrent(row, now),
       blocked: blockedOf(row, subOrg),
       interimIntervalSeconds: subOrg.interim_interval_seconds,
-      openSessions: live ? live.openSessions : await repo.openSessionCount(db, row.id),
+      openSessions: live ? live.openSessions : await this.#openSessions.load(row.id),
       callingStationMac: typeof calling === 'string' ? normaliseMac(calling) : null,
       timeQuota: live && quotaSeconds !== null ? { quotaSeconds, usedSeconds: live.usedSeconds } : null,
     });
