@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { standaloneConfig } from '../../src/modules/freeradius/config.ts';
 import { enableMirror, mirrorNasSecrets } from '../../src/modules/freeradius/mirror.ts';
 import { createPlan } from '../catalog/fixtures.ts';
-import { createTestContext, json } from '../support/app.ts';
+import { rollUpRecentUsage } from '../../src/modules/aaa/aaa.jobs.ts';
+import { createTestContext, json, sessionFor } from '../support/app.ts';
 import { engine } from '../support/db.ts';
 import { subscribe, subscriber, world } from '../subscriptions/support.ts';
 
@@ -44,7 +45,7 @@ describe(`FreeRADIUS rlm_sql against Uplink's database (${engine})`, async () =>
     return;
   }
   const t = await createTestContext();
-  const { tree, admin } = await world(t);
+  const { tree, admin, adminUser } = await world(t);
   const secret = 'nas-shared-secret';
   await t.ctx.db
     .insertInto('nas_devices')
@@ -67,6 +68,18 @@ describe(`FreeRADIUS rlm_sql against Uplink's database (${engine})`, async () =>
   const enabled = await enableMirror(t.ctx);
   const wanjiru = await subscribe(admin, { subscriberId: (await subscriber(admin, tree.isp)).id, planId: plan.id, username: 'wanjiru', password: 'S3cret-pass', staticIpv4: '203.0.113.10' });
   const bound = await subscribe(admin, { subscriberId: (await subscriber(admin, tree.isp)).id, planId: plan.id, username: 'bound', password: 'Bound-pass-1', macAddress: 'AA:BB:CC:00:11:2F' });
+  // Fair usage: lines bought a day back (their quota period holds today whatever the hour), one with a
+  // data quota and a throttle profile, one with a time allowance and none.
+  const quotaLine = async (username: string, network: Record<string, unknown>) => {
+    t.clock.set(new Date(Date.now() - 26 * 3_600_000));
+    const api = await sessionFor(t, adminUser);
+    const quotaPlan = await createPlan(api, {}, { billing: { cycle: 'monthly', alignment: 'anniversary' }, network: { download: { rateKbps: 10_000, burst: null }, upload: { rateKbps: 5_000, burst: null }, ...network } });
+    const line = await subscribe(api, { subscriberId: (await subscriber(api, tree.isp)).id, planId: quotaPlan.id, username, password: 'Quota-pass-1' });
+    t.clock.set(new Date());
+    return line;
+  };
+  await quotaLine('heavy', { dataQuotaBytes: '1000000000', throttle: { downloadKbps: 512, uploadKbps: 256 } });
+  await quotaLine('metered', { timeQuotaSeconds: 3600 });
   await mirrorNasSecrets(t.ctx.db, t.ctx.secrets);
 
   // The operator's steps (docs/freeradius.md): let the role log in; here the server trusts 127.0.0.1.
@@ -125,7 +138,8 @@ describe(`FreeRADIUS rlm_sql against Uplink's database (${engine})`, async () =>
     expect(out).toContain('Mikrotik-Address-List = "home"');
     expect(out).toContain('Framed-IP-Address = 203.0.113.10');
     expect(out).toContain('Acct-Interim-Interval = 300');
-    expect(out).toMatch(/Session-Timeout = \d+/);
+    // Postpaid: paid-through is not an end of service, as Uplink's server reckons it.
+    expect(out).not.toContain('Session-Timeout');
   });
 
   it('authenticates CHAP and MS-CHAPv2 for the login mirrored by enable, and refuses a wrong password', () => {
@@ -178,5 +192,43 @@ describe(`FreeRADIUS rlm_sql against Uplink's database (${engine})`, async () =>
     expect(postAuth.map((l) => l.reply)).toEqual(expect.arrayContaining(['Access-Accept', 'Access-Reject']));
     expect(postAuth.map((l) => l.pass)).toEqual(postAuth.map(() => ''));
     expect(JSON.stringify(postAuth.map((l) => ({ ...l, id: String(l.id) })))).not.toMatch(/S3cret-pass|not-the-password|Early-pass-1/);
+  });
+
+  /** A session FreeRADIUS records (Start, then Stop), then the roll-up job's pass when asked. */
+  const sessionThrough = async (username: string, id: string, stop: Record<string, number>) => {
+    const base = { 'User-Name': username, 'Acct-Session-Id': id, 'NAS-IP-Address': '127.0.0.1', 'NAS-Port': 9 };
+    expect(radclient(acctPort, 'acct', secret, { ...base, 'Acct-Status-Type': 'Start' })).toContain('Received Accounting-Response');
+    expect(radclient(acctPort, 'acct', secret, { ...base, 'Acct-Status-Type': 'Stop', ...stop })).toContain('Received Accounting-Response');
+  };
+  const rollUp = async () => {
+    t.clock.set(new Date());
+    await rollUpRecentUsage(t.ctx);
+  };
+  const login = (username: string) => {
+    const r = spawnSync('radtest', [username, 'Quota-pass-1', `127.0.0.1:${authPort}`, '0', secret], { encoding: 'utf8' });
+    return `${r.stdout}${r.stderr}`;
+  };
+
+  it('gives a line past its data quota the throttle rate: FreeRADIUS’s accounting, then Uplink’s roll-up, then its next login', async () => {
+    expect(login('heavy')).toContain('Mikrotik-Rate-Limit = "5M/10M"');
+    await sessionThrough('heavy', 'Q-heavy-1', { 'Acct-Session-Time': 600, 'Acct-Output-Octets': 1_500_000_000 });
+    await rollUp();
+    const out = login('heavy');
+    expect(out, log().slice(-3000)).toContain('Received Access-Accept');
+    expect(out).toContain('Mikrotik-Rate-Limit = "256k/512k"');
+    expect(out).not.toContain('5M/10M');
+  });
+
+  it('times a login out at the allowance left, and refuses one with Uplink’s message once it is used up', async () => {
+    await sessionThrough('metered', 'Q-metered-1', { 'Acct-Session-Time': 1800 });
+    await rollUp();
+    const first = login('metered');
+    expect(first, log().slice(-3000)).toContain('Received Access-Accept');
+    expect(first).toContain('Session-Timeout = 1800');
+    // The next session counts at once, from the day counters its accounting filed: no roll-up needed.
+    await sessionThrough('metered', 'Q-metered-2', { 'Acct-Session-Time': 1800 });
+    const refused = login('metered');
+    expect(refused, log().slice(-3000)).toContain('Received Access-Reject');
+    expect(refused).toContain('Reply-Message = "Your time allowance for this period is used up"');
   });
 });

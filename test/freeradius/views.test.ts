@@ -54,7 +54,7 @@ describe(`FreeRADIUS views (${engine})`, async () => {
     const version = await t.ctx.db.selectFrom('plans').select('current_version_id').where('id', '=', plan.id).executeTakeFirstOrThrow();
     expect(groups[0]!.groupname).toBe(version.current_version_id);
     expect(await rows('radgroupreply', 'groupname', groups[0]!.groupname)).toEqual([
-      'Mikrotik-Rate-Limit := 2500k/20M 4M/0 2M/0 16/0',
+      'Mikrotik-Rate-Limit = 2500k/20M 4M/0 2M/0 16/0',
       'Framed-Pool := home-pool',
       'Acct-Interim-Interval := 300',
     ]);

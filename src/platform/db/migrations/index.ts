@@ -26,6 +26,7 @@ import * as aaaQuotaPeriods from './20261122T0830_aaa_quota_periods.ts';
 import * as ledgerPostingLookups from './20261122T1300_ledger_posting_lookups.ts';
 import * as invoiceLinesDeferrable from './20261122T1310_invoice_lines_deferrable.ts';
 import * as parentChecks from './20261122T1320_parent_checks_per_statement.ts';
+import * as freeradiusFairUsage from './20261122T1400_freeradius_fair_usage.ts';
 
 /** Every migration in order. Name = timestamp + subject; never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '20261122T1300_ledger_posting_lookups': ledgerPostingLookups,
   '20261122T1310_invoice_lines_deferrable': invoiceLinesDeferrable,
   '20261122T1320_parent_checks_per_statement': parentChecks,
+  '20261122T1400_freeradius_fair_usage': freeradiusFairUsage,
 };
