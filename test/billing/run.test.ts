@@ -213,14 +213,35 @@ describe(`billing run (${engine})`, async () => {
     expect(events).toEqual([{ kind: 'suspended', from_status: 'active', to_status: 'suspended', reason: 'expired' }]);
   });
 
-  it('with approval required, invoices wait in review: no number, no ledger entry', async () => {
+  it('with approval required, invoices wait in review (no number, no ledger entry); a prepaid renewal is issued and paid from the wallet', async () => {
+    const week = await createPlan(api, { organizationId: isp.id, name: 'Week pass', serviceType: 'hotspot', billingModel: 'prepaid' }, { billing: { cycle: 'daily' }, prices: [{ currency: 'KES', components: [{ kind: 'fixed', price: '70' }] }] });
     await db.insertInto('billing_settings').values({ organization_id: isp.id, approval_required: true }).execute();
     try {
-      const id = await subscribe(t, { organizationId: isp.id, subscriberId: await newSubscriber(api, isp), planId: home.id, at: t.clock.now() });
+      const at = t.clock.now();
+      const id = await subscribe(t, { organizationId: isp.id, subscriberId: await newSubscriber(api, isp), planId: home.id, at });
+      const payer = await newSubscriber(api, isp, 'Halima Wanjiru');
+      await db.transaction().execute((trx) =>
+        topUpWallet(trx, t.clock, { organizationId: isp.id, subscriberId: payer, currency: 'KES' }, { amount: { minor: 7_000n, currency: 'KES' }, via: { kind: 'cash' }, idempotencyKey: `top-up:${payer}` }),
+      );
+      const paid = await subscribe(t, { organizationId: isp.id, subscriberId: payer, planId: week.id, at });
+      const broke = await subscribe(t, { organizationId: isp.id, subscriberId: await newSubscriber(api, isp, 'Empty Wallet'), planId: week.id, at });
       const entriesBefore = await db.selectFrom('journal_entries').select((eb) => eb.fn.countAll<bigint>().as('n')).executeTakeFirstOrThrow();
-      await db.transaction().execute((trx) => billSubscriptions(trx, t.clock, { subscriptionIds: [id], asOf: t.clock.now() }));
+      await db.transaction().execute((trx) => billSubscriptions(trx, t.clock, { subscriptionIds: [id, paid, broke], asOf: at }));
       expect(await linesOfSubscription(t, id)).toMatchObject([{ status: 'in_review', number: null, gross: 232_000n }]);
-      expect(await db.selectFrom('journal_entries').select((eb) => eb.fn.countAll<bigint>().as('n')).executeTakeFirstOrThrow()).toEqual(entriesBefore);
+      const [renewal] = await linesOfSubscription(t, paid);
+      expect(renewal).toMatchObject({ status: 'paid', source: 'renewal', gross: 7_000n });
+      const [unpaid] = await linesOfSubscription(t, broke);
+      expect(unpaid).toMatchObject({ status: 'open', source: 'renewal', gross: 7_000n });
+      // The two issued renewals take consecutive numbers; the invoice in review takes none.
+      const numbers = [renewal!.number, unpaid!.number].map((n) => Number(n!.replace(/\D/g, ''))).sort((a, b) => a - b);
+      expect(numbers[1]! - numbers[0]!).toBe(1);
+      // Issued: the paid renewal's entry and its wallet payment, the unpaid one's entry.
+      const entriesAfter = await db.selectFrom('journal_entries').select((eb) => eb.fn.countAll<bigint>().as('n')).executeTakeFirstOrThrow();
+      expect(BigInt(entriesAfter.n) - BigInt(entriesBefore.n)).toBe(3n);
+      const state = async (sid: string) => (await db.selectFrom('subscriptions').select(['status', 'status_reason']).where('id', '=', sid).executeTakeFirstOrThrow());
+      expect(await state(paid)).toEqual({ status: 'active', status_reason: '' });
+      expect(await state(broke)).toEqual({ status: 'grace', status_reason: 'unpaid' });
+      await expectBooksBalanced(t, isp.id);
     } finally {
       await db.deleteFrom('billing_settings').where('organization_id', '=', isp.id).execute();
     }

@@ -33,6 +33,8 @@ export function orderedId(): string {
 export interface PreparedInvoice {
   readonly invoice: DraftInvoice;
   readonly id: string;
+  /** Numbered and posted now; false while it waits in review (an organization that approves its invoices). */
+  readonly issued: boolean;
   /** The entry of an issued invoice with something to pay. */
   readonly entryId: string | null;
   /** The subscriber's accounts the entries post to (receivable when owing, wallet when it pays). */
@@ -46,8 +48,6 @@ export interface PreparedBatch {
   readonly organizationId: string;
   readonly currency: string;
   readonly settings: BillingSettings;
-  /** False when the organization approves invoices first: they wait in review, unnumbered and unposted. */
-  readonly issue: boolean;
   readonly invoices: readonly PreparedInvoice[];
   readonly postings: ReadonlyMap<number, { shape: Shape; issued: PostingLine[]; wallet: PostingLine[] }>;
   readonly accountIds: ReadonlyMap<string, string>;
@@ -55,8 +55,7 @@ export interface PreparedBatch {
 
 export async function prepareBatch(trx: Transaction<DB>, batch: readonly DraftInvoice[], settings: BillingSettings): Promise<PreparedBatch> {
   const { organizationId, currency } = batch[0]!;
-  const issue = !settings.approvalRequired;
-  const owing = issue ? batch.filter((i) => i.shape.total > 0n) : [];
+  const owing = batch.filter((i) => issuedNow(i, settings) && i.shape.total > 0n);
   const postings = new Map(owing.map((i) => [i.shape.idx, { shape: i.shape, issued: issuedEntryLines(i.shape, currency), wallet: walletEntryLines(i.shape, currency) }]));
   const accountIds = new Map<string, string>();
   for (const key of new Set([...postings.values()].flatMap((p) => p.issued.filter((l) => !l.account.owner).map((l) => l.account.systemKey))))
@@ -75,12 +74,23 @@ export async function prepareBatch(trx: Transaction<DB>, batch: readonly DraftIn
   const invoices = batch.map((invoice) => ({
     invoice,
     id: orderedId(),
-    entryId: issue && invoice.shape.total > 0n ? orderedId() : null,
+    issued: issuedNow(invoice, settings),
+    entryId: issuedNow(invoice, settings) && invoice.shape.total > 0n ? orderedId() : null,
     receivableId: receivables.get(invoice.subscriberId) ?? null,
     walletId: paid.has(invoice) ? wallets.get(invoice.subscriberId)!.account_id : null,
     paid: paid.has(invoice),
   }));
-  return { organizationId, currency, settings, issue, invoices, postings, accountIds };
+  return { organizationId, currency, settings, invoices, postings, accountIds };
+}
+
+/**
+ * Whether an invoice is issued as the run writes it. Where the organization approves its invoices,
+ * the run's postpaid invoices wait in review; a prepaid renewal does not: it is the plan the
+ * subscriber bought again at its catalog price, paid from the wallet now, and holding it for review
+ * would leave the line unpaid (into grace, then suspended) however much the wallet holds.
+ */
+export function issuedNow(invoice: DraftInvoice, settings: BillingSettings): boolean {
+  return !settings.approvalRequired || invoice.source === 'renewal';
 }
 
 /** Issued renewals the wallet could not pay. */
@@ -106,25 +116,27 @@ export async function writeLines(trx: Transaction<DB>, batches: readonly Prepare
 
 /** The invoices of a batch (numbered under the counter's lock), their ledger entries and the wallet payments. */
 export async function writeBatch(trx: Transaction<DB>, now: Date, p: PreparedBatch, runId: string | null, fault: (point: FaultPoint) => Promise<void>): Promise<void> {
-  const { organizationId, currency, settings, issue } = p;
-  const numbers = issue ? await repo.takeInvoiceNumbers(trx, organizationId, p.invoices.length) : null;
+  const { organizationId, currency, settings } = p;
+  const issuing = p.invoices.filter((x) => x.issued).length;
+  const numbers = issuing > 0 ? await repo.takeInvoiceNumbers(trx, organizationId, issuing) : null;
   const issueDate = localDate(now, settings.timeZone);
   await fault('numbered');
-  const rows = p.invoices.map((x, i) => ({
+  let next = numbers?.first ?? 0n;
+  const rows = p.invoices.map((x) => ({
     x,
     row: {
       id: x.id,
       subscriber_id: x.invoice.subscriberId,
       shape: x.invoice.shape.idx,
-      status: !issue ? ('in_review' as const) : x.paid || x.invoice.shape.total === 0n ? ('paid' as const) : ('open' as const),
-      number: numbers ? formatInvoiceNumber(numbers.format, numbers.first + BigInt(i), issueDate) : null,
+      status: !x.issued ? ('in_review' as const) : x.paid || x.invoice.shape.total === 0n ? ('paid' as const) : ('open' as const),
+      number: numbers && x.issued ? formatInvoiceNumber(numbers.format, next++, issueDate) : null,
       amount_paid: x.paid ? x.invoice.shape.total : 0n,
       journal_entry_id: x.entryId,
     },
   }));
   const shapes = [...new Map(p.invoices.map((x) => [x.invoice.shape.idx, x.invoice.shape])).values()];
-  const dueDate = issue ? addDays(issueDate, settings.dueDays) : null;
-  await writes.insertInvoices(trx, { organizationId, currency, runId, now, issueDate: issue ? issueDate : null, dueDate, shapes, invoices: rows.map((r) => r.row) });
+  // Dates, the customer snapshot and issued_at are written for the numbered rows only.
+  await writes.insertInvoices(trx, { organizationId, currency, runId, now, issueDate, dueDate: addDays(issueDate, settings.dueDays), shapes, invoices: rows.map((r) => r.row) });
   await fault('invoices');
 
   // Entry templates: 2n for an invoice issued, 2n + 1 for the wallet paying it.

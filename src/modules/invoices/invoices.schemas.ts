@@ -125,7 +125,7 @@ export const creditNoteSchema = z
 export const billingSettingsSchema = z
   .object({
     organizationId: z.uuid(),
-    approvalRequired: z.boolean().describe('Invoices go draft → review → approve → send'),
+    approvalRequired: z.boolean().describe('Invoices go draft → review → approve → send; prepaid renewals are issued at once, paid from the wallet'),
     dueDays: z.number().int(),
     graceDays: z.number().int(),
     rounding: z.record(z.string(), z.object({ mode: z.enum(['half-up', 'half-even']), increment: z.string().describe('Minor units, e.g. "100" rounds KES to whole shillings') })),

@@ -27938,7 +27938,7 @@ export interface components {
         BillingSettingsInput: {
             /** Format: uuid */
             organizationId: string;
-            /** @description Invoices go draft → review → approve → send */
+            /** @description Invoices go draft → review → approve → send; prepaid renewals are issued at once, paid from the wallet */
             approvalRequired: boolean;
             dueDays: number;
             graceDays: number;
@@ -32469,7 +32469,7 @@ export interface components {
         BillingSettings: {
             /** Format: uuid */
             organizationId: string;
-            /** @description Invoices go draft → review → approve → send */
+            /** @description Invoices go draft → review → approve → send; prepaid renewals are issued at once, paid from the wallet */
             approvalRequired: boolean;
             dueDays: number;
             graceDays: number;
