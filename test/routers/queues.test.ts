@@ -1,7 +1,7 @@
 /**
  * Simple queues per static-IP subscriber, pushed through the API to simulated routers on both
  * protocols (and RouterOS 6 on the binary API): preview, apply, idempotent re-push (the router spells values its own way), stale
- * queues of suspended subscribers removed, and nothing Uplink did not create touched.
+ * queues of suspended subscribers removed, one queue kept per subscription, and nothing Uplink did not create touched.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { desiredQueues, queueChanges, sameValue } from '../../src/modules/routers/queue-push.ts';
@@ -55,7 +55,7 @@ async function world(kind: 'binary' | 'rest' | 'binary-v6') {
   sim.model.add('/queue/simple', { name: `uplink-late${n}`, target: `198.18.${n}.12`, 'max-limit': '2M/10M', comment: `uplink subscription ${suspended.id} late${n}` });
   sim.model.add('/queue/simple', { name: 'office-uplink', target: '192.168.88.0/24', 'max-limit': '50M/50M', comment: 'set by hand' });
   sim.model.seed('/queue/simple', { name: `<pppoe-home${n}>`, target: `198.18.${n}.11/32`, 'max-limit': '5000000/10000000', dynamic: 'true' });
-  return { n, admin, nas, sim, served, elsewhere, onPppoe, suspended };
+  return { n, admin, nas, sim, served, elsewhere, onPppoe, suspended, fixed, subscription };
 }
 
 describe.each(['binary', 'rest', 'binary-v6'] as const)('simple queues over the %s API', (kind) => {
@@ -110,6 +110,48 @@ describe.each(['binary', 'rest', 'binary-v6'] as const)('simple queues over the 
     expect(sim.model.print('/queue/simple').map((q) => q.name)).toEqual(['office-uplink', `<pppoe-home${n}>`]);
   });
 
+  it('keeps one queue per subscription: a second one carrying Uplink’s mark is previewed, removed and logged like a stale one', async () => {
+    const { n, admin, nas, sim, fixed, subscription } = await setup;
+    const queue = (name: string, id: string, username: string, ip: string, limit = '2M/10M') =>
+      sim.model.add('/queue/simple', { name, target: ip, 'max-limit': limit, 'burst-limit': '0/20M', 'burst-threshold': '0/8M', 'burst-time': '0s/16s', comment: `uplink subscription ${id} ${username}` });
+    // One already named as Uplink names it (the one kept, its limit edited by hand) and a copy of it;
+    // two under other names (the first printed is kept and renamed).
+    const twin = await subscription(fixed.id, `198.18.${n}.20`, `twin${n}`);
+    queue(`uplink-twin${n}`, twin.id, `twin${n}`, `198.18.${n}.20`, '1M/1M');
+    queue(`uplink-twin${n}-copy`, twin.id, `twin${n}`, `198.18.${n}.20`);
+    const pair = await subscription(fixed.id, `198.18.${n}.21`, `pair${n}`);
+    queue(`pair-a${n}`, pair.id, `pair${n}`, `198.18.${n}.21`);
+    queue(`pair-b${n}`, pair.id, `pair${n}`, `198.18.${n}.21`);
+    const before = sim.model.print('/queue/simple');
+
+    const preview = json(await admin.post(`/api/nas/${nas.id}/router/push-queues`, { dryRun: true }));
+    expect(preview).toMatchObject({ summary: { create: 0, update: 2, unchanged: 0, remove: 2 }, message: '0 queue(s) to create, 2 to update and 2 stale to remove' });
+    expect(preview.queues).toEqual([
+      expect.objectContaining({ action: 'update', subscriptionId: twin.id, name: `uplink-twin${n}`, changes: [{ property: 'max-limit', from: '1000000/1000000', to: '2M/10M' }] }),
+      expect.objectContaining({ action: 'remove', subscriptionId: twin.id, username: `twin${n}`, name: `uplink-twin${n}-copy`, reason: `a second queue of this subscription: Uplink keeps uplink-twin${n}` }),
+      expect.objectContaining({ action: 'update', subscriptionId: pair.id, name: `uplink-pair${n}`, changes: [{ property: 'name', from: `pair-a${n}`, to: `uplink-pair${n}` }] }),
+      expect.objectContaining({ action: 'remove', subscriptionId: pair.id, username: `pair${n}`, name: `pair-b${n}`, reason: `a second queue of this subscription: Uplink keeps uplink-pair${n}` }),
+    ]);
+    expect(sim.model.print('/queue/simple')).toEqual(before);
+
+    const push = json(await admin.post(`/api/nas/${nas.id}/router/push-queues`, {}));
+    expect(push).toMatchObject({ applied: true, summary: { update: 2, remove: 2 }, message: '0 queue(s) created, 2 updated and 2 stale removed' });
+    const ours = sim.model.print('/queue/simple').filter((q) => q.comment?.startsWith('uplink subscription '));
+    expect(ours.map((q) => [q.name, q['max-limit']])).toEqual([
+      [`uplink-twin${n}`, '2000000/10000000'],
+      [`uplink-pair${n}`, '2000000/10000000'],
+    ]);
+    const removedIds = before.filter((q) => q.name === `uplink-twin${n}-copy` || q.name === `pair-b${n}`).map((q) => q['.id']!);
+    const log = json(await admin.get(`/api/nas/${nas.id}/router/commands?limit=100`)).items.map((c: { command: string }) => c.command);
+    for (const id of removedIds) expect(log.some((c: string) => c.includes('queue/simple') && /remove|DELETE/.test(c) && c.includes(id))).toBe(true);
+    const audit = await t.ctx.db.selectFrom('audit_log').select('after').where('object_id', '=', nas.id).where('action', '=', 'router.push-queues').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect((audit.after as { queues: { action: string; name: string; reason: string | null }[] }).queues.filter((q) => q.action === 'remove')).toEqual([
+      expect.objectContaining({ name: `uplink-twin${n}-copy`, reason: `a second queue of this subscription: Uplink keeps uplink-twin${n}` }),
+      expect.objectContaining({ name: `pair-b${n}`, reason: `a second queue of this subscription: Uplink keeps uplink-pair${n}` }),
+    ]);
+    expect(json(await admin.post(`/api/nas/${nas.id}/router/push-queues`, {}))).toMatchObject({ applied: false, summary: { create: 0, update: 0, unchanged: 2, remove: 0 } });
+  });
+
   it('needs nas.update, and hides another tenant’s router (404, the router hears nothing)', async () => {
     const { nas, sim } = await setup;
     const heard = sim.received.length;
@@ -147,6 +189,20 @@ describe('queue planning', () => {
     const { changes, blocked } = queueChanges(queues, [{ '.id': '*9', name: 'uplink-taken', target: '10.0.0.1/32' }]);
     expect(changes).toEqual([]);
     expect(blocked).toEqual([{ subscriptionId: clash.id, reason: 'the router already has a queue named uplink-taken that Uplink did not create' }]);
+  });
+
+  it('removes every queue of a subscription no longer wanted, and leaves a dynamic one with the mark alone', () => {
+    const gone = crypto.randomUUID();
+    const mark = { comment: `uplink subscription ${gone} left1`, target: '198.51.100.30/32' };
+    const { changes } = queueChanges([], [
+      { '.id': '*1', name: 'uplink-left1', ...mark },
+      { '.id': '*2', name: 'uplink-left1-copy', ...mark },
+      { '.id': '*3', name: '<pppoe-left1>', ...mark, dynamic: 'true' },
+    ]);
+    expect(changes.map((c) => [c.action, c.id, c.keptQueue])).toEqual([
+      ['remove', '*1', null],
+      ['remove', '*2', null],
+    ]);
   });
 
   it('reads values as the router means them', () => {

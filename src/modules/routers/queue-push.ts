@@ -4,8 +4,10 @@
  *
  * A queue of ours carries the comment `uplink subscription <id>`: that mark, not the name, is how a
  * re-push finds it (idempotent) and how a queue whose subscription is no longer active or served
- * here is found stale. Queues without the mark (an operator's, or the dynamic ones PPP and hotspot
- * sessions create) are never touched.
+ * here is found stale. A subscription keeps exactly one: a second queue with its mark (copied on
+ * the router, or left by a push whose reply was lost) is removed, since two queues on one target
+ * leave the subscriber under whichever RouterOS matches first. Queues without the mark (an
+ * operator's, or the dynamic ones PPP and hotspot sessions create) are never touched.
  *
  * RouterOS prints back what it was given in its own spelling (max-limit=5M/10M reads back as
  * 5000000/10000000, a target gains /32, a burst time 8 reads 8s), so values are compared as the
@@ -35,6 +37,8 @@ export interface QueueChange {
   target: string;
   /** Property → [on the router, wanted]; only those that differ (all of them for a new queue). */
   changes: Record<string, [string | null, string]>;
+  /** For a queue removed as a second one of its subscription: the name of the queue kept. */
+  keptQueue: string | null;
 }
 
 export const queueComment = (s: Pick<StaticSubscription, 'id' | 'username'>) => `${MARK}${s.id}${s.username ? ` ${s.username}` : ''}`;
@@ -113,22 +117,36 @@ function meaning(property: string, value: string): string {
 
 export const sameValue = (property: string, onRouter: string | undefined, wanted: string) => meaning(property, onRouter ?? '') === meaning(property, wanted);
 
+const removal = (row: RouterRow, subscriptionId: string, username: string | null, keptQueue: string | null): QueueChange => ({
+  action: 'remove',
+  subscriptionId,
+  username,
+  name: row.name ?? '',
+  id: row['.id'] ?? null,
+  target: row.target ?? '',
+  changes: {},
+  keptQueue,
+});
+
 /**
  * Compares the wanted queues with the router's (`print` of /queue/simple): ours are matched by the
- * subscription in their comment; ours that nothing wants any more are to remove; the rest is left.
- * A name an operator's queue already holds is reported, not taken.
+ * subscription in their comment; ours that nothing wants any more are to remove, and so are all but
+ * one of a subscription's; the rest is left. The one kept is the queue already named as wanted when
+ * there is one (renaming another to that name would collide with it), else the first printed. A
+ * name an operator's queue already holds is reported, not taken.
  */
 export function queueChanges(desired: readonly DesiredQueue[], onRouter: readonly RouterRow[]): { changes: QueueChange[]; blocked: { subscriptionId: string; reason: string }[] } {
-  const ours = new Map<string, RouterRow>();
+  const ours = new Map<string, RouterRow[]>();
   for (const row of onRouter) {
     const sub = subscriptionOfQueue(row);
-    if (sub && row.dynamic !== 'true' && !ours.has(sub)) ours.set(sub, row);
+    if (sub && row.dynamic !== 'true') ours.set(sub, [...(ours.get(sub) ?? []), row]);
   }
   const wanted = new Set(desired.map((d) => d.subscriptionId));
   const changes: QueueChange[] = [];
   const blocked: { subscriptionId: string; reason: string }[] = [];
   for (const d of desired) {
-    const row = ours.get(d.subscriptionId);
+    const rows = ours.get(d.subscriptionId) ?? [];
+    const row = rows.find((r) => r.name === d.name) ?? rows[0];
     const props = { name: d.name, ...d.props };
     if (!row) {
       const holder = onRouter.find((r) => r.name === d.name);
@@ -136,14 +154,14 @@ export function queueChanges(desired: readonly DesiredQueue[], onRouter: readonl
         blocked.push({ subscriptionId: d.subscriptionId, reason: `the router already has a queue named ${d.name} that Uplink did not create` });
         continue;
       }
-      changes.push({ action: 'create', subscriptionId: d.subscriptionId, username: d.username, name: d.name, id: null, target: d.props.target!, changes: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, [null, v]])) });
+      changes.push({ action: 'create', subscriptionId: d.subscriptionId, username: d.username, name: d.name, id: null, target: d.props.target!, changes: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, [null, v]])), keptQueue: null });
       continue;
     }
     const diff: Record<string, [string | null, string]> = {};
     for (const [k, v] of Object.entries(props)) if (!sameValue(k, row[k], v)) diff[k] = [row[k] ?? null, v];
-    changes.push({ action: Object.keys(diff).length ? 'update' : 'unchanged', subscriptionId: d.subscriptionId, username: d.username, name: d.name, id: row['.id'] ?? null, target: d.props.target!, changes: diff });
+    changes.push({ action: Object.keys(diff).length ? 'update' : 'unchanged', subscriptionId: d.subscriptionId, username: d.username, name: d.name, id: row['.id'] ?? null, target: d.props.target!, changes: diff, keptQueue: null });
+    for (const extra of rows) if (extra !== row) changes.push(removal(extra, d.subscriptionId, d.username, d.name));
   }
-  for (const [sub, row] of ours)
-    if (!wanted.has(sub)) changes.push({ action: 'remove', subscriptionId: sub, username: null, name: row.name ?? '', id: row['.id'] ?? null, target: row.target ?? '', changes: {} });
+  for (const [sub, rows] of ours) if (!wanted.has(sub)) for (const row of rows) changes.push(removal(row, sub, null, null));
   return { changes, blocked };
 }

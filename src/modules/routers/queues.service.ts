@@ -2,8 +2,9 @@
  * Pushing simple queues to a NAS's router for its static-IP subscribers (queue-push.ts plans
  * them): preview with dryRun, then apply. Applying creates and updates the queues of active
  * subscriptions and removes the queues Uplink made for subscriptions that are suspended,
- * terminated or no longer served by this router; nothing without Uplink's mark is touched. Every
- * command goes to the router's command log, and an applied push to the audit log.
+ * terminated or no longer served by this router, and any second queue of one subscription;
+ * nothing without Uplink's mark is touched. Every command goes to the router's command log, and an
+ * applied push to the audit log.
  */
 import { requirePermission, type Actor } from '../../platform/auth/principal.ts';
 import { auditPush, changeRows, wantedValues } from './push-changes.ts';
@@ -45,7 +46,7 @@ export async function pushQueues(deps: Deps, actor: Actor, nasId: string, input:
       username: ch.username ?? state?.username ?? null,
       name: ch.name,
       target: ch.target,
-      reason: ch.action === 'remove' ? staleReason(state) : null,
+      reason: ch.action !== 'remove' ? null : ch.keptQueue ? `a second queue of this subscription: Uplink keeps ${ch.keptQueue}` : staleReason(state),
       changes: changeRows(ch.changes),
     };
   };
