@@ -4,6 +4,7 @@
  * the command log, certificate pins, the nightly backup job, and the failures.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/platform/crypto.ts';
 import { backupAllRouters } from '../../src/modules/routers/routers.jobs.ts';
 import { createPlan } from '../catalog/fixtures.ts';
 import { createTestContext, json, seedOrganization, seedTree, seedUser, sessionFor } from '../support/app.ts';
@@ -161,14 +162,28 @@ describe('failures and limits', () => {
     expect((await admin.post(`/api/nas/${bare.id}/router/push-plans`, {})).statusCode).toBe(422);
     const { nas, sim } = await seedRouterNas(t.ctx, tree.resellerB, 'binary');
     sims.push(sim);
+    const content = '/ip address\nadd address=192.0.2.1/24 interface=ether1\n';
+    const backup = await t.ctx.db
+      .insertInto('router_backups')
+      .values({ nas_id: nas.id, organization_id: tree.resellerB.id, trigger: 'manual', content, sha256: sha256Hex(content), size_bytes: content.length, created_at: t.clock.now(), created_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     for (const res of [
       await admin.get(`/api/nas/${nas.id}/router`),
+      await admin.get(`/api/nas/${nas.id}/router/active-sessions`),
       await admin.post(`/api/nas/${nas.id}/router/push-plans`, {}),
+      await admin.post(`/api/nas/${nas.id}/router/push-queues`, {}),
+      await admin.put(`/api/nas/${nas.id}/router/tls-pin`, { fingerprint: 'ab'.repeat(32) }),
       await admin.get(`/api/nas/${nas.id}/router/backups`),
+      await admin.post(`/api/nas/${nas.id}/router/backups`, {}),
+      await admin.get(`/api/nas/${nas.id}/router/backups/${backup.id}`),
+      await admin.get(`/api/nas/${nas.id}/router/backups/diff?from=${backup.id}&to=${crypto.randomUUID()}`),
       await admin.get(`/api/nas/${nas.id}/router/commands`),
     ])
-      expect(res.statusCode).toBe(404);
+      expect(res.statusCode, res.body).toBe(404);
     expect(sim.received).toEqual([]);
+    expect(await t.ctx.db.selectFrom('router_tls_pins').select('nas_id').where('nas_id', '=', nas.id).execute()).toEqual([]);
+    expect(await t.ctx.db.selectFrom('router_backups').select('id').where('nas_id', '=', nas.id).execute()).toEqual([backup]);
   });
 
   it('needs nas.update to push and nas.export for backups', async () => {

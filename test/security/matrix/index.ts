@@ -16,7 +16,16 @@ import { usageProbes } from './usage.ts';
 import { usageDailyProbes } from './usage-daily.ts';
 import { userProbes } from './users.ts';
 import { ipamProbes, nasProbes } from './network.ts';
-import { routerProbes } from './routers.ts';
+import {
+  routerBackupDiffProbes,
+  routerBackupProbes,
+  routerBackupTakeProbes,
+  routerProbes,
+  routerQueueProbes,
+  routerSessionProbes,
+  routerStatusProbes,
+  routerTlsPinProbes,
+} from './routers.ts';
 import { paymentCaseProbes } from './payments-cases.ts';
 import { reconciliationProbes } from './payments-reconciliation.ts';
 import { paymentProbes } from './payments.ts';
@@ -51,6 +60,13 @@ export const probeFactories: Record<string, ProbeFactory> = {
   'subscribers/xlsx': subscriberXlsxProbes,
   nas: nasProbes,
   'nas/router': routerProbes,
+  'nas/router-status': routerStatusProbes,
+  'nas/router-sessions': routerSessionProbes,
+  'nas/router-queues': routerQueueProbes,
+  'nas/router-tls-pin': routerTlsPinProbes,
+  'nas/router-backup-take': routerBackupTakeProbes,
+  'nas/router-backup': routerBackupProbes,
+  'nas/router-backup-diff': routerBackupDiffProbes,
   ipam: ipamProbes,
   sessions: sessionProbes,
   'sessions/settings': aaaSettingsProbes,
