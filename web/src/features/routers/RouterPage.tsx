@@ -3,10 +3,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
-import { api, unwrap, type Schemas } from '../../api/client.ts';
+import { api, unwrap } from '../../api/client.ts';
 import { FormError, Loading, PageHeader, QueryError } from '../../components/feedback.tsx';
 import { useFormat } from '../../lib/use-format.ts';
 import { useCan } from '../auth/session.ts';
+import { PushPanel } from './PushPanel.tsx';
 import { QueuesPush } from './QueuesPush.tsx';
 import { TlsPin } from './TlsPin.tsx';
 
@@ -60,68 +61,18 @@ function Overview({ id }: { id: string }) {
 
 function PlansPush({ id }: { id: string }) {
   const { t } = useTranslation();
-  const can = useCan();
-  const queryClient = useQueryClient();
-  const [result, setResult] = useState<Schemas['PushPlansResult'] | null>(null);
-  const push = useMutation({
-    mutationFn: (dryRun: boolean) => unwrap(api.POST('/api/nas/{id}/router/push-plans', { ...path(id), body: { dryRun } })),
-    onSuccess: async (r) => {
-      setResult(r);
-      await queryClient.invalidateQueries({ queryKey: ['router', id, 'commands'] });
-    },
-  });
-  if (!can('nas.update')) return <Text c="dimmed">{t('routers.push.notAllowed')}</Text>;
   return (
-    <Stack>
-      <Text size="sm">{t('routers.push.explain')}</Text>
-      <Group>
-        <Button variant="light" loading={push.isPending && push.variables} onClick={() => push.mutate(true)}>
-          {t('routers.push.preview')}
-        </Button>
-        <Button loading={push.isPending && !push.variables} disabled={!result?.dryRun || result.summary.create + result.summary.update === 0} onClick={() => push.mutate(false)}>
-          {t('routers.push.apply')}
-        </Button>
-      </Group>
-      <FormError error={push.error} />
-      {result && (
-        <Card withBorder>
-          <Text fw={500} data-testid="push-message">
-            {result.message}
-          </Text>
-          <ScrollArea>
-            <Table>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('routers.push.profile')}</Table.Th>
-                  <Table.Th>{t('routers.push.action')}</Table.Th>
-                  <Table.Th>{t('routers.push.changes')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {result.profiles.map((p) => (
-                  <Table.Tr key={`${p.menu}${p.name}`}>
-                    <Table.Td>
-                      {p.name}
-                      <Text size="xs" c="dimmed">
-                        {p.menu}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>{t(`routers.push.actions.${p.action}`)}</Table.Td>
-                    <Table.Td>
-                      {p.changes.map((c) => (
-                        <Text size="xs" key={c.property}>
-                          {c.property}: {c.from ?? '∅'} → {c.to || '∅'}
-                        </Text>
-                      ))}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollArea>
-        </Card>
-      )}
-    </Stack>
+    <PushPanel
+      id={id}
+      send={(dryRun) => unwrap(api.POST('/api/nas/{id}/router/push-plans', { ...path(id), body: { dryRun } }))}
+      explain={t('routers.push.explain')}
+      previewLabel={t('routers.push.preview')}
+      applyLabel={t('routers.push.apply')}
+      nameLabel={t('routers.push.profile')}
+      messageTestId="push-message"
+      rowsOf={(r) => r.profiles.map((p) => ({ key: `${p.menu}${p.name}`, name: p.name, detail: p.menu, action: t(`routers.push.actions.${p.action}`), changes: p.changes }))}
+      pendingOf={(r) => r.summary.create + r.summary.update}
+    />
   );
 }
 
