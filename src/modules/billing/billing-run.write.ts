@@ -56,7 +56,9 @@ export interface PreparedBatch {
 export async function prepareBatch(trx: Transaction<DB>, batch: readonly DraftInvoice[], settings: BillingSettings): Promise<PreparedBatch> {
   const { organizationId, currency } = batch[0]!;
   const owing = batch.filter((i) => issuedNow(i, settings) && i.shape.total > 0n);
-  const postings = new Map(owing.map((i) => [i.shape.idx, { shape: i.shape, issued: issuedEntryLines(i.shape, currency), wallet: walletEntryLines(i.shape, currency) }]));
+  // Once per shape (a few dozen per chunk), not per invoice (tens of thousands).
+  const shapes = new Map(owing.map((i) => [i.shape.idx, i.shape]));
+  const postings = new Map([...shapes].map(([idx, shape]) => [idx, { shape, issued: issuedEntryLines(shape, currency), wallet: walletEntryLines(shape, currency) }]));
   const accountIds = new Map<string, string>();
   for (const key of new Set([...postings.values()].flatMap((p) => p.issued.filter((l) => !l.account.owner).map((l) => l.account.systemKey))))
     accountIds.set(key, (await ensureAccount(trx, { organizationId, account: { systemKey: key }, currency })).id);
