@@ -2,7 +2,9 @@
  * Fair usage in the FreeRADIUS views, on both engines: what rlm_sql reads for a throttled line and
  * for a line with a time allowance, against what Uplink's own RADIUS server (AaaPolicy) answers at
  * the same instant. Lines are bought a day back (Nairobi, UTC+3), so their quota period holds
- * everything the tests record whatever the time of day they run at.
+ * everything the tests record whatever the time of day they run at. Also the two answers that
+ * depend on the organization's AAA settings: Acct-Interim-Interval, and the Session-Timeout of a
+ * line whose service end has passed.
  */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -24,20 +26,21 @@ const zone = 'Africa/Nairobi';
 const minutes = (n: number) => new Date(Date.now() + n * 60_000);
 
 type Network = Record<string, unknown>;
-async function quotaPlan(billingModel: 'prepaid' | 'postpaid', billing: Record<string, unknown>, network: Network) {
+/** A plan of the ISP's; a master package (sold by the organizations below too) when shared. */
+async function quotaPlan(billingModel: 'prepaid' | 'postpaid', billing: Record<string, unknown>, network: Network, shared = false) {
   const admin = await sessionFor(t, adminUser);
-  return createPlan(admin, { billingModel }, {
+  return createPlan(admin, { billingModel, sharedWithSubtree: shared }, {
     billing: { graceDays: 0, ...billing },
     network: { download: { rateKbps: 10_240, burst: { rateKbps: 20_480, thresholdKbps: 7680, seconds: 16 } }, upload: { rateKbps: 2048, burst: null }, ipPool: 'pppoe-pool', ...network },
   }) as Promise<{ id: string }>;
 }
 
-/** A line bought at `at` (prepaid from the wallet, topped up first). */
-async function lineBoughtAt(at: Date, planId: string, username: string, prepaid: boolean) {
+/** A line bought at `at` (prepaid from the wallet, topped up first), in the ISP unless told. */
+async function lineBoughtAt(at: Date, planId: string, username: string, prepaid: boolean, organization = tree.isp) {
   t.clock.set(at);
   const admin = await sessionFor(t, adminUser);
-  const owner = await subscriber(admin, tree.isp);
-  if (prepaid) await topUp(t, tree.isp.id, owner.id, '10000');
+  const owner = await subscriber(admin, organization);
+  if (prepaid) await topUp(t, organization.id, owner.id, '10000');
   const s = await subscribe(admin, { subscriberId: owner.id, planId, currency: 'KES', username, password: 'Quota-pass-1', simultaneousUse: 3 });
   expect(s.status).toBe('active');
   t.clock.set(new Date());
@@ -63,8 +66,9 @@ interface Answer {
   'Session-Timeout'?: string;
   'Mikrotik-Rate-Limit'?: string;
   'Reply-Message'?: string;
+  'Acct-Interim-Interval'?: string;
 }
-const compared = ['Session-Timeout', 'Mikrotik-Rate-Limit', 'Reply-Message'] as const;
+const compared = ['Session-Timeout', 'Mikrotik-Rate-Limit', 'Reply-Message', 'Acct-Interim-Interval'] as const;
 
 /**
  * What FreeRADIUS answers from the views, read in one transaction (one now()), and that instant.
@@ -151,7 +155,7 @@ describe(`fair usage in the FreeRADIUS views (${engine})`, () => {
     expect((await uplinkAnswer('hourly.user', new Date()))['Session-Timeout']).toBe('1200');
 
     await rollUp();
-    expect(await expectSameAsUplink('hourly.user')).toEqual({ kind: 'accept', 'Session-Timeout': '1200', 'Mikrotik-Rate-Limit': '2048k/10240k 0/20480k 0/7680k 0/16' });
+    expect(await expectSameAsUplink('hourly.user')).toEqual({ kind: 'accept', 'Session-Timeout': '1200', 'Mikrotik-Rate-Limit': '2048k/10240k 0/20480k 0/7680k 0/16', 'Acct-Interim-Interval': '300' });
 
     const last = session('hourly.user', 'fr-hourly-4');
     await last.start(minutes(-4));
@@ -170,7 +174,36 @@ describe(`fair usage in the FreeRADIUS views (${engine})`, () => {
     await long.stop(minutes(-20), 4200);
     await rollUp();
     // Postpaid: no end of service to time out at either.
-    expect(await expectSameAsUplink('slow.after.hour')).toEqual({ kind: 'accept', 'Mikrotik-Rate-Limit': '512k/1024k' });
+    expect(await expectSameAsUplink('slow.after.hour')).toEqual({ kind: 'accept', 'Mikrotik-Rate-Limit': '512k/1024k', 'Acct-Interim-Interval': '300' });
+  });
+
+  it('Acct-Interim-Interval is the setting of the nearest organization up the line’s branch, set through the API, in radreply over no group row', async () => {
+    const admin = await sessionFor(t, adminUser);
+    for (const [organizationId, interimIntervalSeconds] of [[tree.isp.id, 600], [tree.resellerA.id, 120]] as const) {
+      const res = await admin.put('/api/aaa/settings', { organizationId, blockedAction: 'reject', interimIntervalSeconds });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    const plan = await quotaPlan('postpaid', { cycle: 'monthly', alignment: 'anniversary' }, {}, true);
+    await lineBoughtAt(minutes(-26 * 60), plan.id, 'isp.line', false);
+    await lineBoughtAt(minutes(-26 * 60), plan.id, 'reseller.b.line', false, tree.resellerB);
+    await lineBoughtAt(minutes(-26 * 60), plan.id, 'sub.reseller.line', false, tree.subA);
+    expect(await expectSameAsUplink('isp.line')).toMatchObject({ kind: 'accept', 'Acct-Interim-Interval': '600' });
+    expect(await expectSameAsUplink('reseller.b.line')).toMatchObject({ kind: 'accept', 'Acct-Interim-Interval': '600' });
+    expect(await expectSameAsUplink('sub.reseller.line')).toMatchObject({ kind: 'accept', 'Acct-Interim-Interval': '120' });
+    const { rows: group } = await sql`select r.* from freeradius.radusergroup g join freeradius.radgroupreply r on r.groupname = g.groupname
+      where g.username = 'sub.reseller.line' and r.attribute = 'Acct-Interim-Interval'`.execute(t.ctx.db);
+    expect(group).toEqual([]);
+  });
+
+  it('a service end already passed (billing has not acted on it yet) gives one interim interval of Session-Timeout, even with a later end scheduled', async () => {
+    const plan = await quotaPlan('prepaid', { cycle: 'validity', validityUnit: 'days', validityLength: 30 }, {}, true);
+    const s = await lineBoughtAt(minutes(-31 * 24 * 60), plan.id, 'lapsed.line', true, tree.subA);
+    const { billed_through } = await t.ctx.db.selectFrom('subscriptions').select('billed_through').where('id', '=', s.id).executeTakeFirstOrThrow();
+    expect(billed_through!.getTime()).toBeLessThan(Date.now());
+    expect(await expectSameAsUplink('lapsed.line')).toEqual({ kind: 'accept', 'Session-Timeout': '120', 'Mikrotik-Rate-Limit': '2048k/10240k 0/20480k 0/7680k 0/16', 'Acct-Interim-Interval': '120' });
+    // The first end counts, passed or not: a suspension scheduled later does not stretch it.
+    await sql`update subscriptions set suspend_at = now() + interval '2 days' where id = ${s.id}`.execute(t.ctx.db);
+    expect(await expectSameAsUplink('lapsed.line')).toMatchObject({ kind: 'accept', 'Session-Timeout': '120' });
   });
 
   it('a lookup by username has an index path into subscriptions on every branch', async () => {

@@ -11,7 +11,7 @@ import { createPlan } from '../catalog/fixtures.ts';
 import { rollUpRecentUsage } from '../../src/modules/aaa/aaa.jobs.ts';
 import { createTestContext, json, sessionFor } from '../support/app.ts';
 import { engine } from '../support/db.ts';
-import { subscribe, subscriber, world } from '../subscriptions/support.ts';
+import { subscribe, subscriber, topUp, world } from '../subscriptions/support.ts';
 
 /*
  * Debian's FreeRADIUS 3 with rlm_sql (postgresql) runs against Uplink's database: a subscriber,
@@ -230,5 +230,25 @@ describe(`FreeRADIUS rlm_sql against Uplink's database (${engine})`, async () =>
     const refused = login('metered');
     expect(refused, log().slice(-3000)).toContain('Received Access-Reject');
     expect(refused).toContain('Reply-Message = "Your time allowance for this period is used up"');
+  });
+
+  it('sends the interim interval set through the API for the line’s branch, and one interval as Session-Timeout once its paid-through has passed', async () => {
+    const set = await admin.put('/api/aaa/settings', { organizationId: tree.resellerA.id, blockedAction: 'reject', interimIntervalSeconds: 900 });
+    expect(set.statusCode, set.body).toBe(200);
+    // Prepaid for 30 days, bought 31 days ago in a sub-reseller of reseller A: the billing run has not renewed or suspended it yet.
+    t.clock.set(new Date(Date.now() - 31 * 86_400_000));
+    const api = await sessionFor(t, adminUser);
+    const prepaid = await createPlan(api, { billingModel: 'prepaid', sharedWithSubtree: true }, { billing: { cycle: 'validity', validityUnit: 'days', validityLength: 30 } });
+    const owner = await subscriber(api, tree.subA);
+    await topUp(t, tree.subA.id, owner.id, '10000');
+    const line = await subscribe(api, { subscriberId: owner.id, planId: prepaid.id, currency: 'KES', username: 'lapsed', password: 'Quota-pass-1' });
+    t.clock.set(new Date());
+    expect(line.status).toBe('active');
+    const out = login('lapsed');
+    expect(out, log().slice(-3000)).toContain('Received Access-Accept');
+    expect(out).toContain('Acct-Interim-Interval = 900');
+    expect(out).toContain('Session-Timeout = 900');
+    // A line of the ISP, above reseller A, keeps the default.
+    expect(login('heavy')).toContain('Acct-Interim-Interval = 300');
   });
 });

@@ -56,8 +56,9 @@ describe(`FreeRADIUS views (${engine})`, async () => {
     expect(await rows('radgroupreply', 'groupname', groups[0]!.groupname)).toEqual([
       'Mikrotik-Rate-Limit = 2500k/20M 4M/0 2M/0 16/0',
       'Framed-Pool := home-pool',
-      'Acct-Interim-Interval := 300',
     ]);
+    // The interim interval is the login's own (its organization's setting): radreply, not the group.
+    expect(await rows('radreply', 'username', 'group.member')).toContain('Acct-Interim-Interval := 300');
     expect(s.status).toBe('active');
   });
 
@@ -71,7 +72,7 @@ describe(`FreeRADIUS views (${engine})`, async () => {
     const res = await admin.patch(`/api/subscriptions/${s.id}`, { password: 'Second-pass-2' });
     expect(res.statusCode, res.body).toBe(200);
     expect(await rows('radcheck', 'username', 'Mirror.User')).toContain('Cleartext-Password := Second-pass-2');
-    expect((await rows('radreply', 'username', 'Mirror.User')).filter((r) => !r.startsWith('Session-Timeout'))).toEqual(['Delegated-IPv6-Prefix := 2001:db8:100::/56']);
+    expect((await rows('radreply', 'username', 'Mirror.User')).filter((r) => !r.startsWith('Session-Timeout'))).toEqual(['Delegated-IPv6-Prefix := 2001:db8:100::/56', 'Acct-Interim-Interval := 300']);
 
     await disableMirror(t.ctx.db);
     expect((await sql`select * from freeradius.radius_credentials`.execute(t.ctx.db)).rows).toEqual([]);

@@ -27,6 +27,7 @@ import * as ledgerPostingLookups from './20261122T1300_ledger_posting_lookups.ts
 import * as invoiceLinesDeferrable from './20261122T1310_invoice_lines_deferrable.ts';
 import * as parentChecks from './20261122T1320_parent_checks_per_statement.ts';
 import * as freeradiusFairUsage from './20261122T1400_freeradius_fair_usage.ts';
+import * as freeradiusInterimInterval from './20261122T1500_freeradius_interim_interval.ts';
 
 /** Every migration in order. Name = timestamp + subject; never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '20261122T1310_invoice_lines_deferrable': invoiceLinesDeferrable,
   '20261122T1320_parent_checks_per_statement': parentChecks,
   '20261122T1400_freeradius_fair_usage': freeradiusFairUsage,
+  '20261122T1500_freeradius_interim_interval': freeradiusInterimInterval,
 };
