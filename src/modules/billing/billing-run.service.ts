@@ -17,7 +17,7 @@ import type { DB } from '../../platform/db/schema.ts';
 import { systemPerformer, transition, unlockAfterPayment } from '../subscriptions/lifecycle.ts';
 import type { BillingSettings } from './settings.ts';
 import { type DraftInvoice, type PricedSubscriber, LineTemplates, assembleInvoices } from './billing-run.invoices.ts';
-import { type PreparedBatch, type PreparedInvoice, paidRenewals, prepareBatch, unpaidRenewals, writeBatch, writeLines } from './billing-run.write.ts';
+import { type PreparedBatch, type PreparedInvoice, paidRenewals, postBatch, prepareBatch, unpaidRenewals, writeBatch, writeLines } from './billing-run.write.ts';
 import { type SubscriptionPlan, Catalog, graceUntil, needsUsage, planSubscriptions, priceLines, pricingKey } from './billing-run.plan.ts';
 import * as repo from './billing-run.repo.ts';
 import { type BillingSummary, addInvoices, emptySummary, merge, sampleOf } from './billing-run.summary.ts';
@@ -185,13 +185,14 @@ export async function billChunk(trx: Transaction<DB>, clock: Clock, opts: BillOp
   await fault('accounts');
   const plans = new Map(planned.map((p) => [p.sub.id, p]));
   for (const p of prepared) for (const unpaid of unpaidRenewals(p)) moveToGrace(unpaid, plans, advances, events, p.settings, now);
-  // The subscriptions move on and the lines are written before the invoice counter is locked: the
-  // part of a chunk that waits for another worker's commit is kept to the invoices and their entries.
+  // The subscriptions move on, the lines are written and the entries posted before the invoice counter
+  // is locked: the part of a chunk that waits for another worker's commit is kept to the invoices.
   await repo.advanceSubscriptions(trx, now, [...advances.values()]);
   await repo.insertEvents(trx, events);
   await fault('subscriptions');
   await writeLines(trx, prepared, priced.templates);
   await fault('lines');
+  for (const p of prepared) await postBatch(trx, now, p, fault);
   for (const p of prepared) await writeBatch(trx, now, p, opts.runId ?? null, fault);
   // Audited moves come after the counter's lock, as every audit entry does (its chain lock is held to commit).
   for (const plan of priced.plans.filter((p) => p.expiredAt)) {

@@ -1,10 +1,11 @@
 /**
- * Writing a chunk's invoices, one organization and currency at a time, in three steps. Prepare: the
+ * Writing a chunk's invoices, one organization and currency at a time, in four steps. Prepare: the
  * accounts the entries post to (the organization's, opened on first use; each subscriber's
  * receivable, opened set-based), the wallets of the renewals (locked, so what they can pay stays
- * true until commit) and ids. Lines: every invoice's lines, before any counter is locked. Write:
- * the invoice numbers (the organization's counter, locked until commit: no gaps), then invoices,
- * the engine's ledger entries and the wallet payments.
+ * true until commit) and ids. Lines: every invoice's lines. Post: the ledger entries of the issued
+ * invoices and of the wallet paying them. Those three come before any counter is locked. Write:
+ * the invoice numbers (the organization's counter, locked until commit: no gaps), then the
+ * invoices and the wallet payments.
  */
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
@@ -42,6 +43,8 @@ export interface PreparedInvoice {
   readonly walletId: string | null;
   /** A renewal the wallet pays whole. */
   readonly paid: boolean;
+  /** The entry of the wallet paying it. */
+  readonly walletEntryId: string | null;
 }
 
 export interface PreparedBatch {
@@ -81,6 +84,7 @@ export async function prepareBatch(trx: Transaction<DB>, batch: readonly DraftIn
     receivableId: receivables.get(invoice.subscriberId) ?? null,
     walletId: paid.has(invoice) ? wallets.get(invoice.subscriberId)!.account_id : null,
     paid: paid.has(invoice),
+    walletEntryId: paid.has(invoice) ? orderedId() : null,
   }));
   return { organizationId, currency, settings, invoices, postings, accountIds };
 }
@@ -116,7 +120,39 @@ export async function writeLines(trx: Transaction<DB>, batches: readonly Prepare
   await writes.insertLines(trx, templates.rows, lines);
 }
 
-/** The invoices of a batch (numbered under the counter's lock), their ledger entries and the wallet payments. */
+/**
+ * The ledger entries of a batch's issued invoices and of the wallet paying them, posted before the
+ * invoice counter is locked: posting is most of a chunk's writing, and under the lock it would wait
+ * for the other worker's commit. The invoice numbers are not known yet, so an entry names its
+ * invoice by its key (`invoice:<id>`, as the invoice engine's) and its memo by the period billed.
+ * (An invoice engine posting for the same subscriber at the same moment takes the counter first and
+ * the balances second, the other order: PostgreSQL then rolls one back as a deadlock victim, and
+ * the platform runs it again, as it does for every transaction.)
+ */
+export async function postBatch(trx: Transaction<DB>, now: Date, p: PreparedBatch, fault: (point: FaultPoint) => Promise<void>): Promise<void> {
+  const { organizationId, currency, settings } = p;
+  // Entry templates: 2n for an invoice issued, 2n + 1 for the wallet paying it.
+  const entryLines = [...p.postings].flatMap(([idx, { issued, wallet }]) => [...entryTemplates(2 * idx, issued, p.accountIds), ...entryTemplates(2 * idx + 1, wallet, p.accountIds)]);
+  const entries = p.invoices.flatMap((x) => {
+    if (!x.entryId) return [];
+    const accounts = { receivable_id: x.receivableId!, wallet_id: x.walletId };
+    const billed = billedPeriod(x.invoice.shape, now, settings.timeZone);
+    const idx = x.invoice.shape.idx;
+    const issued = { id: x.entryId, ...accounts, template: 2 * idx, kind: 'invoice_issued', memo: `Invoice ${billed}`, idempotency_key: `invoice:${x.id}` };
+    if (!x.paid) return [issued];
+    return [issued, { id: x.walletEntryId!, ...accounts, template: 2 * idx + 1, kind: 'wallet_deduction', memo: `Wallet pays the invoice ${billed}`, idempotency_key: `invoice-wallet:${x.id}:0` }];
+  });
+  await repo.replan(trx);
+  await writes.postEntries(trx, organizationId, currency, now, entryLines, entries);
+  await fault('entries');
+}
+
+/** How an entry's memo names what an invoice bills: its first period's local start date, else the day it is issued. */
+export function billedPeriod(shape: Shape, now: Date, timeZone: string): string {
+  return shape.period_start ? `for the period from ${localDate(shape.period_start, timeZone)}` : `of ${localDate(now, timeZone)}`;
+}
+
+/** The invoices of a batch, numbered under the counter's lock (held until commit: no gaps), and the wallet payments. */
 export async function writeBatch(trx: Transaction<DB>, now: Date, p: PreparedBatch, runId: string | null, fault: (point: FaultPoint) => Promise<void>): Promise<void> {
   const { organizationId, currency, settings } = p;
   const issuing = p.invoices.filter((x) => x.issued).length;
@@ -141,21 +177,7 @@ export async function writeBatch(trx: Transaction<DB>, now: Date, p: PreparedBat
   await writes.insertInvoices(trx, { organizationId, currency, runId, now, issueDate, dueDate: addDays(issueDate, settings.dueDays), shapes, invoices: rows.map((r) => r.row) });
   await fault('invoices');
 
-  // Entry templates: 2n for an invoice issued, 2n + 1 for the wallet paying it.
-  const entryLines = [...p.postings].flatMap(([idx, { issued, wallet }]) => [...entryTemplates(2 * idx, issued, p.accountIds), ...entryTemplates(2 * idx + 1, wallet, p.accountIds)]);
-  const allocations: { invoice_id: string; amount: bigint; journal_entry_id: string }[] = [];
-  const entries = rows.flatMap(({ x, row }) => {
-    if (!x.entryId) return [];
-    const accounts = { receivable_id: x.receivableId!, wallet_id: x.walletId };
-    const issued = { id: x.entryId, ...accounts, template: 2 * row.shape, kind: 'invoice_issued', memo: `Invoice ${row.number}`, idempotency_key: `invoice:${x.id}` };
-    if (!x.paid) return [issued];
-    const walletEntry = orderedId();
-    allocations.push({ invoice_id: x.id, amount: x.invoice.shape.total, journal_entry_id: walletEntry });
-    return [issued, { id: walletEntry, ...accounts, template: 2 * row.shape + 1, kind: 'wallet_deduction', memo: `Wallet pays invoice ${row.number}`, idempotency_key: `invoice-wallet:${x.id}:0` }];
-  });
-  await repo.replan(trx);
-  await writes.postEntries(trx, organizationId, currency, now, entryLines, entries);
-  await fault('entries');
+  const allocations = p.invoices.filter((x) => x.paid).map((x) => ({ invoice_id: x.id, amount: x.invoice.shape.total, journal_entry_id: x.walletEntryId! }));
   await writes.insertWalletAllocations(trx, now, allocations);
   await fault('allocations');
 }
