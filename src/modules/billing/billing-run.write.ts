@@ -133,10 +133,12 @@ export async function postBatch(trx: Transaction<DB>, now: Date, p: PreparedBatc
   const { organizationId, currency, settings } = p;
   // Entry templates: 2n for an invoice issued, 2n + 1 for the wallet paying it.
   const entryLines = [...p.postings].flatMap(([idx, { issued, wallet }]) => [...entryTemplates(2 * idx, issued, p.accountIds), ...entryTemplates(2 * idx + 1, wallet, p.accountIds)]);
+  // Once per shape: a shape's invoices bill the same period.
+  const periods = new Map([...p.postings].map(([idx, { shape }]) => [idx, billedPeriod(shape, now, settings.timeZone)]));
   const entries = p.invoices.flatMap((x) => {
     if (!x.entryId) return [];
     const accounts = { receivable_id: x.receivableId!, wallet_id: x.walletId };
-    const billed = billedPeriod(x.invoice.shape, now, settings.timeZone);
+    const billed = periods.get(x.invoice.shape.idx)!;
     const idx = x.invoice.shape.idx;
     const issued = { id: x.entryId, ...accounts, template: 2 * idx, kind: 'invoice_issued', memo: `Invoice ${billed}`, idempotency_key: `invoice:${x.id}` };
     if (!x.paid) return [issued];
