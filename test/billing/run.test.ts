@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 /** The billing run on a real database: what it writes, exactly once, run twice and twice at once. */
 import { describe, expect, it } from 'vitest';
 import { billSubscriptions } from '../../src/modules/billing/billing-run.service.ts';
@@ -95,6 +96,55 @@ describe(`billing run (${engine})`, async () => {
     expect(ra.subscriptions_billed + rb.subscriptions_billed).toBe(24);
     for (const id of subs) expect((await linesOfSubscription(t, id)).length).toBe(1);
     await expectExactlyOnce(t, isp.id);
+    await expectBooksBalanced(t, isp.id);
+  });
+
+  it.skipIf(engine === 'pglite')('a chunk and an invoice issued for one of its subscribers at the same moment both commit: the deadlock victim runs again', async () => {
+    const at = t.clock.now();
+    const carol = await newSubscriber(api, isp, 'Carol Concurrent');
+    const sub = await subscribe(t, { organizationId: isp.id, subscriberId: carol, planId: home.id, at });
+    let posted!: () => void;
+    const entriesPosted = new Promise<void>((resolve) => (posted = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let attempts = 0;
+    // The chunk posts its entries (the subscriber's receivable locked) and, the first time, waits there.
+    const chunk = db.transaction().execute(async (trx) => {
+      attempts++;
+      const first = attempts === 1;
+      return billSubscriptions(trx, t.clock, {
+        subscriptionIds: [sub],
+        asOf: at,
+        faults: {
+          at: async (point) => {
+            if (point === 'entries' && first) {
+              posted();
+              await released;
+            }
+          },
+        },
+      });
+    });
+    await entriesPosted;
+    // The invoice engine takes the counter first, then waits for the receivable the chunk holds;
+    // released, the chunk waits for the counter: a deadlock, one of them rolled back and run again.
+    const manual = api.post('/api/invoices', { subscriberId: carol, lines: [{ description: 'Router', serviceType: 'equipment', quantity: '1', unitPrice: '1500' }], issue: true });
+    let engineWaited = false;
+    for (let i = 0; i < 300 && !engineWaited; i++) {
+      const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+      engineWaited = waiting.rows[0]!.n > 0;
+      if (!engineWaited) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(engineWaited).toBe(true);
+    release();
+    const [summary, res] = await Promise.all([chunk, manual]);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(summary.invoices).toBe(1);
+    const invoices = await db.selectFrom('invoices').select(['number', 'source', 'status']).where('subscriber_id', '=', carol).orderBy('number').execute();
+    expect(invoices.map((i) => i.source).sort()).toEqual(['billing_run', 'manual']);
+    expect(invoices.every((i) => i.status === 'open' && i.number !== null)).toBe(true);
+    const [a, b] = invoices.map((i) => Number(i.number!.replace(/\D/g, '')));
+    expect(Math.abs(a! - b!)).toBe(1);
     await expectBooksBalanced(t, isp.id);
   });
 
