@@ -76,16 +76,20 @@ export async function prepareBatch(trx: Transaction<DB>, batch: readonly DraftIn
     paid.add(invoice);
     wallet.available -= invoice.shape.total;
   }
-  const invoices = batch.map((invoice) => ({
-    invoice,
-    id: orderedId(),
-    issued: issuedNow(invoice, settings),
-    entryId: issuedNow(invoice, settings) && invoice.shape.total > 0n ? orderedId() : null,
-    receivableId: receivables.get(invoice.subscriberId) ?? null,
-    walletId: paid.has(invoice) ? wallets.get(invoice.subscriberId)!.account_id : null,
-    paid: paid.has(invoice),
-    walletEntryId: paid.has(invoice) ? orderedId() : null,
-  }));
+  const invoices = batch.map((invoice) => {
+    const issued = issuedNow(invoice, settings);
+    const pays = paid.has(invoice);
+    return {
+      invoice,
+      id: orderedId(),
+      issued,
+      entryId: issued && invoice.shape.total > 0n ? orderedId() : null,
+      receivableId: receivables.get(invoice.subscriberId) ?? null,
+      walletId: pays ? wallets.get(invoice.subscriberId)!.account_id : null,
+      paid: pays,
+      walletEntryId: pays ? orderedId() : null,
+    };
+  });
   return { organizationId, currency, settings, invoices, postings, accountIds };
 }
 
@@ -138,8 +142,8 @@ export async function postBatch(trx: Transaction<DB>, now: Date, p: PreparedBatc
   const entries = p.invoices.flatMap((x) => {
     if (!x.entryId) return [];
     const accounts = { receivable_id: x.receivableId!, wallet_id: x.walletId };
-    const billed = periods.get(x.invoice.shape.idx)!;
     const idx = x.invoice.shape.idx;
+    const billed = periods.get(idx)!;
     const issued = { id: x.entryId, ...accounts, template: 2 * idx, kind: 'invoice_issued', memo: `Invoice ${billed}`, idempotency_key: `invoice:${x.id}` };
     if (!x.paid) return [issued];
     return [issued, { id: x.walletEntryId!, ...accounts, template: 2 * idx + 1, kind: 'wallet_deduction', memo: `Wallet pays the invoice ${billed}`, idempotency_key: `invoice-wallet:${x.id}:0` }];
